@@ -1,0 +1,6 @@
+import type { CliCommand } from '../command.js';
+import { hashKeyCommand } from './hash-key.command.js';
+import { migrateCommand } from './migrate.command.js';
+
+/** Every command the CLI offers, in `--help` order. */
+export const COMMANDS: readonly CliCommand[] = [migrateCommand, hashKeyCommand];

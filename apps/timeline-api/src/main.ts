@@ -1,0 +1,18 @@
+import 'reflect-metadata';
+import { loadConfig } from '@timeline/config';
+import { createHttpApp, listenAndLog } from '@timeline/http';
+import { createLogger, onShutdownSignal, runMain } from '@timeline/observability';
+import { TimelineApiModule } from './timeline-api.module.js';
+
+runMain('timeline-api', async () => {
+  const config = loadConfig();
+  const logger = createLogger('timeline-api', config.logLevel);
+  const app = await createHttpApp(TimelineApiModule.forRoot(config, logger), {
+    service: 'timeline-api',
+    config,
+    logger,
+    description: 'Chronological, queryable timeline of the crisis: entries, history, stats, exports and a live stream.',
+  });
+  await listenAndLog(app, config.ports.api, config.host, 'timeline-api', logger);
+  onShutdownSignal(logger, () => app.close());
+});

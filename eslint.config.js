@@ -1,0 +1,74 @@
+// @ts-check
+import tseslint from 'typescript-eslint';
+import prettier from 'eslint-config-prettier';
+
+/**
+ * Lint rules. The import rules enforce the monorepo boundaries (CONVENTIONS.md rule 1): a lib is
+ * reached only through its alias (`@timeline/<lib>` → `libs/<lib>/src/index.ts`); apps never import
+ * other apps; libs/events stays free of Nest, Kafka and TypeORM.
+ */
+const deepLibImports = {
+  group: ['@timeline/*/*', '**/libs/*/src/**', '**/libs/*/dist/**'],
+  message: 'Import a library only through its alias, e.g. `@timeline/events` (its src/index.ts).',
+};
+const appImports = {
+  group: ['**/apps/**', '../../apps/*', '../../../apps/*'],
+  message: 'Apps never import each other (or be imported by libs); move shared code into a lib.',
+};
+
+export default tseslint.config(
+  {
+    ignores: [
+      '**/dist/**',
+      'node_modules/**',
+      '.data/**',
+      '.cache/**',
+      'coverage/**',
+      'scratch/**',
+      'test-artifacts/**',
+      '**/public/vendor/**',
+    ],
+  },
+  ...tseslint.configs.recommended,
+  {
+    files: ['**/*.ts'],
+    // Decorator metadata needs constructor parameter types as value imports; tell the rules so.
+    languageOptions: { parserOptions: { emitDecoratorMetadata: true, experimentalDecorators: true } },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
+      'no-restricted-imports': ['error', { patterns: [deepLibImports, appImports] }],
+    },
+  },
+  {
+    files: ['libs/events/src/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            deepLibImports,
+            appImports,
+            {
+              group: ['@nestjs/*', 'kafkajs', 'typeorm', 'pg', '@timeline/*'],
+              message: 'libs/events is pure TypeScript: the shared contract imports no framework.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['**/*.spec.ts', '**/*.int-spec.ts', '**/*.e2e-spec.ts', '**/*.fault-spec.ts', 'test/**/*.ts'],
+    rules: {
+      // Tests may import the helpers under test/support and an app's own files, but still not libs deeply.
+      'no-restricted-imports': ['error', { patterns: [deepLibImports] }],
+      '@typescript-eslint/no-non-null-assertion': 'off',
+    },
+  },
+  {
+    files: ['**/*.js'],
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  prettier,
+);

@@ -1,0 +1,37 @@
+// @ts-check
+/**
+ * One Jest run for every tier: unit (`*.spec.ts`), integration (`*.int-spec.ts`, real Kafka and
+ * Postgres), end-to-end (`test/*.e2e-spec.ts`) and faults (`test/faults/*.fault-spec.ts`).
+ * ESM mode (NestJS 12 is ESM-only): run through `node --experimental-vm-modules` (see package.json).
+ * @type {import('jest').Config}
+ */
+const config = {
+  testEnvironment: 'node',
+  extensionsToTreatAsEsm: ['.ts'],
+  transform: {
+    '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: '<rootDir>/tsconfig.json' }],
+  },
+  moduleNameMapper: {
+    // Libraries are reached only through their index (the same door the build uses).
+    '^@timeline/([a-z-]+)$': '<rootDir>/libs/$1/src/index.ts',
+    // nodenext source imports carry .js suffixes; Jest resolves the .ts file instead.
+    '^(\\.{1,2}/.*)\\.js$': '$1',
+  },
+  testMatch: [
+    '<rootDir>/apps/**/*.spec.ts',
+    '<rootDir>/libs/**/*.spec.ts',
+    '<rootDir>/apps/**/*.int-spec.ts',
+    '<rootDir>/libs/**/*.int-spec.ts',
+    '<rootDir>/test/**/*.int-spec.ts',
+    '<rootDir>/test/**/*.e2e-spec.ts',
+    '<rootDir>/test/faults/**/*.fault-spec.ts',
+  ],
+  testPathIgnorePatterns: ['/node_modules/', '/dist/'],
+  globalSetup: '<rootDir>/test/support/global-setup.js',
+  globalTeardown: '<rootDir>/test/support/global-teardown.js',
+  // Real brokers need generous timeouts (kafkajs's own suite does the same).
+  testTimeout: 90_000,
+  slowTestThreshold: 20,
+  verbose: false,
+};
+export default config;

@@ -1,0 +1,70 @@
+import { ConfigError, loadConfig, parseApiKeys } from './index.js';
+
+const base = { DATABASE_URL: 'postgres://u:p@localhost:5432/db' };
+const sha = 'a'.repeat(64);
+
+describe('loadConfig', () => {
+  it('applies documented defaults', () => {
+    const c = loadConfig(base);
+    expect(c.kafka.brokers).toEqual(['127.0.0.1:9092']);
+    expect(c.kafka.eventsTopic).toBe('timeline.events');
+    expect(c.kafka.dlqTopic).toBe('timeline.events.dlq');
+    expect(c.kafka.retentionMs).toBe(-1);
+    expect(c.database.schema).toBe('timeline');
+    expect(c.projector.groupId).toBe('timeline-projector');
+    expect(c.auth.readAccess).toBe('public');
+    expect(c.ports).toEqual({ api: 3000, ingest: 3001, projector: 3002 });
+  });
+
+  it.each([
+    [{ KAFKA_BROKERS: 'nonsense' }, 'KAFKA_BROKERS'],
+    [{ KAFKA_BROKERS: 'host:99999' }, 'KAFKA_BROKERS'],
+    [{ DATABASE_URL: 'mysql://x@y/z' }, 'DATABASE_URL'],
+    [{ DATABASE_URL: 'not a url' }, 'DATABASE_URL'],
+    [{ API_PORT: 'eighty' }, 'API_PORT'],
+    [{ KAFKA_SSL: 'maybe' }, 'KAFKA_SSL'],
+    [{ DATABASE_SCHEMA: 'Robert"); DROP TABLE x;--' }, 'DATABASE_SCHEMA'],
+    [{ READ_ACCESS: 'everyone' }, 'READ_ACCESS'],
+    [{ KAFKA_SASL_MECHANISM: 'plain' }, 'KAFKA_SASL_USERNAME'],
+  ])('rejects %j naming %s', (env, variable) => {
+    let caught: unknown;
+    try {
+      loadConfig({ ...base, ...env });
+    } catch (err) {
+      caught = err;
+    }
+    expect(caught).toBeInstanceOf(ConfigError);
+    expect((caught as ConfigError).variable).toBe(variable);
+    expect((caught as ConfigError).message.startsWith(`${variable}:`)).toBe(true);
+  });
+
+  it('requires DATABASE_URL (a secret has no default)', () => {
+    expect(() => loadConfig({})).toThrow(/^DATABASE_URL: is required/);
+  });
+
+  it('never echoes the database password in errors', () => {
+    expect(() => loadConfig({ DATABASE_URL: 'postgres://u:s3cret@/db' })).toThrow(ConfigError);
+    try {
+      loadConfig({ DATABASE_URL: 'postgres://u:s3cret@/db' });
+    } catch (err) {
+      expect(String(err)).not.toContain('s3cret');
+    }
+  });
+});
+
+describe('parseApiKeys', () => {
+  it('parses name:role:sha256 entries', () => {
+    expect(parseApiKeys('API_KEYS', `bot:editor:${sha}, ops:admin:${'B'.repeat(64)}`)).toEqual([
+      { name: 'bot', role: 'editor', sha256: sha },
+      { name: 'ops', role: 'admin', sha256: 'b'.repeat(64) },
+    ]);
+  });
+  it.each([
+    [`bot:root:${sha}`, /role "root"/],
+    ['bot:editor:plaintextkey', /SHA-256/],
+    [`bot:editor:${sha},bot:reader:${sha}`, /appears twice/],
+    ['justakey', /name:role:sha256hex/],
+  ])('rejects %s', (value, message) => {
+    expect(() => parseApiKeys('API_KEYS', value)).toThrow(message);
+  });
+});

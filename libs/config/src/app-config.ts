@@ -1,0 +1,155 @@
+import { ConfigError } from './config-error.js';
+import { EnvReader, parseBrokers, parseDatabaseUrl, parseSchemaName } from './env-parsers.js';
+
+/** Access roles, in increasing order of power: an `admin` key may do what an `editor` may, and so on. */
+export const ROLES = ['reader', 'editor', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** One configured API key: only its SHA-256 digest is ever held in memory or config. */
+export interface ApiKeyEntry {
+  readonly name: string;
+  readonly role: Role;
+  /** Lower-case hex SHA-256 of the key. */
+  readonly sha256: string;
+}
+
+export interface KafkaConfig {
+  readonly brokers: string[];
+  readonly clientId: string;
+  readonly ssl: boolean;
+  readonly sasl?: { mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512'; username: string; password: string };
+  /** Main event topic. @default "timeline.events" */
+  readonly eventsTopic: string;
+  /** Dead-letter topic. @default "timeline.events.dlq" */
+  readonly dlqTopic: string;
+  /** Partitions used when the topics are created at boot. @default 6 */
+  readonly partitions: number;
+  /** Retention of the events topic in ms; -1 keeps forever (it is the system of record). @default -1 */
+  readonly retentionMs: number;
+  /** Replication factor for created topics. @default 1 */
+  readonly replicationFactor: number;
+}
+
+export interface DatabaseConfig {
+  readonly url: string;
+  readonly ssl: boolean;
+  /** Schema holding the event log, offsets and read model. @default "timeline" */
+  readonly schema: string;
+  /** Pool size per process. @default 10 */
+  readonly poolSize: number;
+}
+
+export interface AuthConfig {
+  readonly apiKeys: readonly ApiKeyEntry[];
+  /** `public`: reads need no key; `key`: reads need at least a `reader` key. @default "public" */
+  readonly readAccess: 'public' | 'key';
+  /** Origins allowed by CORS on read endpoints; writes are never CORS-enabled. @default [] */
+  readonly corsOrigins: readonly string[];
+}
+
+export interface ProjectorConfig {
+  /** Kafka consumer group. @default "timeline-projector" */
+  readonly groupId: string;
+  /** Name of the projection version the live projector writes (see the rebuild command). @default "live" */
+  readonly projection: string;
+  /** Upper bound of bytes fetched per partition per batch (keeps memory flat). @default 1048576 */
+  readonly maxBytesPerPartition: number;
+}
+
+export interface AppConfig {
+  readonly env: 'development' | 'test' | 'production';
+  readonly logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
+  readonly ports: { readonly api: number; readonly ingest: number; readonly projector: number };
+  /** Interface the HTTP servers bind to. @default "127.0.0.1" */
+  readonly host: string;
+  readonly kafka: KafkaConfig;
+  readonly database: DatabaseConfig;
+  readonly auth: AuthConfig;
+  readonly projector: ProjectorConfig;
+}
+
+/** Parses `name:role:sha256hex` entries, comma separated. */
+export function parseApiKeys(variable: string, value: string | undefined): ApiKeyEntry[] {
+  if (!value) return [];
+  const seen = new Set<string>();
+  return value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map((entry, i) => {
+      const parts = entry.split(':');
+      if (parts.length !== 3) {
+        throw new ConfigError(variable, `entry ${i + 1} must be name:role:sha256hex (hash a key with \`npm run cli -- hash-key\`)`);
+      }
+      const [name, role, sha256] = parts as [string, string, string];
+      if (!/^[A-Za-z0-9._-]{1,64}$/.test(name)) throw new ConfigError(variable, `entry ${i + 1} has an invalid name`);
+      if (!(ROLES as readonly string[]).includes(role)) {
+        throw new ConfigError(variable, `entry "${name}" has role "${role}"; use one of ${ROLES.join(', ')}`);
+      }
+      if (!/^[0-9a-f]{64}$/i.test(sha256)) {
+        throw new ConfigError(variable, `entry "${name}" must carry the 64-hex-digit SHA-256 of the key, not the key itself`);
+      }
+      if (seen.has(name)) throw new ConfigError(variable, `entry name "${name}" appears twice`);
+      seen.add(name);
+      return { name, role: role as Role, sha256: sha256.toLowerCase() };
+    });
+}
+
+/**
+ * Reads and validates the whole configuration once, at boot. Throws a {@link ConfigError} naming the
+ * first bad variable. Secrets (DATABASE_URL, KAFKA_SASL_PASSWORD) have no defaults.
+ */
+export function loadConfig(env: Readonly<Record<string, string | undefined>> = process.env): AppConfig {
+  const r = new EnvReader(env);
+  const databaseUrl = r.raw('DATABASE_URL');
+  if (!databaseUrl) {
+    throw new ConfigError(
+      'DATABASE_URL',
+      'is required (postgres://user:password@host:5432/db); `npm start` and `npm run infra:up` provide a local one',
+    );
+  }
+  const saslMechanism = r.raw('KAFKA_SASL_MECHANISM');
+  let sasl: KafkaConfig['sasl'];
+  if (saslMechanism) {
+    const mechanism = r.oneOf('KAFKA_SASL_MECHANISM', ['plain', 'scram-sha-256', 'scram-sha-512'] as const, 'plain');
+    sasl = { mechanism, username: r.string('KAFKA_SASL_USERNAME'), password: r.string('KAFKA_SASL_PASSWORD') };
+  }
+  const eventsTopic = r.string('KAFKA_TOPIC_EVENTS', 'timeline.events');
+  return {
+    env: r.oneOf('NODE_ENV', ['development', 'test', 'production'] as const, 'development'),
+    logLevel: r.oneOf('LOG_LEVEL', ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const, 'info'),
+    host: r.string('HTTP_HOST', '127.0.0.1'),
+    ports: {
+      api: r.port('API_PORT', 3000),
+      ingest: r.port('INGEST_PORT', 3001),
+      projector: r.port('PROJECTOR_PORT', 3002),
+    },
+    kafka: {
+      brokers: parseBrokers('KAFKA_BROKERS', r.string('KAFKA_BROKERS', '127.0.0.1:9092')),
+      clientId: r.string('KAFKA_CLIENT_ID', 'crisis-timeline'),
+      ssl: r.bool('KAFKA_SSL', false),
+      ...(sasl ? { sasl } : {}),
+      eventsTopic,
+      dlqTopic: r.string('KAFKA_TOPIC_DLQ', `${eventsTopic}.dlq`),
+      partitions: r.int('KAFKA_TOPIC_PARTITIONS', 6, { min: 1, max: 1000 }),
+      retentionMs: r.int('KAFKA_TOPIC_RETENTION_MS', -1, { min: -1 }),
+      replicationFactor: r.int('KAFKA_REPLICATION_FACTOR', 1, { min: 1, max: 10 }),
+    },
+    database: {
+      url: parseDatabaseUrl('DATABASE_URL', databaseUrl),
+      ssl: r.bool('DATABASE_SSL', false),
+      schema: parseSchemaName('DATABASE_SCHEMA', r.string('DATABASE_SCHEMA', 'timeline')),
+      poolSize: r.int('DATABASE_POOL_SIZE', 10, { min: 1, max: 200 }),
+    },
+    auth: {
+      apiKeys: parseApiKeys('API_KEYS', r.raw('API_KEYS')),
+      readAccess: r.oneOf('READ_ACCESS', ['public', 'key'] as const, 'public'),
+      corsOrigins: r.list('CORS_ORIGINS'),
+    },
+    projector: {
+      groupId: r.string('PROJECTOR_GROUP_ID', 'timeline-projector'),
+      projection: parseSchemaName('PROJECTION_NAME', r.string('PROJECTION_NAME', 'live')),
+      maxBytesPerPartition: r.int('PROJECTOR_MAX_BYTES_PER_PARTITION', 1_048_576, { min: 16_384 }),
+    },
+  };
+}

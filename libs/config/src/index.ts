@@ -1,0 +1,15 @@
+export { ConfigError } from './config-error.js';
+export { EnvReader, parseBrokers, parseDatabaseUrl, parseSchemaName } from './env-parsers.js';
+export {
+  ROLES,
+  loadConfig,
+  parseApiKeys,
+  type ApiKeyEntry,
+  type AppConfig,
+  type AuthConfig,
+  type DatabaseConfig,
+  type KafkaConfig,
+  type ProjectorConfig,
+  type Role,
+} from './app-config.js';
+export { APP_CONFIG, ConfigModule } from './config.module.js';

@@ -1,0 +1,64 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { Inject, Injectable, SetMetadata, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { APP_CONFIG, ROLES, type ApiKeyEntry, type AppConfig, type Role } from '@timeline/config';
+import { CodedError } from './problem.js';
+
+const ROLE_KEY = 'timeline:required-role';
+
+/** Marks a handler or controller as needing at least `role`. `reader` endpoints are public unless READ_ACCESS=key. */
+export const RequireRole = (role: Role) => SetMetadata(ROLE_KEY, role);
+
+/** SHA-256 hex of a key, the form keys are configured in. */
+export function hashApiKey(key: string): string {
+  return createHash('sha256').update(key, 'utf8').digest('hex');
+}
+
+/** Finds the key's entry by comparing digests in constant time (every entry is compared). */
+export function matchApiKey(presented: string, keys: readonly ApiKeyEntry[]): ApiKeyEntry | undefined {
+  const digest = Buffer.from(hashApiKey(presented), 'hex');
+  let found: ApiKeyEntry | undefined;
+  for (const k of keys) {
+    if (timingSafeEqual(digest, Buffer.from(k.sha256, 'hex')) && !found) found = k;
+  }
+  return found;
+}
+
+/** The key presented in `X-API-Key` or `Authorization: Bearer …`, if any. */
+export function presentedKey(headers: Record<string, string | string[] | undefined>): string | undefined {
+  const x = headers['x-api-key'];
+  if (typeof x === 'string' && x.length > 0) return x;
+  const auth = headers['authorization'];
+  if (typeof auth === 'string') {
+    const m = /^Bearer\s+(\S+)$/i.exec(auth);
+    if (m) return m[1];
+  }
+  return undefined;
+}
+
+/** Enforces {@link RequireRole}; 401 when no or an unknown key, 403 when the key's role is too weak. */
+@Injectable()
+export class ApiKeyGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  canActivate(ctx: ExecutionContext): boolean {
+    const required = this.reflector.getAllAndOverride<Role | undefined>(ROLE_KEY, [ctx.getHandler(), ctx.getClass()]);
+    if (!required) return true;
+    if (required === 'reader' && this.config.auth.readAccess === 'public') return true;
+    const req = ctx.switchToHttp().getRequest<{ headers: Record<string, string | string[] | undefined>; apiKeyName?: string }>();
+    const key = presentedKey(req.headers);
+    if (!key) {
+      throw new CodedError('AUTH.MISSING_KEY', `This endpoint needs an API key with the "${required}" role in the X-API-Key header.`);
+    }
+    const entry = matchApiKey(key, this.config.auth.apiKeys);
+    if (!entry) throw new CodedError('AUTH.INVALID_KEY', 'The API key is not valid.');
+    if (ROLES.indexOf(entry.role) < ROLES.indexOf(required)) {
+      throw new CodedError('AUTH.FORBIDDEN', `This key has the "${entry.role}" role; this endpoint needs "${required}".`);
+    }
+    req.apiKeyName = entry.name;
+    return true;
+  }
+}

@@ -1,0 +1,5 @@
+export { ApiKeyGuard, RequireRole, hashApiKey, matchApiKey, presentedKey } from './api-key.guard.js';
+export { createHttpApp, listenAndLog, type HttpAppOptions } from './http-app.js';
+export { HEALTH_CHECKS, OpsController, type HealthCheck } from './ops.controller.js';
+export { CodedError, DEFAULT_CODE_STATUS, statusForCode, type ProblemDetails, type ProblemField } from './problem.js';
+export { ProblemDetailsFilter } from './problem-details.filter.js';

@@ -1,0 +1,53 @@
+import { Controller, Get, Header, Inject, Res } from '@nestjs/common';
+import { ApiExcludeEndpoint, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import type { Registry } from 'prom-client';
+import { METRICS_REGISTRY } from '@timeline/observability';
+
+/** A named dependency check for /health. */
+export interface HealthCheck {
+  readonly name: string;
+  check(): Promise<{ status: 'up' | 'down'; [detail: string]: unknown }>;
+}
+
+/** Injection token: the app's {@link HealthCheck}s. */
+export const HEALTH_CHECKS = Symbol.for('timeline.HealthChecks');
+
+interface StatusResponse {
+  status(code: number): { json(body: unknown): void };
+}
+
+/** `/health` (200 when every check is up, else 503) and `/metrics` (Prometheus text format). */
+@ApiTags('operations')
+@Controller()
+export class OpsController {
+  constructor(
+    @Inject(HEALTH_CHECKS) private readonly checks: HealthCheck[],
+    @Inject(METRICS_REGISTRY) private readonly registry: Registry,
+  ) {}
+
+  @Get('health')
+  @ApiOkResponse({ description: 'Every dependency is up; 503 with the same body shape when one is down.' })
+  async health(@Res() res: StatusResponse): Promise<void> {
+    const entries = await Promise.all(
+      this.checks.map(async (c) => {
+        const timeout = new Promise<{ status: 'down'; error: string }>((r) =>
+          setTimeout(() => r({ status: 'down', error: 'check timed out after 3 s' }), 3000).unref(),
+        );
+        return [
+          c.name,
+          await Promise.race([c.check().catch((e: unknown) => ({ status: 'down' as const, error: String(e) })), timeout]),
+        ] as const;
+      }),
+    );
+    const details = Object.fromEntries(entries);
+    const up = entries.every(([, r]) => r.status === 'up');
+    res.status(up ? 200 : 503).json({ status: up ? 'up' : 'down', checks: details });
+  }
+
+  @Get('metrics')
+  @ApiExcludeEndpoint()
+  @Header('Content-Type', 'text/plain; version=0.0.4; charset=utf-8')
+  async metrics(): Promise<string> {
+    return this.registry.metrics();
+  }
+}

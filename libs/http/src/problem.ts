@@ -1,0 +1,61 @@
+/** One field-level problem, e.g. `{ path: "/payload/forceSize", message: "must be >= 0" }`. */
+export interface ProblemField {
+  /** JSON Pointer (body) or parameter name (query) of the offending value. */
+  readonly path: string;
+  readonly message: string;
+  readonly code?: string;
+}
+
+/** RFC 9457 problem details body. */
+export interface ProblemDetails {
+  type: string;
+  title: string;
+  status: number;
+  detail?: string;
+  instance?: string;
+  code?: string;
+  errors?: ProblemField[];
+  [extension: string]: unknown;
+}
+
+/**
+ * An error with a stable machine code (e.g. `EVENT.INVALID_PAYLOAD`) that the HTTP layer maps to a
+ * status in one place ({@link ProblemDetailsFilter}); domain code never picks HTTP statuses.
+ */
+export class CodedError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly errors: ProblemField[] = [],
+    /** Extra problem members (e.g. `retryAfterSeconds`). */
+    readonly extensions: Record<string, unknown> = {},
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'CodedError';
+  }
+}
+
+/** Default mapping from code prefixes to HTTP statuses; apps may pass more to the filter. */
+export const DEFAULT_CODE_STATUS: Readonly<Record<string, number>> = {
+  'EVENT.': 422,
+  'REQUEST.MALFORMED': 400,
+  'REQUEST.TOO_LARGE': 413,
+  'QUERY.': 400,
+  'AUTH.MISSING_KEY': 401,
+  'AUTH.INVALID_KEY': 401,
+  'AUTH.FORBIDDEN': 403,
+  NOT_FOUND: 404,
+  RATE_LIMITED: 429,
+  'UNAVAILABLE.': 503,
+};
+
+/** Status for a code: exact match first, then the longest matching prefix ending in a dot. */
+export function statusForCode(code: string, table: Readonly<Record<string, number>> = DEFAULT_CODE_STATUS): number {
+  if (table[code] !== undefined) return table[code];
+  let best: [string, number] | undefined;
+  for (const [k, v] of Object.entries(table)) {
+    if (k.endsWith('.') && code.startsWith(k) && (!best || k.length > best[0].length)) best = [k, v];
+  }
+  return best?.[1] ?? 500;
+}

@@ -1,0 +1,65 @@
+import { Kafka, logLevel, type Admin, type KafkaConfig as KafkaJsConfig, type LogEntry } from 'kafkajs';
+import type { KafkaConfig } from '@timeline/config';
+import type { TopicSpec } from './topics.js';
+
+/** Minimal structured-logger shape the Kafka wiring logs through. */
+export interface KafkaLogSink {
+  debug(obj: object, msg: string): void;
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
+/** Creates a kafkajs client from validated configuration, routing kafkajs logs to `sink`. */
+export function createKafka(cfg: KafkaConfig, sink?: KafkaLogSink, overrides: Partial<KafkaJsConfig> = {}): Kafka {
+  return new Kafka({
+    clientId: cfg.clientId,
+    brokers: cfg.brokers,
+    ssl: cfg.ssl,
+    ...(cfg.sasl ? { sasl: cfg.sasl as KafkaJsConfig['sasl'] } : {}),
+    connectionTimeout: 3000,
+    requestTimeout: 30_000,
+    retry: { initialRetryTime: 200, retries: 8, maxRetryTime: 5000 },
+    logLevel: logLevel.WARN,
+    logCreator: () => (entry: LogEntry) => {
+      if (!sink) return;
+      const { message, ...rest } = entry.log;
+      const obj = { component: 'kafkajs', namespace: entry.namespace, ...rest };
+      if (entry.level === logLevel.ERROR) sink.error(obj, message);
+      else if (entry.level === logLevel.WARN) sink.warn(obj, message);
+      else if (entry.level === logLevel.INFO) sink.info(obj, message);
+      else sink.debug(obj, message);
+    },
+    ...overrides,
+  });
+}
+
+/**
+ * Creates missing topics (existing ones are left as they are). Safe to call from several
+ * processes at once: a concurrent creation is not an error.
+ */
+export async function ensureTopics(admin: Admin, specs: TopicSpec[]): Promise<string[]> {
+  const existing = new Set(await admin.listTopics());
+  const missing = specs.filter((s) => !existing.has(s.topic));
+  if (missing.length === 0) return [];
+  try {
+    await admin.createTopics({ topics: missing, waitForLeaders: true });
+  } catch (err) {
+    // TOPIC_ALREADY_EXISTS from a racing process is fine; anything else is not.
+    const again = new Set(await admin.listTopics());
+    if (!missing.every((s) => again.has(s.topic))) throw err;
+  }
+  return missing.map((s) => s.topic);
+}
+
+/** Broker reachability + cluster facts for /health. */
+export async function kafkaHealth(
+  admin: Admin,
+): Promise<{ status: 'up' | 'down'; brokers?: number; controller?: number | null; error?: string }> {
+  try {
+    const cluster = await admin.describeCluster();
+    return { status: 'up', brokers: cluster.brokers.length, controller: cluster.controller };
+  } catch (err) {
+    return { status: 'down', error: err instanceof Error ? err.message : String(err) };
+  }
+}

@@ -1,0 +1,55 @@
+import type { KafkaConfig } from '@timeline/config';
+
+/** The one place topic names and their settings are defined (CONVENTIONS.md rule 4). */
+export interface TopicSpec {
+  readonly topic: string;
+  readonly numPartitions: number;
+  readonly replicationFactor: number;
+  readonly configEntries: { name: string; value: string }[];
+}
+
+/** Topics the system needs, derived from configuration. */
+export function timelineTopics(cfg: KafkaConfig): { events: TopicSpec; dlq: TopicSpec } {
+  return {
+    // The events topic is the system of record: keep it forever unless configured otherwise.
+    events: {
+      topic: cfg.eventsTopic,
+      numPartitions: cfg.partitions,
+      replicationFactor: cfg.replicationFactor,
+      configEntries: [
+        { name: 'retention.ms', value: String(cfg.retentionMs) },
+        { name: 'cleanup.policy', value: 'delete' },
+        { name: 'max.message.bytes', value: String(2 * 1024 * 1024) },
+      ],
+    },
+    // Dead letters are for humans to inspect; 30 days is plenty and bounded.
+    dlq: {
+      topic: cfg.dlqTopic,
+      numPartitions: 1,
+      replicationFactor: cfg.replicationFactor,
+      configEntries: [
+        { name: 'retention.ms', value: String(30 * 24 * 3600 * 1000) },
+        { name: 'max.message.bytes', value: String(4 * 1024 * 1024) },
+      ],
+    },
+  };
+}
+
+/** Kafka header names carried by every event message, so consumers can route without parsing. */
+export const EVENT_HEADERS = {
+  type: 'type',
+  schemaVersion: 'schemaVersion',
+  eventId: 'eventId',
+  contentType: 'content-type',
+} as const;
+
+/** Kafka header names on dead-letter records. */
+export const DLQ_HEADERS = {
+  reason: 'dlq.reason',
+  reasonCode: 'dlq.reasonCode',
+  originalTopic: 'dlq.originalTopic',
+  originalPartition: 'dlq.originalPartition',
+  originalOffset: 'dlq.originalOffset',
+  failedAt: 'dlq.failedAt',
+  consumerGroup: 'dlq.consumerGroup',
+} as const;

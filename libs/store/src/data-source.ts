@@ -1,0 +1,84 @@
+import { DataSource, type DataSourceOptions } from 'typeorm';
+import type { DatabaseConfig } from '@timeline/config';
+import { EventLogEntry } from './entities/event-log-entry.entity.js';
+import { ActiveProjection, Projection } from './entities/projection.entity.js';
+import { ProjectorOffset } from './entities/projector-offset.entity.js';
+import { EntryVersion, PendingCorrection, TimelineEntry } from './entities/timeline-entry.entity.js';
+import { InitialSchema1764000000000 } from './migrations/1764000000000-initial-schema.js';
+
+/** Every entity of the store, for DataSource construction. */
+export const STORE_ENTITIES = [
+  EventLogEntry,
+  ProjectorOffset,
+  Projection,
+  ActiveProjection,
+  TimelineEntry,
+  EntryVersion,
+  PendingCorrection,
+];
+/** Every migration, in order. */
+export const STORE_MIGRATIONS = [InitialSchema1764000000000];
+
+/** Options for {@link createDataSource}. */
+export interface DataSourceFactoryOptions {
+  /** Application name shown in pg_stat_activity. @default "timeline" */
+  applicationName?: string;
+  /** Overrides the configured pool size. */
+  poolSize?: number;
+}
+
+/**
+ * A TypeORM data source bound to the configured schema (search_path = schema, public). Never
+ * `synchronize`: the schema comes from migrations ({@link runMigrations}).
+ */
+export function createDataSource(db: DatabaseConfig, opts: DataSourceFactoryOptions = {}): DataSource {
+  const options: DataSourceOptions = {
+    type: 'postgres',
+    url: db.url,
+    schema: db.schema,
+    ssl: db.ssl ? { rejectUnauthorized: true } : false,
+    entities: STORE_ENTITIES,
+    migrations: STORE_MIGRATIONS,
+    migrationsTableName: 'typeorm_migrations',
+    migrationsTransactionMode: 'all',
+    synchronize: false,
+    logging: ['error'],
+    poolSize: opts.poolSize ?? db.poolSize,
+    applicationName: opts.applicationName ?? 'timeline',
+    extra: {
+      options: `-c search_path=${db.schema},public`,
+      connectionTimeoutMillis: 5000,
+      // Fail statements stuck behind a lock instead of hanging a request forever.
+      statement_timeout: 60_000,
+    },
+  };
+  return new DataSource(options);
+}
+
+/** Creates the schema if needed and applies pending migrations; returns the names applied. */
+export async function runMigrations(ds: DataSource): Promise<string[]> {
+  const schema = (ds.options as { schema?: string }).schema;
+  if (schema) await ds.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
+  // Two processes migrating at once (apps booting together) serialise on an advisory lock.
+  const qr = ds.createQueryRunner();
+  await qr.connect();
+  try {
+    await qr.query('SELECT pg_advisory_lock(hashtext($1))', [`timeline-migrations:${schema ?? ''}`]);
+    const applied = await ds.runMigrations({ transaction: 'all' });
+    return applied.map((m) => m.name);
+  } finally {
+    await qr.query('SELECT pg_advisory_unlock(hashtext($1))', [`timeline-migrations:${schema ?? ''}`]).catch(() => undefined);
+    await qr.release();
+  }
+}
+
+/** `SELECT 1` round trip for /health. */
+export async function databaseHealth(ds: DataSource): Promise<{ status: 'up' | 'down'; latencyMs?: number; error?: string }> {
+  const t0 = performance.now();
+  try {
+    await ds.query('SELECT 1');
+    return { status: 'up', latencyMs: Math.round((performance.now() - t0) * 10) / 10 };
+  } catch (err) {
+    return { status: 'down', error: err instanceof Error ? err.message : String(err) };
+  }
+}

@@ -1,0 +1,44 @@
+import { Global, Inject, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { APP_CONFIG, type AppConfig } from '@timeline/config';
+import { createDataSource, runMigrations } from './data-source.js';
+
+/** Options for {@link StoreModule.forRoot}. */
+export interface StoreModuleOptions {
+  /** Apply pending migrations at boot (the projector owns the schema). @default false */
+  migrate?: boolean;
+  /** pg application_name. */
+  applicationName?: string;
+}
+
+class DataSourceCloser implements OnApplicationShutdown {
+  constructor(@Inject(DataSource) private readonly ds: DataSource) {}
+  async onApplicationShutdown(): Promise<void> {
+    if (this.ds.isInitialized) await this.ds.destroy();
+  }
+}
+
+/** Provides an initialised TypeORM {@link DataSource} for the configured database and schema. */
+@Global()
+@Module({})
+export class StoreModule {
+  static forRoot(opts: StoreModuleOptions = {}): DynamicModule {
+    return {
+      module: StoreModule,
+      providers: [
+        {
+          provide: DataSource,
+          inject: [APP_CONFIG],
+          useFactory: async (config: AppConfig) => {
+            const ds = createDataSource(config.database, { applicationName: opts.applicationName ?? 'timeline' });
+            await ds.initialize();
+            if (opts.migrate) await runMigrations(ds);
+            return ds;
+          },
+        },
+        DataSourceCloser,
+      ],
+      exports: [DataSource],
+    };
+  }
+}

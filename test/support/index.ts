@@ -1,0 +1,6 @@
+export { ROOT, runCli, startApp, type AppName, type RunningApp } from './app-process.js';
+export { createTestDatabase } from './database.js';
+export { createTopics, fetchApiVersions, testKafka } from './kafka.js';
+export { uniqueName } from './names.js';
+export { testConfig, testEnv } from './test-config.js';
+export { sleep, waitFor } from './wait.js';

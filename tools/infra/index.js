@@ -1,0 +1,55 @@
+// @ts-check
+/**
+ * Local infrastructure: real Kafka and real PostgreSQL, started only when the environment does not
+ * already provide them (KAFKA_BROKERS, DATABASE_URL). Used by `npm run infra:*`, `npm start` and
+ * the Jest global setup.
+ */
+import { KAFKA_LOG, kafkaStatus, startKafka, stopKafka, waitForKafka } from './kafka.js';
+import { PG_LOG, postgresStatus, startPostgres, stopPostgres, waitForPostgres } from './postgres.js';
+
+export { InfraError } from './process-util.js';
+
+/**
+ * @typedef {object} InfraHandle
+ * @property {string} kafkaBrokers comma-separated broker list
+ * @property {string} databaseUrl
+ * @property {{ kafka: boolean, postgres: boolean }} started which services this call started
+ */
+
+/**
+ * Ensures a broker and a database are reachable; starts the local ones when needed.
+ * Kafka (a JVM) and Postgres start in parallel.
+ * @param {{ log?: (msg: string) => void, env?: NodeJS.ProcessEnv }} [options]
+ * @returns {Promise<InfraHandle>}
+ */
+export async function ensureInfra(options = {}) {
+  const env = options.env ?? process.env;
+  const log = options.log ?? (() => undefined);
+  const kafka = env.KAFKA_BROKERS
+    ? waitForKafka(env.KAFKA_BROKERS.split(','), 30_000).then(() => ({
+        brokers: /** @type {string} */ (env.KAFKA_BROKERS),
+        started: false,
+      }))
+    : startKafka({ log });
+  const postgres = env.DATABASE_URL
+    ? waitForPostgres(env.DATABASE_URL, 15_000).then(() => ({ url: /** @type {string} */ (env.DATABASE_URL), started: false }))
+    : startPostgres({ log });
+  const [k, p] = await Promise.all([kafka, postgres]);
+  return { kafkaBrokers: k.brokers, databaseUrl: p.url, started: { kafka: k.started, postgres: p.started } };
+}
+
+/**
+ * Stops the local services (only those the launcher owns; external ones are never touched).
+ * @param {{ kafka?: boolean, postgres?: boolean }} [which]
+ */
+export async function stopInfra(which = { kafka: true, postgres: true }) {
+  const [kafka, postgres] = await Promise.all([
+    which.kafka ? stopKafka() : Promise.resolve('left running'),
+    which.postgres ? stopPostgres() : Promise.resolve('left running'),
+  ]);
+  return { kafka, postgres };
+}
+
+export function infraStatus() {
+  return { kafka: kafkaStatus(), postgres: postgresStatus(), logs: { kafka: KAFKA_LOG, postgres: PG_LOG } };
+}

@@ -1,0 +1,173 @@
+#!/usr/bin/env node
+// @ts-check
+/**
+ * `npm start`: the whole system on one machine, no Docker. Brings up Kafka and PostgreSQL (or uses
+ * KAFKA_BROKERS / DATABASE_URL), migrates, starts projector + ingest + timeline-api, publishes the
+ * seed dataset, prints the URLs, and on Ctrl-C stops everything it started.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { randomBytes, createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { InfraError, ensureInfra, stopInfra } from './infra/index.js';
+import { DATA_DIR, ROOT } from './infra/paths.js';
+
+const t0 = Date.now();
+const say = (/** @type {string} */ msg) => console.log(`[start] ${msg}`);
+const logDir = path.join(DATA_DIR, 'logs');
+fs.mkdirSync(logDir, { recursive: true });
+
+/** Stable development keys (kept in .data so a restart keeps them). Only their hashes reach the apps. */
+function devKeys() {
+  const file = path.join(DATA_DIR, 'dev-api-keys.json');
+  if (fs.existsSync(file)) return JSON.parse(fs.readFileSync(file, 'utf8'));
+  const keys = { editor: randomBytes(18).toString('base64url'), admin: randomBytes(18).toString('base64url') };
+  fs.writeFileSync(file, JSON.stringify(keys, null, 2), { mode: 0o600 });
+  return keys;
+}
+const sha256 = (/** @type {string} */ s) => createHash('sha256').update(s).digest('hex');
+
+/** @type {{ name: string, child: import('node:child_process').ChildProcess }[]} */
+const children = [];
+/** @type {{ kafka: boolean, postgres: boolean }} */
+let started = { kafka: false, postgres: false };
+let stopping = false;
+
+async function shutdown(/** @type {number} */ code) {
+  if (stopping) return;
+  stopping = true;
+  say('stopping apps …');
+  await Promise.all(
+    children.map(
+      ({ child }) =>
+        new Promise((resolve) => {
+          if (child.exitCode !== null || child.signalCode !== null) return resolve(undefined);
+          const timer = setTimeout(() => child.kill('SIGKILL'), 12_000);
+          child.once('exit', () => {
+            clearTimeout(timer);
+            resolve(undefined);
+          });
+          child.kill('SIGTERM');
+        }),
+    ),
+  );
+  if (started.kafka || started.postgres) {
+    say(`stopping ${[started.kafka && 'Kafka', started.postgres && 'PostgreSQL'].filter(Boolean).join(' and ')} …`);
+    await stopInfra(started);
+  }
+  say('bye');
+  process.exit(code);
+}
+process.on('SIGINT', () => void shutdown(0));
+process.on('SIGTERM', () => void shutdown(0));
+
+/**
+ * Starts one app, mirroring its JSON log lines as short human lines and keeping the full log in a file.
+ * @param {string} name @param {NodeJS.ProcessEnv} env
+ */
+function startApp(name, env) {
+  const file = fs.createWriteStream(path.join(logDir, `${name}.log`), { flags: 'a' });
+  const child = spawn(process.execPath, [path.join(ROOT, 'apps', name, 'dist', 'main.js')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const pipe = (/** @type {NodeJS.ReadableStream | null} */ stream) => {
+    let rest = '';
+    stream?.on('data', (d) => {
+      file.write(d);
+      const lines = (rest + d.toString()).split('\n');
+      rest = lines.pop() ?? '';
+      for (const line of lines) {
+        try {
+          const rec = JSON.parse(line);
+          if (rec.level === 'info' && rec.context && rec.context !== 'NestApplication') continue;
+          console.log(`[${name}] ${rec.level !== 'info' ? `${String(rec.level).toUpperCase()} ` : ''}${rec.msg}`);
+        } catch {
+          if (line.trim()) console.log(`[${name}] ${line}`);
+        }
+      }
+    });
+  };
+  pipe(child.stdout);
+  pipe(child.stderr);
+  child.once('exit', (code, signal) => {
+    if (!stopping) {
+      console.error(`[start] ${name} exited unexpectedly (${signal ?? `code ${code}`}); see ${path.join(logDir, `${name}.log`)}`);
+      void shutdown(1);
+    }
+  });
+  children.push({ name, child });
+}
+
+/** @param {string} url @param {number} timeoutMs */
+async function waitHealthy(url, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline && !stopping) {
+    try {
+      if ((await fetch(`${url}/health`)).status === 200) return;
+    } catch {
+      /* not listening yet */
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`${url}/health did not answer 200 within ${timeoutMs / 1000} s`);
+}
+
+try {
+  const infra = await ensureInfra({ log: (m) => say(m) });
+  started = infra.started;
+  const keys = devKeys();
+  /** @type {NodeJS.ProcessEnv} */
+  const env = {
+    ...process.env,
+    KAFKA_BROKERS: infra.kafkaBrokers,
+    DATABASE_URL: infra.databaseUrl,
+    KAFKAJS_NO_PARTITIONER_WARNING: '1',
+    API_KEYS: process.env.API_KEYS ?? `dev-editor:editor:${sha256(keys.editor)},dev-admin:admin:${sha256(keys.admin)}`,
+  };
+  const host = env.HTTP_HOST ?? '127.0.0.1';
+  const ports = { api: env.API_PORT ?? '3000', ingest: env.INGEST_PORT ?? '3001', projector: env.PROJECTOR_PORT ?? '3002' };
+
+  say('applying database migrations …');
+  const migrate = spawnSync(process.execPath, [path.join(ROOT, 'apps', 'cli', 'dist', 'main.js'), 'migrate'], { env, encoding: 'utf8' });
+  if (migrate.status !== 0) throw new Error(`migrations failed: ${migrate.stderr || migrate.stdout}`);
+  say(migrate.stdout.trim());
+
+  startApp('projector', env);
+  startApp('ingest', env);
+  startApp('timeline-api', env);
+  await Promise.all([
+    waitHealthy(`http://${host}:${ports.projector}`, 90_000),
+    waitHealthy(`http://${host}:${ports.ingest}`, 90_000),
+    waitHealthy(`http://${host}:${ports.api}`, 90_000),
+  ]);
+
+  const cli = path.join(ROOT, 'apps', 'cli', 'dist', 'main.js');
+  const dataset = path.join(ROOT, 'data', 'datasets', 'russia-ukraine-2022.ndjson');
+  if (fs.existsSync(dataset) && process.env.TIMELINE_SKIP_SEED !== '1') {
+    say('publishing the seed dataset …');
+    const seed = spawnSync(process.execPath, [cli, 'seed', dataset], { env, stdio: 'inherit' });
+    if (seed.status !== 0) say('seeding failed (the apps keep running); rerun with `npm run seed`');
+  }
+
+  console.log(
+    [
+      '',
+      `  Crisis timeline is up (${((Date.now() - t0) / 1000).toFixed(1)} s)`,
+      '',
+      `  Dashboard          http://${host}:${ports.api}/`,
+      `  Timeline API       http://${host}:${ports.api}/v1/timeline   (OpenAPI: http://${host}:${ports.api}/docs)`,
+      `  Ingest API         http://${host}:${ports.ingest}/v1/events   (OpenAPI: http://${host}:${ports.ingest}/docs)`,
+      `  Projector          http://${host}:${ports.projector}/health   (metrics: /metrics)`,
+      `  Kafka              ${infra.kafkaBrokers}`,
+      '',
+      process.env.API_KEYS
+        ? '  API keys           from your API_KEYS'
+        : `  Dev API keys       editor: ${keys.editor}   admin: ${keys.admin}   (X-API-Key header; kept in .data/dev-api-keys.json)`,
+      `  Logs               ${logDir}`,
+      '',
+      '  Press Ctrl-C to stop everything this command started.',
+      '',
+    ].join('\n'),
+  );
+} catch (err) {
+  console.error(`[start] error: ${err instanceof InfraError || err instanceof Error ? err.message : String(err)}`);
+  await shutdown(1);
+}
