@@ -1,0 +1,48 @@
+import type { Static, TSchema } from '@sinclair/typebox';
+
+/** CAMEO v0.7b5 default coding of a type (DOMAIN.md); overridable per event with `cameoCode`. */
+export interface CameoDefault {
+  readonly code: string;
+  readonly name: string;
+  readonly goldstein: number | null;
+}
+
+/** An older payload shape kept for reading old messages, with its upcast to the next version. */
+export interface PreviousVersion {
+  readonly version: number;
+  readonly payload: TSchema;
+  /** Turns a payload of `version` into one of `version + 1`. Pure; never mutates its input. */
+  readonly upcast: (payload: Record<string, unknown>) => Record<string, unknown>;
+}
+
+/** One entry of the event catalogue. */
+export interface EventTypeDefinition<TType extends string = string, TPayload extends TSchema = TSchema> {
+  readonly type: TType;
+  /** Current schema version: what producers should send and what readers get after upcasting. */
+  readonly version: number;
+  readonly title: string;
+  readonly description: string;
+  readonly cameo: CameoDefault | null;
+  readonly payload: TPayload;
+  /** Older versions, any order. Version N is upcast through N+1 … up to `version`. */
+  readonly previous: readonly PreviousVersion[];
+  /** Meta events (`entry.corrected`, `entry.retracted`) change other entries instead of adding one. */
+  readonly meta: boolean;
+}
+
+/** Declares an event type; keeps literal types for the `type` string and the payload. */
+export function defineEventType<const TType extends string, TPayload extends TSchema>(def: {
+  type: TType;
+  version: number;
+  title: string;
+  description: string;
+  cameo: CameoDefault | null;
+  payload: TPayload;
+  previous?: PreviousVersion[];
+  meta?: boolean;
+}): EventTypeDefinition<TType, TPayload> {
+  return { previous: [], meta: false, ...def };
+}
+
+/** The payload TS type of a definition. */
+export type PayloadOf<D> = D extends EventTypeDefinition<string, infer P> ? Static<P> : never;

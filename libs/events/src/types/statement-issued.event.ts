@@ -1,0 +1,21 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { defineEventType } from '../event-type.js';
+
+export const StatementIssuedPayload = Type.Object(
+  {
+    speaker: Type.Optional(Type.String({ maxLength: 200 })),
+    quote: Type.Optional(Type.String({ maxLength: 2000, description: 'verbatim words, in the source language or translation' })),
+    topic: Type.Optional(Type.String({ maxLength: 200 })),
+  },
+  { additionalProperties: false },
+);
+export type StatementIssuedPayload = Static<typeof StatementIssuedPayload>;
+
+export const STATEMENT_ISSUED = defineEventType({
+  type: 'statement.issued',
+  version: 1,
+  title: 'Statement issued',
+  description: 'A public statement without a more specific kind.',
+  cameo: { code: '010', name: 'Make statement', goldstein: 0 },
+  payload: StatementIssuedPayload,
+});
