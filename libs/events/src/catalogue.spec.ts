@@ -1,6 +1,6 @@
 import { eventCatalogue, type RawEnvelope } from './index.js';
 
-function envelope(overrides: Partial<RawEnvelope> & Record<string, unknown> = {}): Record<string, unknown> {
+function envelope(overrides: Partial<Record<keyof RawEnvelope, unknown>> = {}): Record<string, unknown> {
   return {
     eventId: '6f1c1f36-8a4e-4c55-9d0b-8b7f3c2a1e01',
     type: 'readiness.raised',
