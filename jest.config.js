@@ -20,6 +20,7 @@ const config = {
   testMatch: [
     '<rootDir>/apps/**/*.spec.ts',
     '<rootDir>/libs/**/*.spec.ts',
+    '<rootDir>/test/**/*.spec.ts',
     '<rootDir>/apps/**/*.int-spec.ts',
     '<rootDir>/libs/**/*.int-spec.ts',
     '<rootDir>/test/**/*.int-spec.ts',

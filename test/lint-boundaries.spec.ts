@@ -1,0 +1,40 @@
+import path from 'node:path';
+import { ESLint } from 'eslint';
+import { ROOT } from './support/app-process.js';
+
+/** The monorepo boundary rules must actually block something (CONVENTIONS.md rule 1). */
+describe('lint boundary rules', () => {
+  const eslint = new ESLint({ cwd: ROOT });
+  const lint = async (file: string, code: string) => {
+    const [result] = await eslint.lintText(code, { filePath: path.join(ROOT, file) });
+    return (result?.messages ?? []).filter((m) => m.ruleId === 'no-restricted-imports').map((m) => m.message);
+  };
+
+  it('rejects a deep import into a lib', async () => {
+    expect(await lint('apps/cli/src/x.ts', "import { ident } from '@timeline/store/src/sql.js';\nexport const x = ident;\n")).toEqual([
+      expect.stringContaining('only through its alias'),
+    ]);
+    expect(
+      await lint('apps/cli/src/x.ts', "import { ident } from '../../../libs/store/src/sql.js';\nexport const x = ident;\n"),
+    ).toHaveLength(1);
+  });
+
+  it('rejects an app importing another app', async () => {
+    expect(
+      await lint(
+        'apps/cli/src/x.ts',
+        "import { IngestModule } from '../../ingest/src/ingest.module.js';\nexport const x = IngestModule;\n",
+      ),
+    ).toEqual([expect.stringContaining('Apps never import each other')]);
+  });
+
+  it('keeps libs/events free of frameworks', async () => {
+    expect(await lint('libs/events/src/x.ts', "import { Injectable } from '@nestjs/common';\nexport const x = Injectable;\n")).toEqual([
+      expect.stringContaining('pure TypeScript'),
+    ]);
+  });
+
+  it('allows the alias', async () => {
+    expect(await lint('apps/cli/src/x.ts', "import { ident } from '@timeline/store';\nexport const x = ident;\n")).toEqual([]);
+  });
+});
