@@ -12,7 +12,7 @@ const deepLibImports = {
   message: 'Import a library only through its alias, e.g. `@timeline/events` (its src/index.ts).',
 };
 const appImports = {
-  group: ['**/apps/**', '**/{ingest,projector,timeline-api,cli}/src/**', '**/{ingest,projector,timeline-api,cli}/dist/**'],
+  group: ['**/apps/**', ...['ingest', 'projector', 'timeline-api', 'cli'].flatMap((app) => [`**/${app}/src/**`, `**/${app}/dist/**`])],
   message: 'Apps never import each other (or be imported by libs); move shared code into a lib.',
 };
 
