@@ -56,6 +56,19 @@ export interface ProjectorConfig {
   readonly maxBytesPerPartition: number;
 }
 
+/** Read API (apps/timeline-api) settings. */
+export interface ApiConfig {
+  /**
+   * Key that signs pagination cursors and stream resume tokens (HMAC-SHA256). Unset: derived from
+   * DATABASE_URL + schema, so every API instance of one deployment agrees without extra setup.
+   */
+  readonly cursorSecret?: string;
+  /** Concurrent `/v1/stream` connections allowed per client IP. @default 5 */
+  readonly streamMaxPerClient: number;
+  /** Interval between SSE heartbeat comments, in ms. @default 15000 */
+  readonly streamHeartbeatMs: number;
+}
+
 export interface AppConfig {
   readonly env: 'development' | 'test' | 'production';
   readonly logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
@@ -66,6 +79,7 @@ export interface AppConfig {
   readonly database: DatabaseConfig;
   readonly auth: AuthConfig;
   readonly projector: ProjectorConfig;
+  readonly api: ApiConfig;
 }
 
 /** Parses `name:role:sha256hex` entries, comma separated. */
@@ -115,6 +129,10 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     sasl = { mechanism, username: r.string('KAFKA_SASL_USERNAME'), password: r.string('KAFKA_SASL_PASSWORD') };
   }
   const eventsTopic = r.string('KAFKA_TOPIC_EVENTS', 'timeline.events');
+  const cursorSecret = r.optionalString('API_CURSOR_SECRET');
+  if (cursorSecret !== undefined && cursorSecret.length < 32) {
+    throw new ConfigError('API_CURSOR_SECRET', 'must be at least 32 characters (e.g. `openssl rand -base64 32`)');
+  }
   return {
     env: r.oneOf('NODE_ENV', ['development', 'test', 'production'] as const, 'development'),
     logLevel: r.oneOf('LOG_LEVEL', ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const, 'info'),
@@ -150,6 +168,11 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       groupId: r.string('PROJECTOR_GROUP_ID', 'timeline-projector'),
       projection: parseSchemaName('PROJECTION_NAME', r.string('PROJECTION_NAME', 'live')),
       maxBytesPerPartition: r.int('PROJECTOR_MAX_BYTES_PER_PARTITION', 1_048_576, { min: 16_384 }),
+    },
+    api: {
+      ...(cursorSecret ? { cursorSecret } : {}),
+      streamMaxPerClient: r.int('API_STREAM_MAX_PER_CLIENT', 5, { min: 1, max: 1000 }),
+      streamHeartbeatMs: r.int('API_STREAM_HEARTBEAT_SECONDS', 15, { min: 1, max: 300 }) * 1000,
     },
   };
 }

@@ -5,6 +5,7 @@ export {
   loadConfig,
   parseApiKeys,
   type ApiKeyEntry,
+  type ApiConfig,
   type AppConfig,
   type AuthConfig,
   type DatabaseConfig,
