@@ -107,6 +107,14 @@ export class EventCatalogue {
     const dateIssues = checkDates(env);
     if (dateIssues.length) return fail('EVENT.INVALID_DATES', 'the event dates are inconsistent', dateIssues);
     const payload = this.upcast(def, env.schemaVersion, env.payload);
+    const refined = def.refine?.(payload) ?? [];
+    if (refined.length) {
+      return fail(
+        'EVENT.INVALID_PAYLOAD',
+        `the ${env.type} payload is invalid`,
+        refined.map((i) => ({ path: `/payload${i.path === '/' ? '' : i.path}`, message: i.message })),
+      );
+    }
     return {
       ok: true,
       definition: def,
@@ -126,9 +134,14 @@ export class EventCatalogue {
     return p;
   }
 
-  /** The default CAMEO code of a type, or the event's own override. */
-  cameoCodeOf(event: Pick<EventEnvelope, 'type' | 'cameoCode'>): string | null {
-    return event.cameoCode ?? this.types.get(event.type)?.cameo?.code ?? null;
+  /**
+   * The event's CAMEO code: its own `cameoCode` override, else the code its (current-version) payload
+   * implies (e.g. sanctions threatened → 1312), else the type default.
+   */
+  cameoCodeOf(event: Pick<EventEnvelope, 'type' | 'cameoCode'> & { readonly payload?: Record<string, unknown> }): string | null {
+    if (event.cameoCode) return event.cameoCode;
+    const def = this.types.get(event.type);
+    return (event.payload && def?.cameoFor?.(event.payload)) ?? def?.cameo?.code ?? null;
   }
 
   /** JSON Schema (draft 2019-09 compatible) of every type and version, for `GET /v1/schemas`. */

@@ -11,6 +11,8 @@ export const LIMITS = {
   payloadBytes: 16 * 1024,
   /** Serialized envelope, payload included. */
   envelopeBytes: 64 * 1024,
+  /** Events in one ingest batch request (`POST /v1/events/batch`) or one Kafka send. */
+  batchEvents: 1000,
 } as const;
 
 /** ISO 3166-1 alpha-2 country code (upper case), e.g. `UA`, `RU`, `US`; `XK`-style user codes allowed. */
@@ -71,3 +73,47 @@ export type Source = Static<typeof Source>;
 /** Announcement lifecycle: CAMEO cannot tell a considered deployment from an executed one; we can. */
 export const ActionStatus = Type.Union([Type.Literal('considered'), Type.Literal('announced'), Type.Literal('executed')]);
 export type ActionStatus = Static<typeof ActionStatus>;
+
+/** A short free-text field of a payload (names, units, places): one line, never a document. */
+export const ShortText = (description?: string) => Type.String({ minLength: 1, maxLength: 300, ...(description ? { description } : {}) });
+
+/** A longer free-text field of a payload (a quote, a stated reason). */
+export const LongText = (description?: string) => Type.String({ minLength: 1, maxLength: 2000, ...(description ? { description } : {}) });
+
+/** A head count of troops or personnel. */
+export const Headcount = (description?: string) =>
+  Type.Integer({ minimum: 0, maximum: 10_000_000, ...(description ? { description } : {}) });
+
+/**
+ * Force-size fields shared by deployment and troop payloads: an exact figure when one was reported,
+ * otherwise a range ("1,000 to 5,000"). Never both invent a figure and a range.
+ */
+export const ForceSizeFields = {
+  forceSize: Type.Optional(Headcount('personnel, when one figure was reported')),
+  forceSizeMin: Type.Optional(Headcount('lower bound when a range was reported')),
+  forceSizeMax: Type.Optional(Headcount('upper bound when a range was reported')),
+};
+
+/** Cross-field rule of {@link ForceSizeFields}: a range is ordered and not mixed with an exact figure. */
+export function checkForceSize(p: {
+  forceSize?: number;
+  forceSizeMin?: number;
+  forceSizeMax?: number;
+}): { path: string; message: string }[] {
+  const issues: { path: string; message: string }[] = [];
+  if (p.forceSizeMin !== undefined && p.forceSizeMax !== undefined && p.forceSizeMin > p.forceSizeMax) {
+    issues.push({ path: '/forceSizeMax', message: 'must not be less than forceSizeMin' });
+  }
+  if (p.forceSize !== undefined && (p.forceSizeMin !== undefined || p.forceSizeMax !== undefined)) {
+    issues.push({ path: '/forceSize', message: 'give either forceSize or a forceSizeMin/forceSizeMax range, not both' });
+  }
+  return issues;
+}
+
+/** A list of ISO country codes, e.g. where forces go. */
+export const CountryList = (description?: string) =>
+  Type.Array(CountryCode, { maxItems: 50, uniqueItems: true, ...(description ? { description } : {}) });
+
+/** A list of short texts (units, measures, targets). */
+export const TextList = (description?: string, maxItems = 50) =>
+  Type.Array(ShortText(), { maxItems, ...(description ? { description } : {}) });

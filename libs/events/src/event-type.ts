@@ -28,6 +28,18 @@ export interface EventTypeDefinition<TType extends string = string, TPayload ext
   readonly previous: readonly PreviousVersion[];
   /** Meta events (`entry.corrected`, `entry.retracted`) change other entries instead of adding one. */
   readonly meta: boolean;
+  /**
+   * Cross-field rules JSON Schema cannot say (e.g. a range's bounds in order), run on a payload of the
+   * current version after schema validation. Paths are relative to the payload (`/forceSizeMax`).
+   */
+  readonly refine?: (payload: Record<string, unknown>) => { path: string; message: string }[];
+  /**
+   * A more specific CAMEO code implied by the payload (sanctions threatened → 1312, a phone call → 041);
+   * `undefined` keeps the type default. An event's own `cameoCode` still wins.
+   */
+  readonly cameoFor?: (payload: Record<string, unknown>) => string | undefined;
+  /** A valid current-version payload, for documentation (OpenAPI, docs/events.md) and tests. */
+  readonly example?: Record<string, unknown>;
 }
 
 /** Declares an event type; keeps literal types for the `type` string and the payload. */
@@ -40,8 +52,12 @@ export function defineEventType<const TType extends string, TPayload extends TSc
   payload: TPayload;
   previous?: PreviousVersion[];
   meta?: boolean;
+  refine?: (payload: Static<TPayload>) => { path: string; message: string }[];
+  cameoFor?: (payload: Static<TPayload>) => string | undefined;
+  example?: Static<TPayload>;
 }): EventTypeDefinition<TType, TPayload> {
-  return { previous: [], meta: false, ...def };
+  // The catalogue calls refine/cameoFor only with payloads it validated against `payload`.
+  return { previous: [], meta: false, ...def } as EventTypeDefinition<TType, TPayload>;
 }
 
 /** The payload TS type of a definition. */

@@ -38,4 +38,10 @@ export const ENTRY_CORRECTED = defineEventType({
   cameo: null,
   payload: EntryCorrectedPayload,
   meta: true,
+  example: {
+    targetEventId: '6f1c1f36-8a4e-4c55-9d0b-8b7f3c2a1e01',
+    severity: 'substantive',
+    note: 'Correction: the Stryker squadron belongs to the 2nd Cavalry Regiment, not the 82nd Airborne Division.',
+    replaces: { summary: 'A Stryker squadron of the 2nd Cavalry Regiment moves from Germany to Romania.' },
+  },
 });

@@ -18,4 +18,8 @@ export const ENTRY_RETRACTED = defineEventType({
   cameo: null,
   payload: EntryRetractedPayload,
   meta: true,
+  example: {
+    targetEventId: '6f1c1f36-8a4e-4c55-9d0b-8b7f3c2a1e01',
+    reason: 'Withdrawn: the report could not be confirmed by a second source.',
+  },
 });

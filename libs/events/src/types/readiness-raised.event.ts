@@ -47,4 +47,11 @@ export const READINESS_RAISED = defineEventType({
       upcast: (p) => upcastReadinessRaisedV1(p as ReadinessRaisedPayloadV1),
     },
   ],
+  example: {
+    forceSize: 8500,
+    unit: 'NATO Response Force contributions',
+    readinessLevel: 'heightened alert',
+    noticePeriodDaysBefore: 10,
+    noticePeriodDaysAfter: 5,
+  },
 });

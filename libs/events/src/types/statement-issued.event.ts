@@ -18,4 +18,9 @@ export const STATEMENT_ISSUED = defineEventType({
   description: 'A public statement without a more specific kind.',
   cameo: { code: '010', name: 'Make statement', goldstein: 0 },
   payload: StatementIssuedPayload,
+  example: {
+    speaker: 'Jens Stoltenberg',
+    topic: 'NATO posture in Eastern Europe',
+    quote: 'NATO will take all necessary measures to protect and defend all allies.',
+  },
 });
