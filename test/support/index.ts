@@ -4,3 +4,4 @@ export { createTopics, fetchApiVersions, testKafka } from './kafka.js';
 export { uniqueName } from './names.js';
 export { testConfig, testEnv } from './test-config.js';
 export { sleep, waitFor } from './wait.js';
+export { countTopicRecords, readTopic, type ReadRecord } from './topic-reader.js';

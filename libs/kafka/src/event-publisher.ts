@@ -1,0 +1,139 @@
+import { Partitioners, type Kafka, type Message, type Producer, type RetryOptions } from 'kafkajs';
+import type { PreparedEvent } from '@timeline/events';
+import { KafkaPublishError } from './kafka-publish.error.js';
+import { EVENT_HEADERS } from './topics.js';
+
+/** Where Kafka stored one event. */
+export interface PublishedEvent {
+  readonly eventId: string;
+  readonly partition: number;
+  /** Kafka offset (int64, as a decimal string). */
+  readonly offset: string;
+}
+
+/** Options of {@link EventPublisher}. */
+export interface EventPublisherOptions {
+  /** The events topic (from `timelineTopics(config.kafka).events.topic`). */
+  readonly topic: string;
+  /**
+   * kafkajs retry policy of the producer. Bounded so a caller gets an answer while Kafka is down
+   * (the HTTP layer answers 503); a long-running tool may allow more.
+   * @default { retries: 5, initialRetryTime: 300, maxRetryTime: 3000 }
+   */
+  readonly retry?: RetryOptions;
+  /** How long the broker may wait for all in-sync replicas (acks=-1) per request. @default 10000 */
+  readonly ackTimeoutMs?: number;
+}
+
+const TOO_LARGE = new Set(['MESSAGE_TOO_LARGE', 'RECORD_LIST_TOO_LARGE']);
+
+/**
+ * Publishes validated events to the events topic with an idempotent kafkajs producer: acks from all
+ * in-sync replicas, key = storyId (one story's events keep their order on one partition), headers
+ * `type`/`schemaVersion`/`eventId` so consumers can route without parsing.
+ *
+ * A batch goes out as ONE `send`: its events are either all handed to Kafka or the call fails. Only
+ * {@link PreparedEvent}s are accepted, so nothing unvalidated reaches the topic through here.
+ */
+export class EventPublisher {
+  private readonly producer: Producer;
+  /** The partition kafkajs's partitioner chose for each message object of the current sends. */
+  private readonly partitionOf = new WeakMap<object, number>();
+  private readonly ackTimeoutMs: number;
+
+  constructor(
+    kafka: Kafka,
+    private readonly options: EventPublisherOptions,
+  ) {
+    this.ackTimeoutMs = options.ackTimeoutMs ?? 10_000;
+    const defaultPartitioner = Partitioners.DefaultPartitioner();
+    this.producer = kafka.producer({
+      idempotent: true,
+      // kafkajs serialises idempotent sends per broker (a lock added after kafkajs#598, whose concurrent
+      // sends broke sequence numbers); one request in flight keeps that true even if the lock changes.
+      maxInFlightRequests: 1,
+      // Topics are created with their retention at boot (ensureTopics); never let a typo auto-create one.
+      allowAutoTopicCreation: false,
+      // kafkajs warns that limiting retries "may invalidate EoS guarantees": within one producer session,
+      // yes. A caller that retries after a failure re-sends the same eventIds and the projector
+      // deduplicates by eventId, which is the guarantee this system relies on.
+      retry: options.retry ?? { retries: 5, initialRetryTime: 300, maxRetryTime: 3000 },
+      // Same partitioning as kafkajs's default (Java-compatible murmur2 of the key); we only record the
+      // choice, because a produce response gives one base offset per partition, not per message.
+      createPartitioner: () => (args) => {
+        const partition = defaultPartitioner(args);
+        this.partitionOf.set(args.message, partition);
+        return partition;
+      },
+    });
+  }
+
+  /** The topic this publisher writes to. */
+  get topic(): string {
+    return this.options.topic;
+  }
+
+  async connect(): Promise<void> {
+    await this.producer.connect();
+  }
+
+  async disconnect(): Promise<void> {
+    await this.producer.disconnect();
+  }
+
+  /**
+   * Sends `events` in one request and resolves, in input order, with each event's partition and
+   * offset once Kafka acknowledged them. Throws {@link KafkaPublishError} when Kafka did not.
+   */
+  async publish(events: readonly PreparedEvent[]): Promise<PublishedEvent[]> {
+    if (events.length === 0) return [];
+    const messages: Message[] = events.map((e) => ({
+      key: e.storyId,
+      value: JSON.stringify(e),
+      // CreateTime = recordedAt, so the Kafka timestamp is a faithful fallback for it.
+      timestamp: String(Date.parse(e.recordedAt)),
+      headers: {
+        [EVENT_HEADERS.type]: e.type,
+        [EVENT_HEADERS.schemaVersion]: String(e.schemaVersion),
+        [EVENT_HEADERS.eventId]: e.eventId,
+        [EVENT_HEADERS.contentType]: 'application/json',
+      },
+    }));
+    let metadata;
+    try {
+      metadata = await this.producer.send({ topic: this.options.topic, messages, acks: -1, timeout: this.ackTimeoutMs });
+    } catch (err) {
+      const tooLarge = errorChain(err).some((e) => TOO_LARGE.has(String((e as { type?: unknown }).type)));
+      throw new KafkaPublishError(
+        tooLarge
+          ? `Kafka refused the batch of ${events.length} event(s) as too large; send fewer events per request`
+          : `Kafka did not acknowledge ${events.length} event(s): ${err instanceof Error ? err.message : String(err)}`,
+        { cause: err, tooLarge },
+      );
+    }
+    const baseOffset = new Map<number, bigint>();
+    for (const m of metadata) {
+      if (m.topicName === this.options.topic && m.baseOffset !== undefined) baseOffset.set(m.partition, BigInt(m.baseOffset));
+    }
+    // Within one partition kafkajs keeps input order, so the n-th message of partition p sits at base + n.
+    const seen = new Map<number, bigint>();
+    return messages.map((m, i) => {
+      const partition = this.partitionOf.get(m);
+      const base = partition === undefined ? undefined : baseOffset.get(partition);
+      if (partition === undefined || base === undefined) {
+        throw new KafkaPublishError(`Kafka acknowledged the send but reported no offset for event ${events[i]!.eventId}`, {
+          cause: metadata,
+        });
+      }
+      const n = seen.get(partition) ?? 0n;
+      seen.set(partition, n + 1n);
+      return { eventId: events[i]!.eventId, partition, offset: String(base + n) };
+    });
+  }
+}
+
+function errorChain(err: unknown): unknown[] {
+  const chain: unknown[] = [];
+  for (let e = err; e && chain.length < 10; e = (e as { cause?: unknown }).cause) chain.push(e);
+  return chain;
+}

@@ -1,0 +1,125 @@
+import type { Admin, Kafka } from 'kafkajs';
+import { fixedClock, prepareEvent, type PreparedEvent } from '@timeline/events';
+import { EVENT_HEADERS, EventPublisher, KafkaPublishError } from '@timeline/kafka';
+import { createTopics, readTopic, testConfig, testKafka, uniqueName } from './support/index.js';
+
+const clock = fixedClock('2022-01-24T18:30:00Z');
+
+function prepared(storyId: string, summary: string): PreparedEvent {
+  const r = prepareEvent(
+    {
+      type: 'readiness.raised',
+      occurredAt: '2022-01-24T00:00:00Z',
+      occurredAtPrecision: 'day',
+      storyId,
+      actors: [{ id: 'us-dod', name: 'US Department of Defense', country: 'US', role: 'subject' }],
+      locations: [{ name: 'Washington', country: 'US', geoPrecision: 1 }],
+      sources: [{ role: 'primary', outlet: 'US Department of Defense', url: 'https://www.defense.gov/' }],
+      tags: [],
+      confirmation: 'confirmed',
+      summary,
+      payload: { forceSize: 8500 },
+    },
+    { clock },
+  );
+  if (!r.ok) throw new Error(JSON.stringify(r.issues));
+  return r.envelope;
+}
+
+describe('EventPublisher on a real broker', () => {
+  const { config } = testConfig();
+  let kafka: Kafka;
+  let admin: Admin;
+  const cleanups: (() => Promise<void>)[] = [];
+  const publishers: EventPublisher[] = [];
+
+  async function publisherFor(topic: string, opts: Partial<ConstructorParameters<typeof EventPublisher>[1]> = {}) {
+    const p = new EventPublisher(kafka, { topic, ...opts });
+    await p.connect();
+    publishers.push(p);
+    return p;
+  }
+
+  beforeAll(async () => {
+    kafka = testKafka(config);
+    admin = kafka.admin();
+    await admin.connect();
+  });
+  afterAll(async () => {
+    await Promise.all(publishers.map((p) => p.disconnect()));
+    for (const c of cleanups) await c();
+    await admin.disconnect();
+  });
+
+  it('publishes a batch in one send, keyed by storyId, with routing headers and exact offsets', async () => {
+    const topic = `${uniqueName('pub')}.events`;
+    cleanups.push(await createTopics(admin, [{ topic, numPartitions: 3 }]));
+    const publisher = await publisherFor(topic);
+    const events = [
+      prepared('story-a', 'a1'),
+      prepared('story-b', 'b1'),
+      prepared('story-a', 'a2'),
+      prepared('story-c', 'c1'),
+      prepared('story-b', 'b2'),
+    ];
+    const published = await publisher.publish(events);
+    expect(published.map((p) => p.eventId)).toEqual(events.map((e) => e.eventId));
+
+    const records = await readTopic(kafka, topic);
+    expect(records).toHaveLength(5);
+    for (const [i, e] of events.entries()) {
+      const at = published[i]!;
+      const rec = records.find((r) => r.partition === at.partition && r.offset === at.offset);
+      expect(rec).toBeDefined();
+      expect(rec!.key).toBe(e.storyId);
+      expect(JSON.parse(rec!.value)).toEqual(e);
+      expect(rec!.headers).toEqual({
+        [EVENT_HEADERS.type]: 'readiness.raised',
+        [EVENT_HEADERS.schemaVersion]: '2',
+        [EVENT_HEADERS.eventId]: e.eventId,
+        [EVENT_HEADERS.contentType]: 'application/json',
+      });
+      expect(rec!.timestamp).toBe(String(Date.parse('2022-01-24T18:30:00Z')));
+    }
+    // One story, one partition, in send order.
+    const storyA = published.filter((_, i) => events[i]!.storyId === 'story-a');
+    expect(storyA[0]!.partition).toBe(storyA[1]!.partition);
+    expect(BigInt(storyA[1]!.offset)).toBeGreaterThan(BigInt(storyA[0]!.offset));
+  });
+
+  it('accepts the same eventId twice (deduplication is the projector’s job)', async () => {
+    const topic = `${uniqueName('pub')}.events`;
+    cleanups.push(await createTopics(admin, [{ topic, numPartitions: 1 }]));
+    const publisher = await publisherFor(topic);
+    const e = prepared('story-a', 'again');
+    const [first] = await publisher.publish([e]);
+    const [second] = await publisher.publish([e]);
+    expect(second!.offset).not.toBe(first!.offset);
+    expect((await readTopic(kafka, topic)).map((r) => JSON.parse(r.value).eventId)).toEqual([e.eventId, e.eventId]);
+  });
+
+  it('turns a topic that does not exist into a retriable KafkaPublishError (no auto-creation)', async () => {
+    const topic = `${uniqueName('missing')}.events`;
+    const publisher = await publisherFor(topic, { retry: { retries: 1, initialRetryTime: 100, maxRetryTime: 200 } });
+    const err = await publisher.publish([prepared('story-a', 'lost')]).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(KafkaPublishError);
+    expect((err as KafkaPublishError).retriable).toBe(true);
+    expect((await admin.listTopics()).includes(topic)).toBe(false);
+  });
+
+  it('reports a batch the broker refuses for its size as tooLarge, not retriable', async () => {
+    const topic = `${uniqueName('small')}.events`;
+    cleanups.push(async () => void (await admin.deleteTopics({ topics: [topic] }).catch(() => undefined)));
+    await admin.createTopics({
+      topics: [{ topic, numPartitions: 1, configEntries: [{ name: 'max.message.bytes', value: '2000' }] }],
+      waitForLeaders: true,
+    });
+    const publisher = await publisherFor(topic);
+    const batch = Array.from({ length: 10 }, (_, i) => prepared('story-a', `big ${i} ${'x'.repeat(400)}`));
+    const err = await publisher.publish(batch).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(KafkaPublishError);
+    expect(err).toMatchObject({ tooLarge: true, retriable: false });
+    const offsets = await admin.fetchTopicOffsets(topic);
+    expect(offsets[0]!.high).toBe('0');
+  });
+});
