@@ -4,4 +4,15 @@ export { createTopics, fetchApiVersions, testKafka } from './kafka.js';
 export { uniqueName } from './names.js';
 export { testConfig, testEnv } from './test-config.js';
 export { sleep, waitFor } from './wait.js';
+export {
+  decodeEvent,
+  entryCorrected,
+  entryRetracted,
+  eventSeries,
+  positioned,
+  readinessRaised,
+  readinessRaisedV1,
+  statementIssued,
+  type RawEvent,
+} from './event-factory.js';
 export { countTopicRecords, readTopic, type ReadRecord } from './topic-reader.js';

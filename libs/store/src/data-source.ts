@@ -5,6 +5,7 @@ import { ActiveProjection, Projection } from './entities/projection.entity.js';
 import { ProjectorOffset } from './entities/projector-offset.entity.js';
 import { EntryVersion, PendingCorrection, TimelineEntry } from './entities/timeline-entry.entity.js';
 import { InitialSchema1764000000000 } from './migrations/1764000000000-initial-schema.js';
+import { ProjectorReadModel1764100000000 } from './migrations/1764100000000-projector-read-model.js';
 
 /** Every entity of the store, for DataSource construction. */
 export const STORE_ENTITIES = [
@@ -17,7 +18,7 @@ export const STORE_ENTITIES = [
   PendingCorrection,
 ];
 /** Every migration, in order. */
-export const STORE_MIGRATIONS = [InitialSchema1764000000000];
+export const STORE_MIGRATIONS = [InitialSchema1764000000000, ProjectorReadModel1764100000000];
 
 /** Options for {@link createDataSource}. */
 export interface DataSourceFactoryOptions {

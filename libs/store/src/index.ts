@@ -13,3 +13,18 @@ export { EntryState, EntryVersion, PendingCorrection, TimelineEntry } from './en
 export { createProjectionPartitions, dropProjectionPartitions } from './projection-ddl.js';
 export { ident, projectionTable } from './sql.js';
 export { StoreModule, type StoreModuleOptions } from './store.module.js';
+export {
+  TimelineProjectionWriter,
+  type ProjectionApplyOptions,
+  type ProjectionApplyResult,
+  type RejectedEvent,
+} from './projection/timeline-projection.writer.js';
+export type { EventPosition, PositionedEvent } from './projection/positioned-event.js';
+export {
+  TIMELINE_NOTIFY_CHANNEL,
+  TIMELINE_NOTIFY_MAX_IDS,
+  encodeTimelineNotification,
+  notifyTimeline,
+  parseTimelineNotification,
+  type TimelineNotification,
+} from './projection/notify.js';

@@ -1,0 +1,66 @@
+import { eventCatalogue } from '@timeline/events';
+import { createdVersion, derivedColumns, nextVersion } from './entry-snapshot.js';
+import { decodeEvent, entryCorrected, entryRetracted, readinessRaised, statementIssued } from '../../../../test/support/index.js';
+
+const at = { topic: 't', partition: 0, offset: '1' };
+
+describe('derivedColumns', () => {
+  it('collects actor ids, sorted distinct countries, place names and searchable words', () => {
+    const e = decodeEvent(
+      statementIssued({
+        actors: [
+          { id: 'kremlin', name: 'Kremlin', country: 'RU', role: 'subject' },
+          { id: 'us-state-dept', name: 'US State Department', country: 'US', role: 'target' },
+        ],
+        locations: [
+          { name: 'Moscow', country: 'RU' },
+          { name: 'Kyiv', country: 'UA', admin1: 'Kyiv City' },
+        ],
+      }),
+    );
+    const d = derivedColumns(createdVersion(e, '010', at));
+    expect(d.actorIds).toEqual(['kremlin', 'us-state-dept']);
+    expect(d.countries).toEqual(['RU', 'UA', 'US']);
+    expect(d.locationNames).toEqual(['Moscow', 'Kyiv']);
+    for (const word of [
+      'Kremlin voices',
+      'US State Department',
+      'us state dept',
+      'Kyiv City',
+      'Dmitry Peskov',
+      'Reuters',
+      'great concern',
+    ]) {
+      expect(d.searchText).toContain(word);
+    }
+  });
+});
+
+describe('nextVersion', () => {
+  const target = decodeEvent(readinessRaised({ recordedAt: '2022-01-24T18:00:00Z' }));
+  const v1 = createdVersion(target, '152', at);
+
+  it('never starts a version before the one it replaces (a late-applied, earlier-recorded correction)', () => {
+    const fix = decodeEvent(entryCorrected(target, { summary: 'Fixed' }, { recordedAt: '2022-01-20T00:00:00Z' }));
+    const r = nextVersion(eventCatalogue, v1, fix, at);
+    expect(r.ok && r.version.updatedAt).toBe('2022-01-24T18:00:00Z');
+  });
+
+  it('a retraction keeps the content and flags the entry', () => {
+    const r = nextVersion(eventCatalogue, v1, decodeEvent(entryRetracted(target, 'Withdrawn')), at);
+    expect(r.ok && r.version).toMatchObject({
+      version: 2,
+      status: 'retracted',
+      change: 'retracted',
+      changeNote: 'Withdrawn',
+      summary: v1.summary,
+    });
+  });
+
+  it('keeps an explicit CAMEO override through a correction', () => {
+    const overridden = { ...v1, cameoCode: '154' };
+    const fix = decodeEvent(entryCorrected(target, { payload: { forceSize: 9000 } }));
+    const r = nextVersion(eventCatalogue, overridden, fix, at);
+    expect(r.ok && r.version.cameoCode).toBe('154');
+  });
+});

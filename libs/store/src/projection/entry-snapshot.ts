@@ -1,0 +1,262 @@
+import type {
+  Actor,
+  EntryCorrectedPayload,
+  EntryRetractedPayload,
+  EventCatalogue,
+  EventEnvelope,
+  Location,
+  Source,
+} from '@timeline/events';
+import type { EventPosition } from './positioned-event.js';
+
+/** Lifecycle of an entry as the default timeline shows it. */
+export type EntryStatus = 'live' | 'corrected' | 'retracted';
+
+/** What one version of an entry says: the fields an `entry.corrected` may replace, plus identity. */
+export interface EntryContent {
+  readonly entryId: string;
+  readonly storyId: string;
+  readonly type: string;
+  readonly schemaVersion: number;
+  readonly cameoCode: string | null;
+  readonly occurredAt: string;
+  readonly occurredPrecision: 'day' | 'hour' | 'minute' | 'second';
+  readonly occurredUntil: string | null;
+  readonly occurredTz: string | null;
+  /** When the entry's own event was recorded (the second sort key; never changed by corrections). */
+  readonly recordedAt: string;
+  readonly confirmation: 'confirmed' | 'reported';
+  readonly summary: string;
+  readonly actors: readonly Actor[];
+  readonly locations: readonly Location[];
+  readonly sources: readonly Source[];
+  readonly payload: Readonly<Record<string, unknown>>;
+  readonly tags: readonly string[];
+}
+
+/** The current state of an entry: its content plus version bookkeeping. */
+export interface EntrySnapshot extends EntryContent {
+  readonly version: number;
+  readonly status: EntryStatus;
+  /** `recorded_from` of the current version. */
+  readonly updatedAt: string;
+  /** Position of the message whose application produced the current version. */
+  readonly position: Pick<EventPosition, 'partition' | 'offset'>;
+}
+
+/** One row of `entry_versions`, before `recorded_to` is known. */
+export interface EntryVersionRow extends EntrySnapshot {
+  readonly eventId: string;
+  readonly change: 'created' | 'corrected' | 'retracted';
+  readonly correctionSeverity: 'substantive' | 'minor' | null;
+  readonly changeNote: string | null;
+}
+
+/** Columns derived from the content so the API can filter and search without unpacking JSON. */
+export interface DerivedColumns {
+  readonly actorIds: string[];
+  readonly countries: string[];
+  readonly locationNames: string[];
+  readonly searchText: string;
+}
+
+/** Why a meta event could not be applied to its target. */
+export interface MetaRejection {
+  readonly code: 'EVENT.INVALID_CORRECTION';
+  readonly message: string;
+}
+
+/** UUIDs are case-insensitive; Postgres prints them lower-case, so every key in memory is lower-case too. */
+export function entryKey(uuid: string): string {
+  return uuid.toLowerCase();
+}
+
+/** Version 1 of the entry a regular (non-meta) event creates. */
+export function createdVersion(event: EventEnvelope, cameoCode: string | null, position: EventPosition): EntryVersionRow {
+  return {
+    entryId: entryKey(event.eventId),
+    eventId: entryKey(event.eventId),
+    storyId: event.storyId,
+    type: event.type,
+    schemaVersion: event.schemaVersion,
+    cameoCode,
+    occurredAt: event.occurredAt,
+    occurredPrecision: event.occurredAtPrecision,
+    occurredUntil: event.occurredUntil ?? null,
+    occurredTz: event.occurredTz ?? null,
+    recordedAt: event.recordedAt,
+    confirmation: event.confirmation,
+    summary: event.summary,
+    actors: event.actors,
+    locations: event.locations,
+    sources: event.sources,
+    payload: event.payload,
+    tags: event.tags,
+    version: 1,
+    status: 'live',
+    updatedAt: event.recordedAt,
+    position: { partition: position.partition, offset: position.offset },
+    change: 'created',
+    correctionSeverity: null,
+    changeNote: null,
+  };
+}
+
+/**
+ * The next version of `state` after a meta event (`entry.corrected` / `entry.retracted`).
+ *
+ * - A correction replaces only the fields it names (`payload` is merged key by key) and the result
+ *   must still be a valid event of the target's type — checked by decoding the corrected envelope
+ *   with the catalogue, so a correction cannot smuggle in a payload the type forbids.
+ * - A retraction keeps the content and flags the entry `retracted`; a later correction of a
+ *   retracted entry is kept in history but leaves it retracted (a kill is final for display).
+ * - Recorded time only moves forward: the new version starts at the later of the meta event's
+ *   `recordedAt` and the current version's start, so `[recorded_from, recorded_to)` never inverts
+ *   when a correction recorded earlier is applied later (e.g. it waited in `pending_corrections`).
+ */
+export function nextVersion(
+  catalogue: EventCatalogue,
+  state: EntrySnapshot,
+  meta: EventEnvelope,
+  position: EventPosition,
+): { ok: true; version: EntryVersionRow } | { ok: false; rejection: MetaRejection } {
+  const recordedFrom = laterOf(meta.recordedAt, state.updatedAt);
+  const common = {
+    eventId: entryKey(meta.eventId),
+    version: state.version + 1,
+    updatedAt: recordedFrom,
+    position: { partition: position.partition, offset: position.offset },
+  };
+  if (meta.type === 'entry.retracted') {
+    const p = meta.payload as unknown as EntryRetractedPayload;
+    return {
+      ok: true,
+      version: { ...state, ...common, status: 'retracted', change: 'retracted', correctionSeverity: null, changeNote: p.reason },
+    };
+  }
+  const p = meta.payload as unknown as EntryCorrectedPayload;
+  const r = p.replaces;
+  const content: EntryContent = {
+    ...state,
+    summary: r.summary ?? state.summary,
+    occurredAt: r.occurredAt ?? state.occurredAt,
+    occurredPrecision: r.occurredAtPrecision ?? state.occurredPrecision,
+    occurredUntil: r.occurredUntil ?? state.occurredUntil,
+    actors: r.actors ?? state.actors,
+    locations: r.locations ?? state.locations,
+    sources: r.sources ?? state.sources,
+    tags: r.tags ?? state.tags,
+    confirmation: r.confirmation ?? state.confirmation,
+    payload: r.payload ? { ...state.payload, ...r.payload } : state.payload,
+  };
+  const check = catalogue.decode(envelopeOf(content, cameoOverride(catalogue, state)));
+  if (!check.ok) {
+    const where = check.issues
+      .slice(0, 5)
+      .map((i) => `${i.path}: ${i.message}`)
+      .join('; ');
+    return {
+      ok: false,
+      rejection: {
+        code: 'EVENT.INVALID_CORRECTION',
+        message: `correction ${meta.eventId} would make entry ${state.entryId} invalid (${check.code}: ${check.message}${where ? `; ${where}` : ''})`,
+      },
+    };
+  }
+  return {
+    ok: true,
+    version: {
+      ...content,
+      ...common,
+      cameoCode: catalogue.cameoCodeOf(check.event),
+      status: state.status === 'retracted' ? 'retracted' : 'corrected',
+      change: 'corrected',
+      correctionSeverity: p.severity,
+      changeNote: p.note,
+    },
+  };
+}
+
+/** The target entry id a meta event names. */
+export function metaTarget(meta: EventEnvelope): string {
+  return entryKey(String((meta.payload as { targetEventId?: unknown }).targetEventId));
+}
+
+/**
+ * actor ids, countries (actors' and places', sorted, distinct), place names, and the text behind the
+ * full-text index: summary, actor names and ids, places and regions, tags, quoted people, outlets
+ * and the payload's words — so a search for "Peskov" finds an entry that only quotes him.
+ */
+export function derivedColumns(c: EntryContent): DerivedColumns {
+  const countries = new Set<string>();
+  for (const a of c.actors) if (a.country) countries.add(a.country);
+  for (const l of c.locations) countries.add(l.country);
+  const words: string[] = [c.summary];
+  for (const a of c.actors) words.push(a.name, a.id.replace(/[-_.]/g, ' '));
+  for (const l of c.locations) words.push(l.name, ...(l.admin1 ? [l.admin1] : []));
+  for (const t of c.tags) words.push(t.replace(/[-_.]/g, ' '));
+  for (const s of c.sources) words.push(...(s.quotedPerson ? [s.quotedPerson] : []), s.outlet);
+  collectStrings(c.payload, words, 0);
+  return {
+    actorIds: distinct(c.actors.map((a) => a.id)),
+    countries: [...countries].sort(),
+    locationNames: distinct(c.locations.map((l) => l.name)),
+    searchText: distinct(words.map((w) => w.trim()).filter(Boolean))
+      .join(' \n')
+      .slice(0, SEARCH_TEXT_MAX_CHARS),
+  };
+}
+
+/** Bounds the tsvector input; a card's text is far below this (LIMITS keep events small). */
+const SEARCH_TEXT_MAX_CHARS = 100_000;
+
+function collectStrings(v: unknown, out: string[], depth: number): void {
+  if (depth > 4) return;
+  if (typeof v === 'string') out.push(v);
+  else if (Array.isArray(v)) for (const x of v) collectStrings(x, out, depth + 1);
+  else if (v && typeof v === 'object') for (const x of Object.values(v)) collectStrings(x, out, depth + 1);
+}
+
+function distinct(values: string[]): string[] {
+  return [...new Set(values)];
+}
+
+/** Later of two RFC 3339 instants, returned as given (keeps sub-millisecond digits and the offset). */
+function laterOf(a: string, b: string): string {
+  return Date.parse(a) >= Date.parse(b) ? a : b;
+}
+
+/**
+ * The event's own `cameoCode` override, recovered from state: a stored code that differs from what
+ * the type and payload imply was set explicitly and must survive a correction.
+ */
+function cameoOverride(catalogue: EventCatalogue, state: EntrySnapshot): string | undefined {
+  if (state.cameoCode === null) return undefined;
+  // A variable, not a literal: the catalogue's parameter type may or may not list `payload`.
+  const probe = { type: state.type, payload: state.payload as Record<string, unknown> };
+  const implied = catalogue.cameoCodeOf(probe);
+  return implied === state.cameoCode ? undefined : state.cameoCode;
+}
+
+/** The envelope an entry's content amounts to, for re-validation with the catalogue. */
+function envelopeOf(c: EntryContent, cameoCode: string | undefined): Record<string, unknown> {
+  return {
+    eventId: c.entryId,
+    type: c.type,
+    schemaVersion: c.schemaVersion,
+    occurredAt: c.occurredAt,
+    occurredAtPrecision: c.occurredPrecision,
+    ...(c.occurredUntil ? { occurredUntil: c.occurredUntil } : {}),
+    ...(c.occurredTz ? { occurredTz: c.occurredTz } : {}),
+    recordedAt: c.recordedAt,
+    storyId: c.storyId,
+    actors: c.actors,
+    locations: c.locations,
+    sources: c.sources,
+    tags: c.tags,
+    confirmation: c.confirmation,
+    summary: c.summary,
+    ...(cameoCode ? { cameoCode } : {}),
+    payload: c.payload,
+  };
+}
