@@ -1,21 +1,56 @@
-import { Module, type DynamicModule } from '@nestjs/common';
+import { Injectable, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
-import type { Admin } from 'kafkajs';
-import { ConfigModule, type AppConfig } from '@timeline/config';
+import { Kafka, type Admin } from 'kafkajs';
+import { APP_CONFIG, ConfigModule, type AppConfig } from '@timeline/config';
+import { systemClock, type Clock } from '@timeline/events';
 import { ApiKeyGuard, HEALTH_CHECKS, OpsController, type HealthCheck } from '@timeline/http';
-import { KAFKA_ADMIN, KafkaModule, kafkaHealth } from '@timeline/kafka';
+import { EventPublisher, KAFKA_ADMIN, KafkaModule, kafkaHealth, timelineTopics } from '@timeline/kafka';
 import { ObservabilityModule, type Logger } from '@timeline/observability';
+import { EventIngestor } from './event-ingestor.js';
+import { EventsController } from './events.controller.js';
+import { IngestMetrics } from './ingest-metrics.js';
+import { CLOCK } from './ingest.tokens.js';
+import { SchemasController } from './schemas.controller.js';
+
+/** Disconnects the producer on shutdown (after in-flight requests finished: Nest closes the server first). */
+@Injectable()
+class PublisherCloser implements OnApplicationShutdown {
+  constructor(private readonly publisher: EventPublisher) {}
+  async onApplicationShutdown(): Promise<void> {
+    await this.publisher.disconnect();
+  }
+}
+
+/** Options for {@link IngestModule.forRoot}. */
+export interface IngestModuleOptions {
+  /** Stamps `recordedAt`. @default systemClock */
+  clock?: Clock;
+}
 
 /** Write side: validates events and publishes them to Kafka. */
 @Module({})
 export class IngestModule {
-  static forRoot(config: AppConfig, logger: Logger): DynamicModule {
+  static forRoot(config: AppConfig, logger: Logger, opts: IngestModuleOptions = {}): DynamicModule {
     return {
       module: IngestModule,
       imports: [ConfigModule.forRoot(config), ObservabilityModule.forRoot('ingest', logger), KafkaModule.forRoot()],
-      controllers: [OpsController],
+      controllers: [EventsController, SchemasController, OpsController],
       providers: [
         { provide: APP_GUARD, useClass: ApiKeyGuard },
+        { provide: CLOCK, useValue: opts.clock ?? systemClock },
+        {
+          provide: EventPublisher,
+          // KAFKA_ADMIN first: its factory creates the topics, so the producer never meets a missing one.
+          inject: [Kafka, APP_CONFIG, KAFKA_ADMIN],
+          useFactory: async (kafka: Kafka, cfg: AppConfig) => {
+            const publisher = new EventPublisher(kafka, { topic: timelineTopics(cfg.kafka).events.topic });
+            await publisher.connect();
+            return publisher;
+          },
+        },
+        PublisherCloser,
+        IngestMetrics,
+        EventIngestor,
         {
           provide: HEALTH_CHECKS,
           inject: [KAFKA_ADMIN],

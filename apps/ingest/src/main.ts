@@ -4,6 +4,13 @@ import { createHttpApp, listenAndLog } from '@timeline/http';
 import { createLogger, onShutdownSignal, runMain } from '@timeline/observability';
 import { IngestModule } from './ingest.module.js';
 
+/**
+ * Largest accepted request body. A batch is one Kafka record batch on one partition when its events
+ * share a story, and the events topic accepts 2 MiB per record batch (topics.ts): 1 MiB of JSON
+ * leaves room for the fields ingest adds (eventId, recordedAt, headers) — so a 2 MB body is a 413.
+ */
+const INGEST_BODY_LIMIT = '1mb';
+
 runMain('ingest', async () => {
   const config = loadConfig();
   const logger = createLogger('ingest', config.logLevel);
@@ -11,7 +18,10 @@ runMain('ingest', async () => {
     service: 'ingest',
     config,
     logger,
-    description: 'Publishes validated crisis events to Kafka (write side).',
+    bodyLimit: INGEST_BODY_LIMIT,
+    codeStatus: { 'REQUEST.UNSUPPORTED_MEDIA_TYPE': 415 },
+    description:
+      'Publishes validated crisis events to Kafka (write side). Writes need an API key with the editor role in X-API-Key. The event catalogue is at GET /v1/schemas; docs/events.md describes every type.',
   });
   await listenAndLog(app, config.ports.ingest, config.host, 'ingest', logger);
   onShutdownSignal(logger, () => app.close());

@@ -1,0 +1,135 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Logger } from 'pino';
+import { LIMITS, prepareEvent, type Clock, type PrepareResult, type PreparedEvent, type ValidationIssue } from '@timeline/events';
+import { CodedError, type ProblemField } from '@timeline/http';
+import { EventPublisher, KafkaPublishError, type PublishedEvent } from '@timeline/kafka';
+import { LOGGER } from '@timeline/observability';
+import { IngestMetrics } from './ingest-metrics.js';
+import { CLOCK } from './ingest.tokens.js';
+
+/** Seconds a client should wait before retrying when Kafka did not acknowledge. */
+export const KAFKA_RETRY_AFTER_SECONDS = 5;
+
+/**
+ * The write path: validate with the catalogue (`prepareEvent`), then publish with one Kafka send per
+ * request. A request is all-or-nothing as far as validation goes: one bad event and nothing is sent.
+ * A 202 is only ever built from Kafka's acknowledgement.
+ */
+@Injectable()
+export class EventIngestor {
+  constructor(
+    private readonly publisher: EventPublisher,
+    @Inject(CLOCK) private readonly clock: Clock,
+    private readonly metrics: IngestMetrics,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  /** Validates and publishes one event. */
+  async ingestOne(body: unknown): Promise<PublishedEvent> {
+    const r = prepareEvent(body, { clock: this.clock });
+    if (!r.ok) {
+      this.metrics.rejected.inc({ code: r.code });
+      throw new CodedError(r.code, r.message, fields(r.issues, '', r.code));
+    }
+    const [published] = await this.publish([r.envelope]);
+    return published!;
+  }
+
+  /** Validates every event of a batch (an array, or `{ events: [...] }`) and publishes them in one send. */
+  async ingestBatch(body: unknown): Promise<PublishedEvent[]> {
+    const { events, pointer } = unwrapBatch(body);
+    const results: PrepareResult[] = events.map((e) => prepareEvent(e, { clock: this.clock }));
+    const errors: ProblemField[] = [];
+    let invalid = 0;
+    results.forEach((r, i) => {
+      if (r.ok) return;
+      invalid++;
+      this.metrics.rejected.inc({ code: r.code });
+      errors.push(...fields(r.issues, `${pointer}/${i}`, r.code));
+    });
+    if (invalid > 0) {
+      if (events.length > invalid) this.metrics.rejected.inc({ code: 'EVENT.INVALID_BATCH' }, events.length - invalid);
+      throw new CodedError(
+        'EVENT.INVALID_BATCH',
+        `${invalid} of ${events.length} event(s) are invalid; nothing was published (a batch is all-or-nothing).`,
+        errors,
+      );
+    }
+    return this.publish(results.map((r) => (r as Extract<PrepareResult, { ok: true }>).envelope));
+  }
+
+  private async publish(envelopes: PreparedEvent[]): Promise<PublishedEvent[]> {
+    const done = this.metrics.publishSeconds.startTimer();
+    try {
+      const published = await this.publisher.publish(envelopes);
+      done({ outcome: 'acknowledged' });
+      for (const e of envelopes) this.metrics.accepted.inc({ type: e.type });
+      return published;
+    } catch (err) {
+      done({ outcome: 'failed' });
+      this.metrics.rejected.inc({ code: 'UNAVAILABLE.KAFKA' }, envelopes.length);
+      if (err instanceof KafkaPublishError && err.tooLarge) {
+        throw new CodedError('REQUEST.TOO_LARGE', err.message, [], {}, { cause: err });
+      }
+      this.logger.warn({ err, events: envelopes.length }, 'Kafka did not acknowledge a publish');
+      throw new CodedError(
+        'UNAVAILABLE.KAFKA',
+        'Kafka did not acknowledge the events, so none of them may be assumed published. Retry later with the same eventIds (listed in eventIds); duplicates are discarded by eventId.',
+        [],
+        { retryAfterSeconds: KAFKA_RETRY_AFTER_SECONDS, eventIds: envelopes.map((e) => e.eventId) },
+        { cause: err },
+      );
+    }
+  }
+}
+
+/** The events of a batch body and the JSON Pointer they live under (`` for an array, `/events` for an object). */
+function unwrapBatch(body: unknown): { events: unknown[]; pointer: string } {
+  let events: unknown;
+  let pointer: string;
+  if (Array.isArray(body)) {
+    events = body;
+    pointer = '';
+  } else if (typeof body === 'object' && body !== null) {
+    const extra = Object.keys(body).filter((k) => k !== 'events');
+    if (extra.length) {
+      throw new CodedError(
+        'EVENT.INVALID_BATCH',
+        'A batch is a JSON array of events or an object { "events": [...] }.',
+        extra.map((k) => ({ path: `/${escapePointer(k)}`, message: 'is not a known field' })),
+      );
+    }
+    events = (body as { events?: unknown }).events;
+    pointer = '/events';
+    if (!Array.isArray(events)) {
+      throw new CodedError('EVENT.INVALID_BATCH', 'A batch is a JSON array of events or an object { "events": [...] }.', [
+        { path: '/events', message: events === undefined ? 'is required' : 'must be array' },
+      ]);
+    }
+  } else {
+    throw new CodedError('EVENT.INVALID_BATCH', 'A batch is a JSON array of events or an object { "events": [...] }.', [
+      { path: '/', message: 'must be array or object' },
+    ]);
+  }
+  const list = events as unknown[];
+  if (list.length === 0) {
+    throw new CodedError('EVENT.INVALID_BATCH', 'The batch is empty.', [
+      { path: pointer || '/', message: 'must NOT have fewer than 1 items' },
+    ]);
+  }
+  if (list.length > LIMITS.batchEvents) {
+    throw new CodedError('EVENT.INVALID_BATCH', `A batch holds at most ${LIMITS.batchEvents} events; this one has ${list.length}.`, [
+      { path: pointer || '/', message: `must NOT have more than ${LIMITS.batchEvents} items` },
+    ]);
+  }
+  return { events: list, pointer };
+}
+
+/** Catalogue issues → problem fields under `prefix` (a decode path `/` means the event itself). */
+function fields(issues: readonly ValidationIssue[], prefix: string, code: string): ProblemField[] {
+  return issues.map((i) => ({ path: `${prefix}${i.path === '/' ? '' : i.path}` || '/', message: i.message, code }));
+}
+
+function escapePointer(key: string): string {
+  return key.replace(/~/g, '~0').replace(/\//g, '~1');
+}
