@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { loadConfig } from '@timeline/config';
 import { createHttpApp, listenAndLog } from '@timeline/http';
 import { createLogger, onShutdownSignal, runMain } from '@timeline/observability';
+import { DASHBOARD_HELMET, serveDashboard } from './dashboard-assets.js';
 import { TimelineApiModule } from './timeline-api.module.js';
 
 runMain('timeline-api', async () => {
@@ -12,7 +13,9 @@ runMain('timeline-api', async () => {
     config,
     logger,
     description: 'Chronological, queryable timeline of the crisis: entries, history, stats, exports and a live stream.',
+    helmetOptions: DASHBOARD_HELMET,
   });
+  serveDashboard(app);
   await listenAndLog(app, config.ports.api, config.host, 'timeline-api', logger);
   onShutdownSignal(logger, () => app.close());
 });

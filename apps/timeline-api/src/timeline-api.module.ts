@@ -2,16 +2,34 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import type { Admin } from 'kafkajs';
 import { DataSource } from 'typeorm';
-import { ConfigModule, type AppConfig } from '@timeline/config';
+import { APP_CONFIG, ConfigModule, type AppConfig } from '@timeline/config';
 import { ApiKeyGuard, HEALTH_CHECKS, OpsController, type HealthCheck } from '@timeline/http';
 import { KAFKA_ADMIN, KafkaModule, kafkaHealth } from '@timeline/kafka';
 import { ObservabilityModule, type Logger } from '@timeline/observability';
 import { StoreModule, databaseHealth } from '@timeline/store';
+import { Clock } from './clock.js';
+import { ExportController } from './export.controller.js';
+import { PageCursorCodec } from './query/page-cursor.js';
+import { SignedTokenCodec } from './query/signed-token.codec.js';
+import { ActiveProjectionCache } from './read-model/active-projection.cache.js';
+import { TimelineReader } from './read-model/timeline-reader.js';
+import { StreamController } from './stream.controller.js';
+import { LiveStreamHub } from './stream/live-stream.hub.js';
+import { TimelineNotificationListener } from './stream/notification-listener.js';
+import { StreamPositionCodec } from './stream/stream-position.js';
+import { TimelineController } from './timeline.controller.js';
+import { TimelineQueryService } from './timeline-query.service.js';
+
+/** Options for {@link TimelineApiModule.forRoot}. */
+export interface TimelineApiModuleOptions {
+  /** Source of "now" (tests pass a fixed clock). @default the system clock */
+  clock?: Clock;
+}
 
 /** Read side: timeline REST API, live stream and the newsroom dashboard. */
 @Module({})
 export class TimelineApiModule {
-  static forRoot(config: AppConfig, logger: Logger): DynamicModule {
+  static forRoot(config: AppConfig, logger: Logger, opts: TimelineApiModuleOptions = {}): DynamicModule {
     return {
       module: TimelineApiModule,
       imports: [
@@ -20,9 +38,18 @@ export class TimelineApiModule {
         StoreModule.forRoot({ applicationName: 'timeline-api' }),
         KafkaModule.forRoot({ ensureTopics: false }),
       ],
-      controllers: [OpsController],
+      controllers: [OpsController, TimelineController, ExportController, StreamController],
       providers: [
         { provide: APP_GUARD, useClass: ApiKeyGuard },
+        { provide: Clock, useValue: opts.clock ?? new Clock() },
+        { provide: SignedTokenCodec, inject: [APP_CONFIG], useFactory: (c: AppConfig) => SignedTokenCodec.fromConfig(c) },
+        { provide: PageCursorCodec, inject: [SignedTokenCodec], useFactory: (t: SignedTokenCodec) => new PageCursorCodec(t) },
+        { provide: StreamPositionCodec, inject: [SignedTokenCodec], useFactory: (t: SignedTokenCodec) => new StreamPositionCodec(t) },
+        ActiveProjectionCache,
+        TimelineReader,
+        TimelineQueryService,
+        TimelineNotificationListener,
+        LiveStreamHub,
         {
           provide: HEALTH_CHECKS,
           inject: [DataSource, KAFKA_ADMIN],

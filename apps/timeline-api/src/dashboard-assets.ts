@@ -1,0 +1,52 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { HelmetOptions } from 'helmet';
+
+/** `apps/timeline-api`: this file runs from `src/` (tests) or `dist/` (built), one level below. */
+const APP_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+/** Static HTML/CSS/SVG of the dashboard (served as they are). */
+export const DASHBOARD_PUBLIC_DIR = path.join(APP_ROOT, 'public');
+/** The dashboard's browser modules, compiled by `tsc -b` from `apps/timeline-api/dashboard`. */
+export const DASHBOARD_SCRIPT_DIR = path.join(APP_ROOT, 'dist', 'dashboard');
+
+/**
+ * Content-Security-Policy of the whole API: only this origin, no inline script or style (the
+ * dashboard has none), no framing. The JSON endpoints are unaffected; a browser enforces it on
+ * the dashboard, where an injected script from event text would otherwise be the main risk.
+ */
+export const DASHBOARD_HELMET: HelmetOptions = {
+  contentSecurityPolicy: {
+    useDefaults: false,
+    directives: {
+      defaultSrc: ["'self'"],
+      scriptSrc: ["'self'"],
+      styleSrc: ["'self'"],
+      imgSrc: ["'self'", 'data:'],
+      connectSrc: ["'self'"],
+      fontSrc: ["'self'"],
+      objectSrc: ["'none'"],
+      baseUri: ["'self'"],
+      formAction: ["'self'"],
+      frameAncestors: ["'none'"],
+    },
+  },
+  // The dashboard links out to source articles; send only the origin.
+  referrerPolicy: { policy: 'strict-origin-when-cross-origin' },
+};
+
+/** Swagger UI's page carries inline `<style>` blocks; it alone may use them. */
+const DOCS_CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; " +
+  "font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
+
+/** Serves the dashboard at `/` (HTML, CSS, icons) and its compiled scripts under `/assets/js/`. */
+export function serveDashboard(app: NestExpressApplication): void {
+  app.use('/docs', (_req: unknown, res: { setHeader(n: string, v: string): void }, next: () => void) => {
+    res.setHeader('Content-Security-Policy', DOCS_CSP);
+    next();
+  });
+  app.useStaticAssets(DASHBOARD_SCRIPT_DIR, { prefix: '/assets/js/', index: false, fallthrough: true, maxAge: '5m' });
+  app.useStaticAssets(DASHBOARD_PUBLIC_DIR, { index: 'index.html', fallthrough: true, maxAge: '5m' });
+}

@@ -1,0 +1,119 @@
+/** Reported precision of `occurredAt`. */
+export type Precision = 'day' | 'hour' | 'minute' | 'second';
+
+/** Calendar/clock fields of an instant in a zone, only as far as the precision goes. */
+export interface DateParts {
+  year: number;
+  month: number;
+  day: number;
+  hour?: number;
+  minute?: number;
+  second?: number;
+}
+
+const MONTHS = [
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December',
+] as const;
+
+const formatters = new Map<string, Intl.DateTimeFormat | null>();
+
+/** A formatter for `zone`, or null when the runtime does not know the zone (then UTC is used). */
+function formatterFor(zone: string): Intl.DateTimeFormat | null {
+  let f = formatters.get(zone);
+  if (f === undefined) {
+    try {
+      f = new Intl.DateTimeFormat('en-GB', {
+        timeZone: zone,
+        year: 'numeric',
+        month: 'numeric',
+        day: 'numeric',
+        hour: 'numeric',
+        minute: 'numeric',
+        second: 'numeric',
+        hourCycle: 'h23',
+      });
+    } catch {
+      f = null;
+    }
+    if (formatters.size < 1000) formatters.set(zone, f);
+  }
+  return f;
+}
+
+/** The zone dates are shown in: the reported zone when it is a real IANA zone, else UTC. */
+export function effectiveZone(tz: string | null | undefined): string {
+  return tz && formatterFor(tz) ? tz : 'UTC';
+}
+
+/**
+ * Wall-clock fields of `iso` in `tz` (a day-precision event reported in Moscow keeps its Moscow
+ * date), cut to `precision`: a day-precision event has no hour, so nobody can print a fake time.
+ */
+export function dateParts(iso: string, precision: Precision, tz?: string | null): DateParts {
+  const zone = effectiveZone(tz);
+  const f = formatterFor(zone) as Intl.DateTimeFormat;
+  const fields: Record<string, number> = {};
+  for (const part of f.formatToParts(new Date(iso))) {
+    if (part.type !== 'literal') fields[part.type] = Number(part.value);
+  }
+  const parts: DateParts = { year: fields.year as number, month: fields.month as number, day: fields.day as number };
+  if (precision === 'day') return parts;
+  parts.hour = fields.hour as number;
+  if (precision === 'hour') return parts;
+  parts.minute = fields.minute as number;
+  if (precision === 'minute') return parts;
+  parts.second = fields.second as number;
+  return parts;
+}
+
+const pad = (n: number | undefined) => String(n ?? 0).padStart(2, '0');
+
+function clock(p: DateParts): string | undefined {
+  if (p.hour === undefined) return undefined;
+  return p.second !== undefined ? `${pad(p.hour)}:${pad(p.minute)}:${pad(p.second)}` : `${pad(p.hour)}:${pad(p.minute)}`;
+}
+
+function zoneLabel(zone: string): string {
+  return zone === 'UTC' ? 'UTC' : `(${zone})`;
+}
+
+/**
+ * Human date of an entry, only as precise as reported: "24 January 2022"; "24 January 2022, 14:30
+ * UTC"; ranges "10–20 February 2022", "28 January – 2 February 2022".
+ */
+export function displayDate(occurredAt: string, precision: Precision, occurredUntil?: string | null, tz?: string | null): string {
+  const zone = effectiveZone(tz);
+  const a = dateParts(occurredAt, precision, zone);
+  const aDate = `${a.day} ${MONTHS[a.month - 1]} ${a.year}`;
+  const aTime = clock(a);
+  if (!occurredUntil) return aTime ? `${aDate}, ${aTime} ${zoneLabel(zone)}` : aDate;
+  const b = dateParts(occurredUntil, precision, zone);
+  const bTime = clock(b);
+  const sameDay = a.year === b.year && a.month === b.month && a.day === b.day;
+  if (aTime && bTime) {
+    return sameDay
+      ? `${aDate}, ${aTime}–${bTime} ${zoneLabel(zone)}`
+      : `${aDate}, ${aTime} – ${b.day} ${MONTHS[b.month - 1]} ${b.year}, ${bTime} ${zoneLabel(zone)}`;
+  }
+  if (sameDay) return aDate;
+  if (a.year === b.year && a.month === b.month) return `${a.day}–${b.day} ${MONTHS[a.month - 1]} ${a.year}`;
+  if (a.year === b.year) return `${a.day} ${MONTHS[a.month - 1]} – ${b.day} ${MONTHS[b.month - 1]} ${a.year}`;
+  return `${aDate} – ${b.day} ${MONTHS[b.month - 1]} ${b.year}`;
+}
+
+/** `YYYY-MM-DD` of the entry's start in its zone: the day a dashboard groups it under. */
+export function localDay(occurredAt: string, tz?: string | null): string {
+  const p = dateParts(occurredAt, 'day', tz);
+  return `${String(p.year).padStart(4, '0')}-${pad(p.month)}-${pad(p.day)}`;
+}

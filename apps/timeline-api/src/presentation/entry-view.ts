@@ -1,0 +1,147 @@
+import { eventCatalogue } from '@timeline/events';
+import type { ChangeNoticeRow, VersionRow } from '../read-model/timeline-reader.js';
+import { MATCH_END, MATCH_START, type EntryRow } from '../read-model/timeline-sql.js';
+import { dateParts, displayDate, localDay, type DateParts } from './display-date.js';
+
+/** A correction or retraction notice, as newsrooms label them (never a silent edit). */
+export interface ChangeNoticeView {
+  version: number;
+  change: 'corrected' | 'retracted';
+  severity: 'substantive' | 'minor' | null;
+  note: string | null;
+  recordedAt: string;
+}
+
+/** A piece of a search snippet; `match` pieces are the words the query found. */
+export interface SnippetSegment {
+  text: string;
+  match: boolean;
+}
+
+/** One timeline entry as the API returns it. */
+export interface EntryView {
+  id: string;
+  storyId: string;
+  type: string;
+  typeTitle: string;
+  cameoCode: string | null;
+  occurredAt: string;
+  occurredAtPrecision: EntryRow['occurred_precision'];
+  occurredUntil: string | null;
+  occurredTz: string | null;
+  /** Human date only as precise as reported ("24 January 2022" for a day-precision event). */
+  displayDate: string;
+  /** Calendar day (in the reported zone) the entry belongs to, `YYYY-MM-DD`. */
+  day: string;
+  /** Date fields only as precise as reported (no hour for a day-precision event). */
+  date: DateParts;
+  recordedAt: string;
+  updatedAt: string;
+  version: number;
+  status: EntryRow['status'];
+  confirmation: EntryRow['confirmation'];
+  summary: string;
+  actors: unknown[];
+  locations: unknown[];
+  sources: unknown[];
+  tags: string[];
+  payload: Record<string, unknown>;
+  corrections: ChangeNoticeView[];
+  snippet?: SnippetSegment[];
+}
+
+/** One version in an entry's history. */
+export interface VersionView {
+  version: number;
+  eventId: string;
+  change: VersionRow['change'];
+  severity: VersionRow['correction_severity'];
+  note: string | null;
+  recordedFrom: string;
+  recordedTo: string | null;
+  entry: EntryView;
+}
+
+/** `2022-01-24T00:00:00.000000Z` → `2022-01-24T00:00:00Z` (keeps real sub-second digits). */
+export function isoOut(text: string): string;
+export function isoOut(text: string | null): string | null;
+export function isoOut(text: string | null): string | null {
+  if (text === null) return null;
+  return text.replace(/\.(\d*?)0*Z$/, (_m, digits: string) => (digits ? `.${digits}Z` : 'Z'));
+}
+
+export function typeTitle(type: string): string {
+  return eventCatalogue.get(type)?.title ?? type;
+}
+
+/** Splits a ts_headline result at the match markers into plain-text segments (never HTML). */
+export function snippetSegments(snippet: string): SnippetSegment[] {
+  const out: SnippetSegment[] = [];
+  let match = false;
+  let buf = '';
+  for (const ch of snippet) {
+    if (ch === MATCH_START || ch === MATCH_END) {
+      if (buf) out.push({ text: buf, match });
+      buf = '';
+      match = ch === MATCH_START;
+    } else {
+      buf += ch;
+    }
+  }
+  if (buf) out.push({ text: buf, match });
+  return out;
+}
+
+export function noticeView(n: ChangeNoticeRow): ChangeNoticeView {
+  return {
+    version: n.version,
+    change: n.change,
+    severity: n.correction_severity,
+    note: n.change_note,
+    recordedAt: isoOut(n.recorded_from),
+  };
+}
+
+export function entryView(row: EntryRow, notices: ChangeNoticeRow[] = []): EntryView {
+  const view: EntryView = {
+    id: row.entry_id,
+    storyId: row.story_id,
+    type: row.type,
+    typeTitle: typeTitle(row.type),
+    cameoCode: row.cameo_code,
+    occurredAt: isoOut(row.occurred_at),
+    occurredAtPrecision: row.occurred_precision,
+    occurredUntil: isoOut(row.occurred_until),
+    occurredTz: row.occurred_tz,
+    displayDate: displayDate(row.occurred_at, row.occurred_precision, row.occurred_until, row.occurred_tz),
+    day: localDay(row.occurred_at, row.occurred_tz),
+    date: dateParts(row.occurred_at, row.occurred_precision, row.occurred_tz),
+    recordedAt: isoOut(row.recorded_at),
+    updatedAt: isoOut(row.updated_at),
+    version: row.version,
+    status: row.status,
+    confirmation: row.confirmation,
+    summary: row.summary,
+    actors: row.actors,
+    locations: row.locations,
+    sources: row.sources,
+    tags: row.tags,
+    payload: row.payload,
+    corrections: notices.filter((n) => n.entry_id === row.entry_id).map(noticeView),
+  };
+  if (row.snippet) view.snippet = snippetSegments(row.snippet);
+  return view;
+}
+
+export function versionView(v: VersionRow): VersionView {
+  return {
+    version: v.version,
+    eventId: v.event_id,
+    change: v.change,
+    severity: v.correction_severity,
+    note: v.change_note,
+    recordedFrom: isoOut(v.recorded_from),
+    recordedTo: isoOut(v.recorded_to),
+    entry: entryView(v),
+  };
+}

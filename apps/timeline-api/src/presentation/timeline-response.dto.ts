@@ -1,0 +1,126 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+
+/*
+ * OpenAPI shapes of the responses (documentation; the values are built by entry-view.ts).
+ */
+
+export class DatePartsDto {
+  @ApiProperty() year!: number;
+  @ApiProperty({ minimum: 1, maximum: 12 }) month!: number;
+  @ApiProperty({ minimum: 1, maximum: 31 }) day!: number;
+  @ApiPropertyOptional({ description: 'Present only for hour precision or finer.' }) hour?: number;
+  @ApiPropertyOptional({ description: 'Present only for minute precision or finer.' }) minute?: number;
+  @ApiPropertyOptional({ description: 'Present only for second precision.' }) second?: number;
+}
+
+export class ChangeNoticeDto {
+  @ApiProperty() version!: number;
+  @ApiProperty({ enum: ['corrected', 'retracted'] }) change!: string;
+  @ApiProperty({ enum: ['substantive', 'minor'], nullable: true, type: String }) severity!: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'The public correction or retraction note.' }) note!: string | null;
+  @ApiProperty({ format: 'date-time' }) recordedAt!: string;
+}
+
+export class SnippetSegmentDto {
+  @ApiProperty() text!: string;
+  @ApiProperty({ description: 'True for the words the search matched.' }) match!: boolean;
+}
+
+export class EntryDto {
+  @ApiProperty({ format: 'uuid', description: 'The eventId of the event that created the entry.' }) id!: string;
+  @ApiProperty() storyId!: string;
+  @ApiProperty({ example: 'readiness.raised' }) type!: string;
+  @ApiProperty({ example: 'Readiness raised' }) typeTitle!: string;
+  @ApiProperty({ nullable: true, type: String, description: 'CAMEO v0.7b5 code' }) cameoCode!: string | null;
+  @ApiProperty({ format: 'date-time' }) occurredAt!: string;
+  @ApiProperty({ enum: ['day', 'hour', 'minute', 'second'] }) occurredAtPrecision!: string;
+  @ApiProperty({ format: 'date-time', nullable: true, type: String, description: 'End of a "week of …" range.' }) occurredUntil!:
+    string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'IANA zone the date was reported in.' }) occurredTz!: string | null;
+  @ApiProperty({ example: '24 January 2022', description: 'Human date, only as precise as reported (never a fake time of day).' })
+  displayDate!: string;
+  @ApiProperty({ example: '2022-01-24', description: 'Calendar day in the reported zone.' }) day!: string;
+  @ApiProperty({ type: DatePartsDto }) date!: DatePartsDto;
+  @ApiProperty({ format: 'date-time', description: 'When the system first learned of the entry.' }) recordedAt!: string;
+  @ApiProperty({ format: 'date-time', description: 'When the current version was recorded.' }) updatedAt!: string;
+  @ApiProperty() version!: number;
+  @ApiProperty({ enum: ['live', 'corrected', 'retracted'] }) status!: string;
+  @ApiProperty({ enum: ['confirmed', 'reported'] }) confirmation!: string;
+  @ApiProperty() summary!: string;
+  @ApiProperty({ type: 'array', items: { type: 'object' } }) actors!: unknown[];
+  @ApiProperty({ type: 'array', items: { type: 'object' } }) locations!: unknown[];
+  @ApiProperty({ type: 'array', items: { type: 'object' } }) sources!: unknown[];
+  @ApiProperty({ type: [String] }) tags!: string[];
+  @ApiProperty({ type: 'object', additionalProperties: true }) payload!: Record<string, unknown>;
+  @ApiProperty({ type: [ChangeNoticeDto] }) corrections!: ChangeNoticeDto[];
+  @ApiPropertyOptional({ type: [SnippetSegmentDto], description: 'Only with `q`: the summary split at the matched words.' })
+  snippet?: SnippetSegmentDto[];
+}
+
+export class PageInfoDto {
+  @ApiProperty() limit!: number;
+  @ApiProperty({ enum: ['asc', 'desc'] }) order!: string;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    description: 'Pass as `cursor` (with the same filters) for the next page; null on the last page.',
+  })
+  nextCursor!: string | null;
+  @ApiProperty() hasMore!: boolean;
+}
+
+export class TimelinePageDto {
+  @ApiProperty({ type: [EntryDto] }) data!: EntryDto[];
+  @ApiProperty({ type: PageInfoDto }) page!: PageInfoDto;
+  @ApiProperty({ nullable: true, type: String, format: 'date-time' }) asOf!: string | null;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    description:
+      'Stream position of this snapshot (null with asOf): open `/v1/stream?lastEventId=…` with it to receive exactly the changes after this page was read.',
+  })
+  streamPosition!: string | null;
+}
+
+export class VersionDto {
+  @ApiProperty() version!: number;
+  @ApiProperty({ format: 'uuid' }) eventId!: string;
+  @ApiProperty({ enum: ['created', 'corrected', 'retracted'] }) change!: string;
+  @ApiProperty({ enum: ['substantive', 'minor'], nullable: true, type: String }) severity!: string | null;
+  @ApiProperty({ nullable: true, type: String }) note!: string | null;
+  @ApiProperty({ format: 'date-time', description: 'Valid in recorded time from …' }) recordedFrom!: string;
+  @ApiProperty({ format: 'date-time', nullable: true, type: String, description: '… until (null: still current).' }) recordedTo!:
+    string | null;
+  @ApiProperty({ type: EntryDto, description: 'The entry as this version stated it.' }) entry!: EntryDto;
+}
+
+export class EntryDetailDto {
+  @ApiProperty({ type: EntryDto }) entry!: EntryDto;
+  @ApiProperty({ type: [VersionDto], description: 'Every version, oldest first (corrections and retractions stay visible).' })
+  history!: VersionDto[];
+  @ApiProperty({ nullable: true, type: String, format: 'date-time' }) asOf!: string | null;
+}
+
+export class StatsBucketDto {
+  @ApiProperty({ example: '2022-01-24', description: 'First day of the bucket (a Monday for weeks).' }) start!: string;
+  @ApiProperty() total!: number;
+  @ApiProperty({ type: 'object', additionalProperties: { type: 'number' }, example: { 'readiness.raised': 2 } })
+  byType!: Record<string, number>;
+  @ApiProperty({ type: 'object', additionalProperties: { type: 'number' }, example: { 'us-dod': 1 } })
+  byActor!: Record<string, number>;
+}
+
+export class StatsActorDto {
+  @ApiProperty() id!: string;
+  @ApiProperty() name!: string;
+  @ApiProperty() count!: number;
+}
+
+export class StatsDto {
+  @ApiProperty({ enum: ['day', 'week'] }) bucket!: string;
+  @ApiProperty({ type: [StatsBucketDto] }) buckets!: StatsBucketDto[];
+  @ApiProperty({ type: 'object', additionalProperties: { type: 'number' } }) totalsByType!: Record<string, number>;
+  @ApiProperty({ type: [StatsActorDto], description: 'Actors by number of entries, most first.' }) actors!: StatsActorDto[];
+  @ApiProperty() total!: number;
+  @ApiProperty({ nullable: true, type: String, format: 'date-time' }) asOf!: string | null;
+}

@@ -1,0 +1,51 @@
+import type { SignedTokenCodec } from './signed-token.codec.js';
+import { InvalidTokenError } from './signed-token.codec.js';
+import { invalidParameter } from './query-reader.js';
+
+/** The keyset of the last entry on a page: `(occurred_at, recorded_at, entry_id)` as exact text. */
+export interface PageKey {
+  readonly occurredAt: string;
+  readonly recordedAt: string;
+  readonly entryId: string;
+}
+
+interface CursorBody {
+  v: 1;
+  /** Fingerprint of the query (filters, order, asOf) the cursor belongs to. */
+  f: string;
+  k: [string, string, string];
+}
+
+const TOKEN_KIND = 'timeline-cursor';
+const TS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** Opaque keyset cursors for `GET /v1/timeline` (signed; bound to the query that produced them). */
+export class PageCursorCodec {
+  constructor(private readonly tokens: SignedTokenCodec) {}
+
+  encode(key: PageKey, fingerprint: string): string {
+    const body: CursorBody = { v: 1, f: fingerprint, k: [key.occurredAt, key.recordedAt, key.entryId] };
+    return this.tokens.encode(TOKEN_KIND, body);
+  }
+
+  /** The key after which the next page starts; a 400 naming `cursor` when forged or from another query. */
+  decode(cursor: string, fingerprint: string): PageKey {
+    let body: unknown;
+    try {
+      body = this.tokens.decode(TOKEN_KIND, cursor);
+    } catch (err) {
+      if (err instanceof InvalidTokenError) throw invalidParameter('cursor', err.message);
+      throw err;
+    }
+    const b = body as Partial<CursorBody>;
+    const k = b.k;
+    if (b.v !== 1 || !Array.isArray(k) || k.length !== 3 || !TS.test(String(k[0])) || !TS.test(String(k[1])) || !UUID.test(String(k[2]))) {
+      throw invalidParameter('cursor', 'is not a cursor issued by this API version');
+    }
+    if (b.f !== fingerprint) {
+      throw invalidParameter('cursor', 'belongs to a different query; keep the filters, order and asOf of the first page');
+    }
+    return { occurredAt: k[0], recordedAt: k[1], entryId: k[2] };
+  }
+}

@@ -1,0 +1,237 @@
+import { createHash } from 'node:crypto';
+import { eventCatalogue } from '@timeline/events';
+import { QueryReader, type RawQuery } from './query-reader.js';
+
+/** Sort direction of the timeline (`occurred_at, recorded_at, entry_id`). */
+export type SortOrder = 'asc' | 'desc';
+
+/** A validated instant: `iso` is a normalised RFC 3339 UTC timestamp safe to bind as timestamptz. */
+export interface Instant {
+  readonly iso: string;
+  /** True when the client gave a calendar date only (`2022-01-24`). */
+  readonly dateOnly: boolean;
+}
+
+/** The filters shared by the timeline, stats, export and stream endpoints (all validated). */
+export interface TimelineFilter {
+  readonly types: readonly string[];
+  readonly actors: readonly string[];
+  readonly countries: readonly string[];
+  /** Lower-cased location names (matched case-insensitively against name and admin1). */
+  readonly locations: readonly string[];
+  readonly tags: readonly string[];
+  readonly stories: readonly string[];
+  readonly q?: string;
+  /** Entries whose occurred interval ends at or after this instant. */
+  readonly from?: Instant;
+  /** Entries that started at or before this instant (a date covers its whole day). */
+  readonly to?: Instant;
+  readonly includeRetracted: boolean;
+  /** Answer from the versions valid at this recorded time instead of the current state. */
+  readonly asOf?: Instant;
+}
+
+/** Parameters every filtered endpoint accepts. */
+export const FILTER_PARAMS = [
+  'type',
+  'actor',
+  'country',
+  'location',
+  'tag',
+  'story',
+  'q',
+  'from',
+  'to',
+  'includeRetracted',
+  'asOf',
+] as const;
+
+const SLUG = /^[a-z0-9][a-z0-9._-]{0,79}$/;
+const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2})(?::(\d{2})(\.\d{1,9})?)?([Zz]|[+-]\d{2}:\d{2})$/;
+
+/** Entry types a client may filter by: the catalogue's non-meta types (meta events never form entries). */
+export function entryTypeNames(): string[] {
+  return eventCatalogue
+    .definitions()
+    .filter((d) => !d.meta)
+    .map((d) => d.type);
+}
+
+/** Parses `YYYY-MM-DD` or an RFC 3339 timestamp with offset; undefined when it is not a real instant. */
+export function parseInstant(value: string): Instant | undefined {
+  const d = DATE.exec(value);
+  if (d) {
+    const [y, m, day] = [Number(d[1]), Number(d[2]), Number(d[3])];
+    const t = Date.UTC(y, m - 1, day);
+    const back = new Date(t);
+    if (back.getUTCFullYear() !== y || back.getUTCMonth() !== m - 1 || back.getUTCDate() !== day) return undefined;
+    return { iso: back.toISOString(), dateOnly: true };
+  }
+  const m = DATE_TIME.exec(value);
+  if (!m) return undefined;
+  const [y, mo, day, h, mi, s] = [1, 2, 3, 4, 5, 6].map((i) => Number(m[i] ?? 0)) as [number, number, number, number, number, number];
+  // Reject impossible calendar values instead of letting Date roll them over (2022-02-30 → March).
+  const probe = new Date(Date.UTC(y, mo - 1, day, h, mi, s));
+  if (probe.getUTCFullYear() !== y || probe.getUTCMonth() !== mo - 1 || probe.getUTCDate() !== day || h > 23 || mi > 59 || s > 59) {
+    return undefined;
+  }
+  const t = Date.parse(
+    value
+      .toUpperCase()
+      .replace(' ', 'T')
+      .replace(/(\.\d{3})\d+/, '$1'),
+  );
+  if (Number.isNaN(t) || y < 1 || y > 9999) return undefined;
+  return { iso: new Date(t).toISOString(), dateOnly: false };
+}
+
+function readInstant(r: QueryReader, name: string): Instant | undefined {
+  const v = r.single(name, 40);
+  if (v === undefined) return undefined;
+  const parsed = parseInstant(v);
+  if (!parsed) return r.fail(name, 'must be a date (2022-01-24) or an RFC 3339 timestamp with offset (2022-01-24T10:00:00Z)');
+  return parsed;
+}
+
+/** Reads and validates the shared filters from `r` (problems are collected in the reader). */
+export function readFilter(r: QueryReader, opts: { asOf?: boolean } = {}): TimelineFilter {
+  const known = entryTypeNames();
+  const types = r.list('type', (v) => (known.includes(v) ? undefined : `has unknown type "${v}"; known types: ${known.join(', ')}`), 80);
+  const slug = (what: string) => (v: string) => (SLUG.test(v) ? undefined : `must be ${what} ids (lower-case slugs), got "${v}"`);
+  const actors = r.list('actor', slug('actor'), 80);
+  const countries = r
+    .list('country', (v) => (/^[A-Za-z]{2}$/.test(v) ? undefined : `must be ISO 3166-1 alpha-2 codes (UA, RU), got "${v}"`), 2)
+    .map((c) => c.toUpperCase());
+  const locations = r.list('location', () => undefined, 200).map((l) => l.toLowerCase());
+  const tags = r.list('tag', slug('tag'), 80);
+  const stories = r.list('story', slug('story'), 80);
+  const qRaw = r.single('q', 200);
+  const q = qRaw?.trim() === '' ? undefined : qRaw?.trim();
+  const from = readInstant(r, 'from');
+  const to = readInstant(r, 'to');
+  // A date-only `to` covers its whole day, so `from=2022-01-24&to=2022-01-24` is one valid day.
+  if (from && to && Date.parse(from.iso) >= Date.parse(toExclusiveIso(to)) + (to.dateOnly ? 0 : 1)) {
+    r.fail('to', 'must not be before "from"');
+  }
+  const includeRetracted = r.bool('includeRetracted', false);
+  const asOf = opts.asOf === false ? undefined : readInstant(r, 'asOf');
+  return {
+    types,
+    actors,
+    countries: [...new Set(countries)],
+    locations: [...new Set(locations)],
+    tags,
+    stories,
+    ...(q ? { q } : {}),
+    ...(from ? { from } : {}),
+    ...(to ? { to } : {}),
+    includeRetracted,
+    ...(asOf ? { asOf } : {}),
+  };
+}
+
+/** For a date-only `to`, the start of the next day (exclusive bound); else the instant itself. */
+export function toExclusiveIso(to: Instant): string {
+  if (!to.dateOnly) return to.iso;
+  return new Date(Date.parse(to.iso) + 86_400_000).toISOString();
+}
+
+/** A short digest of everything that defines a result set, bound into cursors so they cannot be reused across queries. */
+export function filterFingerprint(filter: TimelineFilter, order: SortOrder): string {
+  const canonical = JSON.stringify([
+    order,
+    [...filter.types].sort(),
+    [...filter.actors].sort(),
+    [...filter.countries].sort(),
+    [...filter.locations].sort(),
+    [...filter.tags].sort(),
+    [...filter.stories].sort(),
+    filter.q ?? null,
+    filter.from?.iso ?? null,
+    filter.to ? [filter.to.iso, filter.to.dateOnly] : null,
+    filter.includeRetracted,
+    filter.asOf?.iso ?? null,
+  ]);
+  return createHash('sha256').update(canonical).digest('base64url').slice(0, 12);
+}
+
+/** `GET /v1/timeline` parameters. */
+export interface TimelineQuery {
+  readonly filter: TimelineFilter;
+  readonly limit: number;
+  readonly order: SortOrder;
+  readonly cursor?: string;
+}
+
+/** Largest page of `GET /v1/timeline`. */
+export const MAX_PAGE_SIZE = 500;
+export const DEFAULT_PAGE_SIZE = 50;
+
+export function parseTimelineQuery(raw: RawQuery): TimelineQuery {
+  const r = new QueryReader(raw, [...FILTER_PARAMS, 'limit', 'order', 'cursor']);
+  const filter = readFilter(r);
+  const limit = r.int('limit', DEFAULT_PAGE_SIZE, 1, MAX_PAGE_SIZE);
+  const order = r.oneOf('order', ['asc', 'desc'] as const, 'asc');
+  const cursor = r.single('cursor', 2000);
+  r.done();
+  return { filter, limit, order, ...(cursor ? { cursor } : {}) };
+}
+
+/** `GET /v1/stats` parameters. */
+export interface StatsQuery {
+  readonly filter: TimelineFilter;
+  readonly bucket: 'day' | 'week';
+}
+
+export function parseStatsQuery(raw: RawQuery): StatsQuery {
+  const r = new QueryReader(raw, [...FILTER_PARAMS, 'bucket']);
+  const filter = readFilter(r);
+  const bucket = r.oneOf('bucket', ['day', 'week'] as const, 'day');
+  r.done();
+  return { filter, bucket };
+}
+
+/** Export formats of `GET /v1/export`. */
+export const EXPORT_FORMATS = ['ndjson', 'csv', 'timelinejs'] as const;
+export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+
+/** `GET /v1/export` parameters. */
+export interface ExportQuery {
+  readonly filter: TimelineFilter;
+  readonly format: ExportFormat;
+  readonly order: SortOrder;
+}
+
+export function parseExportQuery(raw: RawQuery): ExportQuery {
+  const r = new QueryReader(raw, [...FILTER_PARAMS, 'format', 'order']);
+  const filter = readFilter(r);
+  const format = r.oneOf('format', EXPORT_FORMATS, 'ndjson');
+  const order = r.oneOf('order', ['asc', 'desc'] as const, 'asc');
+  r.done();
+  return { filter, format, order };
+}
+
+/** `GET /v1/stream` parameters (no asOf: a live stream is always "now"). */
+export interface StreamQuery {
+  readonly filter: TimelineFilter;
+  /** Resume token from the query string (EventSource cannot set headers on its first request). */
+  readonly lastEventId?: string;
+}
+
+export function parseStreamQuery(raw: RawQuery): StreamQuery {
+  const r = new QueryReader(raw, [...FILTER_PARAMS.filter((p) => p !== 'asOf'), 'lastEventId']);
+  const filter = readFilter(r, { asOf: false });
+  const lastEventId = r.single('lastEventId', 4000);
+  r.done();
+  return { filter, ...(lastEventId ? { lastEventId } : {}) };
+}
+
+/** `GET /v1/entries/:id` parameters. */
+export function parseEntryQuery(raw: RawQuery, id: string): { id: string; asOf?: Instant } {
+  const r = new QueryReader(raw, ['asOf']);
+  const asOf = readInstant(r, 'asOf');
+  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) r.fail('id', 'must be a UUID');
+  r.done();
+  return { id: id.toLowerCase(), ...(asOf ? { asOf } : {}) };
+}

@@ -1,0 +1,284 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import { APP_CONFIG, type AppConfig } from '@timeline/config';
+import { CodedError } from '@timeline/http';
+import { ident } from '@timeline/store';
+import type { PageKey } from '../query/page-cursor.js';
+import type { Instant, SortOrder, StatsQuery, TimelineFilter } from '../query/timeline-filter.js';
+import { changesBetween, type HighWater, type StreamPosition } from '../stream/stream-position.js';
+import { ActiveProjectionCache } from './active-projection.cache.js';
+import { utcText } from './sql-params.js';
+import {
+  SqlParams,
+  entriesRelation,
+  entryColumns,
+  filterPredicates,
+  keysetAfter,
+  snippetColumn,
+  timelineOrder,
+  type EntryRow,
+} from './timeline-sql.js';
+
+/** One change of an entry (a row of entry_versions): its creation, a correction or a retraction. */
+export interface VersionRow extends EntryRow {
+  event_id: string;
+  change: 'created' | 'corrected' | 'retracted';
+  correction_severity: 'substantive' | 'minor' | null;
+  change_note: string | null;
+  recorded_from: string;
+  recorded_to: string | null;
+}
+
+/** A correction or retraction notice attached to a listed entry. */
+export interface ChangeNoticeRow {
+  entry_id: string;
+  version: number;
+  change: 'corrected' | 'retracted';
+  correction_severity: 'substantive' | 'minor' | null;
+  change_note: string | null;
+  recorded_from: string;
+}
+
+/** A page of the timeline read in one snapshot. */
+export interface TimelinePageRows {
+  readonly projection: string;
+  readonly rows: EntryRow[];
+  readonly hasMore: boolean;
+  readonly notices: ChangeNoticeRow[];
+  /** Stream position of the snapshot (absent for asOf queries). */
+  readonly highWater?: HighWater;
+}
+
+/** Counts for charts. */
+export interface StatsRows {
+  readonly byType: { bucket: string; type: string; count: number }[];
+  readonly byActor: { bucket: string; actor_id: string; actor_name: string; count: number }[];
+}
+
+/** Postgres "undefined_table": the projector has not migrated this schema yet. */
+const UNDEFINED_TABLE = '42P01';
+
+/**
+ * Every read of the timeline read model. Hand-written, parameterised SQL over the active
+ * projection's partition; multi-statement reads run in one REPEATABLE READ, READ ONLY snapshot so
+ * a page, its notices and its stream position agree with each other.
+ */
+@Injectable()
+export class TimelineReader {
+  private readonly schema: string;
+  private readonly s: string;
+  private zones?: Promise<string[]>;
+
+  constructor(
+    @Inject(DataSource) private readonly ds: DataSource,
+    @Inject(APP_CONFIG) config: AppConfig,
+    @Inject(ActiveProjectionCache) private readonly projections: ActiveProjectionCache,
+  ) {
+    this.schema = config.database.schema;
+    this.s = ident(config.database.schema);
+  }
+
+  /** One page in timeline order after `after` (keyset), plus one extra row to tell whether more follow. */
+  async page(filter: TimelineFilter, order: SortOrder, limit: number, after?: PageKey): Promise<TimelinePageRows> {
+    const projection = await this.projections.current();
+    return this.snapshot(async (em) => {
+      const p = new SqlParams();
+      const rel = entriesRelation(this.schema, projection, filter.asOf, p);
+      const where = [`e.projection = ${p.bind(projection)}`, ...filterPredicates(filter, p, 'e')];
+      if (after) where.push(keysetAfter(after, order, p, 'e'));
+      const snippet = filter.q ? `, ${snippetColumn(filter.q, p, 'e')}` : '';
+      const rows = (await em.query(
+        `SELECT ${entryColumns('e')}${snippet} FROM ${rel} WHERE ${where.join(' AND ')}
+          ORDER BY ${timelineOrder(order, 'e')} LIMIT ${p.bind(limit + 1, 'int')}`,
+        p.values,
+      )) as EntryRow[];
+      const hasMore = rows.length > limit;
+      if (hasMore) rows.length = limit;
+      const notices = await this.notices(
+        em,
+        projection,
+        rows.map((r) => r.entry_id),
+        filter.asOf,
+      );
+      const highWater = filter.asOf ? undefined : await this.highWaterIn(em, projection);
+      return { projection, rows, hasMore, notices, ...(highWater ? { highWater } : {}) };
+    });
+  }
+
+  /** One entry (current, or as known at `asOf`) with every version recorded so far. */
+  async entry(id: string, asOf?: Instant): Promise<{ row: EntryRow; versions: VersionRow[] } | undefined> {
+    const projection = await this.projections.current();
+    return this.snapshot(async (em) => {
+      const p = new SqlParams();
+      const rel = entriesRelation(this.schema, projection, asOf, p);
+      const [row] = (await em.query(
+        `SELECT ${entryColumns('e')} FROM ${rel} WHERE e.projection = ${p.bind(projection)} AND e.entry_id = ${p.bind(id, 'uuid')}`,
+        p.values,
+      )) as EntryRow[];
+      if (!row) return undefined;
+      const vp = new SqlParams();
+      const cond = [`v.projection = ${vp.bind(projection)}`, `v.entry_id = ${vp.bind(id, 'uuid')}`];
+      if (asOf) cond.push(`v.recorded_from <= ${vp.bind(asOf.iso, 'timestamptz')}`);
+      const versions = (await em.query(
+        `SELECT ${this.versionColumns()} FROM ${this.s}.entry_versions v WHERE ${cond.join(' AND ')} ORDER BY v.version`,
+        vp.values,
+      )) as VersionRow[];
+      return { row, versions };
+    });
+  }
+
+  /** Counts per bucket per type and per actor (buckets in each entry's own reported time zone). */
+  async stats(query: StatsQuery): Promise<StatsRows> {
+    const projection = await this.projections.current();
+    const zones = await this.timeZones();
+    return this.snapshot(async (em) => {
+      const filtered = (p: SqlParams) => {
+        const rel = entriesRelation(this.schema, projection, query.filter.asOf, p);
+        const where = [`e.projection = ${p.bind(projection)}`, ...filterPredicates(query.filter, p, 'e')];
+        const zone = `CASE WHEN e.occurred_tz = ANY(${p.bind(zones, 'text[]')}) THEN e.occurred_tz ELSE 'UTC' END`;
+        // Whitelisted unit: only 'day' or 'week' reach date_trunc.
+        const unit = query.bucket === 'week' ? 'week' : 'day';
+        return `WITH f AS (
+            SELECT e.entry_id, e.type, e.actors,
+                   to_char(date_trunc('${unit}', e.occurred_at AT TIME ZONE ${zone}), 'YYYY-MM-DD') AS bucket
+              FROM ${rel} WHERE ${where.join(' AND ')})`;
+      };
+      const p1 = new SqlParams();
+      const byType = (await em.query(
+        `${filtered(p1)} SELECT bucket, type, count(*)::int AS count FROM f GROUP BY bucket, type ORDER BY bucket, type`,
+        p1.values,
+      )) as StatsRows['byType'];
+      const p2 = new SqlParams();
+      const byActor = (await em.query(
+        `${filtered(p2)} SELECT f.bucket, a.actor->>'id' AS actor_id, max(a.actor->>'name') AS actor_name,
+                count(DISTINCT f.entry_id)::int AS count
+           FROM f, jsonb_array_elements(f.actors) AS a(actor)
+          WHERE a.actor->>'id' IS NOT NULL
+          GROUP BY f.bucket, a.actor->>'id' ORDER BY f.bucket, a.actor->>'id'`,
+        p2.values,
+      )) as StatsRows['byActor'];
+      return { byType, byActor };
+    });
+  }
+
+  /** Streams the filtered timeline page by page (keyset), for exports of any size in flat memory. */
+  async *scan(filter: TimelineFilter, order: SortOrder, pageSize = 500): AsyncGenerator<{ rows: EntryRow[]; notices: ChangeNoticeRow[] }> {
+    let after: PageKey | undefined;
+    for (;;) {
+      const page = await this.page(filter, order, pageSize, after);
+      if (page.rows.length) yield { rows: page.rows, notices: page.notices };
+      if (!page.hasMore) return;
+      const last = page.rows[page.rows.length - 1] as EntryRow;
+      after = { occurredAt: last.occurred_at, recordedAt: last.recorded_at, entryId: last.entry_id };
+    }
+  }
+
+  /**
+   * Changes (entry versions) after `position` matching `filter`, in per-partition commit order, at
+   * most `limit`, together with the snapshot's high-water mark. When fewer than `limit` rows come
+   * back, every matching change up to the high-water mark has been returned.
+   */
+  async changes(position: StreamPosition, filter: TimelineFilter, limit: number): Promise<{ rows: VersionRow[]; highWater?: HighWater }> {
+    const projection = await this.projections.current();
+    return this.snapshot(async (em) => {
+      const highWater = await this.highWaterIn(em, projection);
+      const p = new SqlParams();
+      const where = [
+        `v.projection = ${p.bind(projection)}`,
+        changesBetween(position, highWater, p, 'v'),
+        ...filterPredicates(filter, p, 'v', { search: `to_tsvector('english', v.search_text)`, keepRetracted: true }),
+      ];
+      const rows = (await em.query(
+        `SELECT ${this.versionColumns()} FROM ${this.s}.entry_versions v WHERE ${where.join(' AND ')}
+          ORDER BY v.source_partition, v.source_offset, v.entry_id, v.version LIMIT ${p.bind(limit, 'int')}`,
+        p.values,
+      )) as VersionRow[];
+      return { rows, ...(highWater ? { highWater } : {}) };
+    });
+  }
+
+  /** The current stream position of the active projection (where a new live subscriber starts). */
+  async highWater(): Promise<HighWater | undefined> {
+    const projection = await this.projections.current();
+    return this.guard(() => this.highWaterIn(this.ds.manager, projection));
+  }
+
+  /**
+   * Highest committed offset per partition: the projector writes `projector_offsets` in the same
+   * transaction as the rows, so everything at or below `next_offset - 1` is visible in this
+   * snapshot. Without offsets (a projection built from event_log), the highest position present
+   * per partition is used — equally safe, since a partition's batches commit in offset order.
+   */
+  private async highWaterIn(em: EntityManager, projection: string): Promise<HighWater | undefined> {
+    let rows = (await em.query(
+      `SELECT partition, (max(next_offset) - 1)::text AS top FROM ${this.s}.projector_offsets
+        WHERE projection = $1 GROUP BY partition`,
+      [projection],
+    )) as { partition: number; top: string }[];
+    if (rows.length === 0) {
+      rows = (await em.query(
+        `SELECT source_partition AS partition, max(source_offset)::text AS top FROM ${this.s}.entry_versions
+          WHERE projection = $1 GROUP BY source_partition`,
+        [projection],
+      )) as { partition: number; top: string }[];
+    }
+    if (rows.length === 0) return undefined;
+    return new Map(rows.map((r) => [r.partition, r.top]));
+  }
+
+  private async notices(em: EntityManager, projection: string, ids: string[], asOf?: Instant): Promise<ChangeNoticeRow[]> {
+    if (ids.length === 0) return [];
+    const p = new SqlParams();
+    const cond = [`v.projection = ${p.bind(projection)}`, `v.entry_id = ANY(${p.bind(ids, 'uuid[]')})`, `v.change <> 'created'`];
+    if (asOf) cond.push(`v.recorded_from <= ${p.bind(asOf.iso, 'timestamptz')}`);
+    return (await em.query(
+      `SELECT v.entry_id::text AS entry_id, v.version, v.change, v.correction_severity, v.change_note,
+              ${utcText('v.recorded_from')} AS recorded_from
+         FROM ${this.s}.entry_versions v WHERE ${cond.join(' AND ')} ORDER BY v.entry_id, v.version`,
+      p.values,
+    )) as ChangeNoticeRow[];
+  }
+
+  private versionColumns(): string {
+    // Versions carry no recorded_at of their own: the entry's is its first version's recorded_from.
+    const cols = entryColumns('v')
+      .replace(
+        `${utcText('v.recorded_at')} AS recorded_at`,
+        `${utcText(`(SELECT min(v1.recorded_from) FROM ${this.s}.entry_versions v1 WHERE v1.projection = v.projection AND v1.entry_id = v.entry_id)`)} AS recorded_at`,
+      )
+      .replace(`${utcText('v.updated_at')} AS updated_at`, `${utcText('v.recorded_from')} AS updated_at`);
+    return `${cols}, v.event_id::text AS event_id, v.change, v.correction_severity, v.change_note,
+            ${utcText('v.recorded_from')} AS recorded_from, ${utcText('v.recorded_to')} AS recorded_to`;
+  }
+
+  /** Time zone names Postgres knows (loaded once), so `AT TIME ZONE` never fails on a bad stored zone. */
+  private timeZones(): Promise<string[]> {
+    this.zones ??= this.guard(async () =>
+      ((await this.ds.query('SELECT name FROM pg_timezone_names')) as { name: string }[]).map((r) => r.name),
+    );
+    this.zones.catch(() => (this.zones = undefined));
+    return this.zones;
+  }
+
+  private snapshot<T>(fn: (em: EntityManager) => Promise<T>): Promise<T> {
+    return this.guard(() =>
+      this.ds.transaction('REPEATABLE READ', async (em) => {
+        await em.query('SET TRANSACTION READ ONLY');
+        return fn(em);
+      }),
+    );
+  }
+
+  private async guard<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      if ((err as { driverError?: { code?: string }; code?: string }).driverError?.code === UNDEFINED_TABLE) {
+        throw new CodedError('UNAVAILABLE.READ_MODEL', 'The read model is not initialised yet (the projector migrates it at boot).', [], {
+          retryAfterSeconds: 5,
+        });
+      }
+      throw err;
+    }
+  }
+}

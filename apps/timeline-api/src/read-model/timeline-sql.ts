@@ -1,0 +1,147 @@
+import { ident } from '@timeline/store';
+import type { PageKey } from '../query/page-cursor.js';
+import { toExclusiveIso, type Instant, type SortOrder, type TimelineFilter } from '../query/timeline-filter.js';
+import { SqlParams, utcText } from './sql-params.js';
+
+/** One entry (current state, or the version valid at asOf) as read from the database. */
+export interface EntryRow {
+  entry_id: string;
+  story_id: string;
+  type: string;
+  cameo_code: string | null;
+  occurred_at: string;
+  occurred_precision: 'day' | 'hour' | 'minute' | 'second';
+  occurred_until: string | null;
+  occurred_tz: string | null;
+  recorded_at: string;
+  updated_at: string;
+  version: number;
+  status: 'live' | 'corrected' | 'retracted';
+  confirmation: 'confirmed' | 'reported';
+  summary: string;
+  actors: unknown[];
+  locations: unknown[];
+  sources: unknown[];
+  payload: Record<string, unknown>;
+  tags: string[];
+  source_partition: number;
+  source_offset: string;
+  /** ts_headline of the summary with match markers (only when `q` is given). */
+  snippet?: string | null;
+}
+
+/** Markers ts_headline puts around matches (private-use code points, stripped from the text first). */
+export const MATCH_START = '\uE000';
+export const MATCH_END = '\uE001';
+
+/** The columns of {@link EntryRow} from relation alias `a` (timestamps as exact UTC text). */
+export function entryColumns(a: string): string {
+  return [
+    `${a}.entry_id::text AS entry_id`,
+    `${a}.story_id`,
+    `${a}.type`,
+    `${a}.cameo_code`,
+    `${utcText(`${a}.occurred_at`)} AS occurred_at`,
+    `${a}.occurred_precision`,
+    `${utcText(`${a}.occurred_until`)} AS occurred_until`,
+    `${a}.occurred_tz`,
+    `${utcText(`${a}.recorded_at`)} AS recorded_at`,
+    `${utcText(`${a}.updated_at`)} AS updated_at`,
+    `${a}.version`,
+    `${a}.status`,
+    `${a}.confirmation`,
+    `${a}.summary`,
+    `${a}.actors`,
+    `${a}.locations`,
+    `${a}.sources`,
+    `${a}.payload`,
+    `${a}.tags`,
+    `${a}.source_partition`,
+    `${a}.source_offset::text AS source_offset`,
+  ].join(', ');
+}
+
+/**
+ * The entries relation, aliased `e`: the projection's current rows, or with `asOf` the versions
+ * valid at that recorded time (`recorded_from <= T < recorded_to`) shaped like current rows. An
+ * entry's `recorded_at` is when it was first recorded (its first version), so sort order does not
+ * change when it is corrected.
+ */
+export function entriesRelation(schema: string, projection: string, asOf: Instant | undefined, p: SqlParams): string {
+  const s = ident(schema);
+  if (!asOf) return `${s}.timeline_entries e`;
+  const proj = p.bind(projection);
+  const t = p.bind(asOf.iso, 'timestamptz');
+  return `(
+    SELECT v.projection, v.entry_id, v.story_id, v.type, v.cameo_code, v.occurred_at, v.occurred_precision,
+           v.occurred_until, v.occurred_tz,
+           (SELECT min(v1.recorded_from) FROM ${s}.entry_versions v1
+             WHERE v1.projection = v.projection AND v1.entry_id = v.entry_id) AS recorded_at,
+           v.recorded_from AS updated_at, v.version, v.status, v.confirmation, v.summary, v.actors, v.locations,
+           v.sources, v.payload, v.tags, v.actor_ids, v.countries, v.search_text,
+           to_tsvector('english', v.search_text) AS search, v.source_partition, v.source_offset
+      FROM ${s}.entry_versions v
+     WHERE v.projection = ${proj} AND v.recorded_from <= ${t} AND (v.recorded_to IS NULL OR v.recorded_to > ${t})
+  ) e`;
+}
+
+/** Options of {@link filterPredicates}. */
+export interface PredicateOptions {
+  /** Expression of the row's tsvector. @default `${alias}.search` */
+  search?: string;
+  /** Keep retracted rows regardless of the filter (the stream always reports retractions). */
+  keepRetracted?: boolean;
+}
+
+/** WHERE conditions for the shared filters over relation alias `a`; every value is a bind parameter. */
+export function filterPredicates(f: TimelineFilter, p: SqlParams, a: string, opts: PredicateOptions = {}): string[] {
+  const w: string[] = [];
+  if (f.types.length) w.push(`${a}.type = ANY(${p.bind(f.types, 'text[]')})`);
+  if (f.actors.length) w.push(`${a}.actor_ids && ${p.bind(f.actors, 'text[]')}`);
+  if (f.countries.length) w.push(`${a}.countries && ${p.bind(f.countries, 'text[]')}`);
+  if (f.tags.length) w.push(`${a}.tags && ${p.bind(f.tags, 'text[]')}`);
+  if (f.stories.length) w.push(`${a}.story_id = ANY(${p.bind(f.stories, 'text[]')})`);
+  if (f.locations.length) {
+    const names = p.bind(f.locations, 'text[]');
+    w.push(
+      `EXISTS (SELECT 1 FROM jsonb_array_elements(${a}.locations) AS l(loc)
+               WHERE lower(l.loc->>'name') = ANY(${names}) OR lower(l.loc->>'admin1') = ANY(${names}))`,
+    );
+  }
+  if (f.q) w.push(`${opts.search ?? `${a}.search`} @@ websearch_to_tsquery('english', ${p.bind(f.q)})`);
+  // Interval overlap: a "week of 10–20 Feb" entry belongs to a query starting on 15 Feb.
+  if (f.from) w.push(`coalesce(${a}.occurred_until, ${a}.occurred_at) >= ${p.bind(f.from.iso, 'timestamptz')}`);
+  if (f.to) {
+    w.push(
+      f.to.dateOnly
+        ? `${a}.occurred_at < ${p.bind(toExclusiveIso(f.to), 'timestamptz')}`
+        : `${a}.occurred_at <= ${p.bind(f.to.iso, 'timestamptz')}`,
+    );
+  }
+  if (!f.includeRetracted && !opts.keepRetracted) w.push(`${a}.status <> 'retracted'`);
+  return w;
+}
+
+/** ts_headline of the summary with {@link MATCH_START}/{@link MATCH_END} around matches. */
+export function snippetColumn(q: string, p: SqlParams, a: string): string {
+  const markers = p.bind(MATCH_START + MATCH_END);
+  return `ts_headline('english', translate(${a}.summary, ${markers}, ''), websearch_to_tsquery('english', ${p.bind(q)}),
+            ${p.bind(`StartSel=${MATCH_START}, StopSel=${MATCH_END}, HighlightAll=true`)}) AS snippet`;
+}
+
+/** Keyset condition: rows strictly after `key` in timeline order `order`. */
+export function keysetAfter(key: PageKey, order: SortOrder, p: SqlParams, a: string): string {
+  const op = order === 'asc' ? '>' : '<';
+  return `(${a}.occurred_at, ${a}.recorded_at, ${a}.entry_id) ${op} (${p.bind(key.occurredAt, 'timestamptz')}, ${p.bind(
+    key.recordedAt,
+    'timestamptz',
+  )}, ${p.bind(key.entryId, 'uuid')})`;
+}
+
+/** ORDER BY of the timeline (whitelisted: only `asc`/`desc` reach this string). */
+export function timelineOrder(order: SortOrder, a: string): string {
+  const dir = order === 'asc' ? 'ASC' : 'DESC';
+  return `${a}.occurred_at ${dir}, ${a}.recorded_at ${dir}, ${a}.entry_id ${dir}`;
+}
+
+export { SqlParams };

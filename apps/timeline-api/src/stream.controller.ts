@@ -1,0 +1,64 @@
+import { Controller, Get, Headers, Inject, Query, Req, Res } from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiHeader,
+  ApiOkResponse,
+  ApiOperation,
+  ApiProduces,
+  ApiSecurity,
+  ApiTags,
+  ApiTooManyRequestsResponse,
+} from '@nestjs/swagger';
+import { RequireRole } from '@timeline/http';
+import { StreamQueryDto } from './query/timeline-query.dto.js';
+import { parseStreamQuery } from './query/timeline-filter.js';
+import { LiveStreamHub } from './stream/live-stream.hub.js';
+import { StreamPositionCodec } from './stream/stream-position.js';
+import type { SseResponse } from './stream/stream-session.js';
+
+type StreamResponse = SseResponse & { setHeader(n: string, v: string): unknown; flushHeaders(): void; status(c: number): unknown };
+
+/** `GET /v1/stream`: Server-Sent Events of applied entries. */
+@ApiTags('live')
+@ApiSecurity('apiKey')
+@RequireRole('reader')
+@Controller('v1')
+export class StreamController {
+  constructor(
+    @Inject(LiveStreamHub) private readonly hub: LiveStreamHub,
+    @Inject(StreamPositionCodec) private readonly positions: StreamPositionCodec,
+  ) {}
+
+  @Get('stream')
+  @ApiOperation({
+    summary: 'Live Server-Sent Events of entries as the projector applies them (created, corrected, retracted)',
+    description:
+      'Events: `ready` (data `{position}`), then `entry` (data `{change, version, severity, note, recordedAt, entry}`), each with ' +
+      '`id:` = an opaque, commit-ordered resume token. Reconnect with `Last-Event-ID` (EventSource does it by itself) to ' +
+      'receive exactly what was missed. Comment heartbeats every API_STREAM_HEARTBEAT_SECONDS. Same filters as the ' +
+      'timeline; retractions of matching entries are always delivered so clients can remove them.',
+  })
+  @ApiHeader({ name: 'Last-Event-ID', required: false, description: 'Resume after this event id.' })
+  @ApiProduces('text/event-stream')
+  @ApiOkResponse({ description: 'An event stream (text/event-stream).' })
+  @ApiBadRequestResponse({ description: 'A filter or the resume token is invalid (problem+json naming it).' })
+  @ApiTooManyRequestsResponse({ description: 'Too many concurrent streams from this client (API_STREAM_MAX_PER_CLIENT).' })
+  async stream(
+    @Query() query: StreamQueryDto,
+    @Headers('last-event-id') lastEventIdHeader: string | undefined,
+    @Req() req: { socket: { remoteAddress?: string } },
+    @Res() res: StreamResponse,
+  ): Promise<void> {
+    const q = parseStreamQuery(query as Record<string, unknown>);
+    // The header is what EventSource sends on reconnect; it is newer than a lastEventId in the URL.
+    const [token, param] = lastEventIdHeader ? [lastEventIdHeader, 'Last-Event-ID'] : [q.lastEventId, 'lastEventId'];
+    const resumeFrom = token ? this.positions.decode(token, param) : undefined;
+    await this.hub.open(clientIp(req.socket.remoteAddress), res, q.filter, resumeFrom);
+  }
+}
+
+/** `::ffff:127.0.0.1` and `127.0.0.1` are one client. */
+function clientIp(address: string | undefined): string {
+  if (!address) return 'unknown';
+  return address.startsWith('::ffff:') ? address.slice(7) : address;
+}

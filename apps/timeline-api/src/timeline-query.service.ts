@@ -1,0 +1,112 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { CodedError } from '@timeline/http';
+import { PageCursorCodec } from './query/page-cursor.js';
+import { filterFingerprint, parseEntryQuery, parseStatsQuery, parseTimelineQuery } from './query/timeline-filter.js';
+import type { RawQuery } from './query/query-reader.js';
+import { entryView, versionView, type EntryView, type VersionView } from './presentation/entry-view.js';
+import { TimelineReader } from './read-model/timeline-reader.js';
+import { StreamPositionCodec } from './stream/stream-position.js';
+
+/** `GET /v1/timeline` body. */
+export interface TimelinePage {
+  data: EntryView[];
+  page: { limit: number; order: 'asc' | 'desc'; nextCursor: string | null; hasMore: boolean };
+  asOf: string | null;
+  streamPosition: string | null;
+}
+
+/** `GET /v1/stats` body. */
+export interface TimelineStats {
+  bucket: 'day' | 'week';
+  buckets: { start: string; total: number; byType: Record<string, number>; byActor: Record<string, number> }[];
+  totalsByType: Record<string, number>;
+  actors: { id: string; name: string; count: number }[];
+  total: number;
+  asOf: string | null;
+}
+
+/** Turns validated queries into read-model reads and API views (the REST endpoints' logic). */
+@Injectable()
+export class TimelineQueryService {
+  constructor(
+    @Inject(TimelineReader) private readonly reader: TimelineReader,
+    @Inject(PageCursorCodec) private readonly cursors: PageCursorCodec,
+    @Inject(StreamPositionCodec) private readonly positions: StreamPositionCodec,
+  ) {}
+
+  async timeline(raw: RawQuery): Promise<TimelinePage> {
+    const q = parseTimelineQuery(raw);
+    const fingerprint = filterFingerprint(q.filter, q.order);
+    const after = q.cursor ? this.cursors.decode(q.cursor, fingerprint) : undefined;
+    const page = await this.reader.page(q.filter, q.order, q.limit, after);
+    const last = page.rows[page.rows.length - 1];
+    const nextCursor =
+      page.hasMore && last
+        ? this.cursors.encode({ occurredAt: last.occurred_at, recordedAt: last.recorded_at, entryId: last.entry_id }, fingerprint)
+        : null;
+    return {
+      data: page.rows.map((r) => entryView(r, page.notices)),
+      page: { limit: q.limit, order: q.order, nextCursor, hasMore: page.hasMore },
+      asOf: q.filter.asOf?.iso ?? null,
+      streamPosition: page.highWater ? this.positions.encode(new Map([...page.highWater].map(([p, o]) => [p, { offset: o }]))) : null,
+    };
+  }
+
+  async entry(id: string, raw: RawQuery): Promise<{ entry: EntryView; history: VersionView[]; asOf: string | null }> {
+    const q = parseEntryQuery(raw, id);
+    const found = await this.reader.entry(q.id, q.asOf);
+    if (!found) {
+      throw new CodedError(
+        'NOT_FOUND',
+        q.asOf ? `No entry ${q.id} was known at ${q.asOf.iso}.` : `No entry ${q.id} exists in the timeline.`,
+      );
+    }
+    const history = found.versions.map(versionView);
+    const notices = found.versions
+      .filter((v) => v.change !== 'created')
+      .map((v) => ({
+        entry_id: v.entry_id,
+        version: v.version,
+        change: v.change as 'corrected' | 'retracted',
+        correction_severity: v.correction_severity,
+        change_note: v.change_note,
+        recorded_from: v.recorded_from,
+      }));
+    return { entry: entryView(found.row, notices), history, asOf: q.asOf?.iso ?? null };
+  }
+
+  async stats(raw: RawQuery): Promise<TimelineStats> {
+    const q = parseStatsQuery(raw);
+    const rows = await this.reader.stats(q);
+    const buckets = new Map<string, TimelineStats['buckets'][number]>();
+    const bucket = (start: string) => {
+      let b = buckets.get(start);
+      if (!b) buckets.set(start, (b = { start, total: 0, byType: {}, byActor: {} }));
+      return b;
+    };
+    const totalsByType: Record<string, number> = {};
+    let total = 0;
+    for (const r of rows.byType) {
+      const b = bucket(r.bucket);
+      b.byType[r.type] = r.count;
+      b.total += r.count;
+      totalsByType[r.type] = (totalsByType[r.type] ?? 0) + r.count;
+      total += r.count;
+    }
+    const actors = new Map<string, { id: string; name: string; count: number }>();
+    for (const r of rows.byActor) {
+      bucket(r.bucket).byActor[r.actor_id] = r.count;
+      const a = actors.get(r.actor_id) ?? { id: r.actor_id, name: r.actor_name, count: 0 };
+      a.count += r.count;
+      actors.set(r.actor_id, a);
+    }
+    return {
+      bucket: q.bucket,
+      buckets: [...buckets.values()].sort((a, b) => a.start.localeCompare(b.start)),
+      totalsByType,
+      actors: [...actors.values()].sort((a, b) => b.count - a.count || a.id.localeCompare(b.id)),
+      total,
+      asOf: q.filter.asOf?.iso ?? null,
+    };
+  }
+}
