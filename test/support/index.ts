@@ -16,3 +16,4 @@ export {
   type RawEvent,
 } from './event-factory.js';
 export { countTopicRecords, readTopic, type ReadRecord } from './topic-reader.js';
+export { ARTIFACTS_DIR, CHROMIUM_PATH, launchBrowser, openEventStream, type EventStreamClient, type SseMessage } from './browser.js';
