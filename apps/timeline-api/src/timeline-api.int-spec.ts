@@ -1,6 +1,7 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import { Ajv } from 'ajv';
 import type { DataSource } from 'typeorm';
-import { createHttpApp } from '@timeline/http';
+import { createHttpApp, hashApiKey } from '@timeline/http';
 import { createLogger } from '@timeline/observability';
 import { TimelineProjectionWriter, type PositionedEvent } from '@timeline/store';
 import {
@@ -37,7 +38,8 @@ describe('timeline API over the real read model (in-process, real Postgres)', ()
   const get = async (path: string, headers: Record<string, string> = {}) => {
     const res = await fetch(`${base}${path}`, { headers });
     const text = await res.text();
-    return { res, status: res.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : undefined, text };
+    const json = /json/.test(res.headers.get('content-type') ?? '') && !/ndjson/.test(res.headers.get('content-type') ?? '');
+    return { res, status: res.status, body: json && text ? (JSON.parse(text) as Record<string, unknown>) : undefined, text };
   };
 
   beforeAll(async () => {
@@ -161,6 +163,148 @@ describe('timeline API over the real read model (in-process, real Postgres)', ()
     expect(none).toEqual([]);
   });
 
+  it('serves an entry with its history, ETag and clear 404/400 answers', async () => {
+    const e = readinessRaised({ tags: ['detail'] });
+    await project([e]);
+    const ok = await get(`/v1/entries/${e.eventId.toUpperCase()}`);
+    expect(ok.status).toBe(200);
+    expect(ok.body).toMatchObject({ entry: { id: e.eventId, sources: [expect.objectContaining({ outlet: 'US Department of Defense' })] } });
+    expect(ok.body!.history).toEqual([expect.objectContaining({ version: 1, change: 'created', recordedTo: null })]);
+    const cached = await get(`/v1/entries/${e.eventId}`, { 'If-None-Match': ok.res.headers.get('etag')! });
+    expect(cached.status).toBe(304);
+    const missing = await get('/v1/entries/00000000-0000-4000-8000-000000000000');
+    expect(missing.status).toBe(404);
+    expect(missing.res.headers.get('content-type')).toContain('application/problem+json');
+    const bad = await get('/v1/entries/not-a-uuid');
+    expect(bad.status).toBe(400);
+    expect(bad.body).toMatchObject({ errors: [{ path: 'id' }] });
+    const notKnownYet = await get(`/v1/entries/${e.eventId}?asOf=2021-01-01`);
+    expect(notKnownYet.status).toBe(404);
+  });
+
+  it('counts entries per day and week, per type and per actor, with the same filters', async () => {
+    const day = (d: string, make: typeof readinessRaised) => make({ occurredAt: `${d}T00:00:00Z`, tags: ['stats'] });
+    await project([
+      day('2022-02-14', readinessRaised),
+      day('2022-02-14', statementIssued),
+      day('2022-02-16', readinessRaised),
+      day('2022-02-21', statementIssued),
+    ]);
+    const daily = await get('/v1/stats?tag=stats');
+    expect(daily.status).toBe(200);
+    expect(daily.body).toMatchObject({
+      bucket: 'day',
+      total: 4,
+      totalsByType: { 'readiness.raised': 2, 'statement.issued': 2 },
+      buckets: [
+        { start: '2022-02-14', total: 2, byType: { 'readiness.raised': 1, 'statement.issued': 1 }, byActor: { 'us-dod': 1, kremlin: 1 } },
+        { start: '2022-02-16', total: 1 },
+        { start: '2022-02-21', total: 1 },
+      ],
+    });
+    expect(daily.body!.actors).toEqual([
+      { id: 'kremlin', name: 'Kremlin', count: 2 },
+      { id: 'us-dod', name: 'US Department of Defense', count: 2 },
+    ]);
+    const weekly = await get('/v1/stats?tag=stats&bucket=week&type=readiness.raised');
+    expect((weekly.body!.buckets as { start: string; total: number }[]).map((b) => [b.start, b.total])).toEqual([['2022-02-14', 2]]);
+    expect((await get('/v1/stats?bucket=month')).status).toBe(400);
+  });
+
+  describe('exports', () => {
+    const events = [
+      readinessRaised({ tags: ['export'], occurredAt: '2022-01-24T00:00:00Z' }),
+      statementIssued({
+        tags: ['export'],
+        occurredAt: '2022-02-10T06:00:00Z',
+        occurredAtPrecision: 'hour',
+        occurredUntil: '2022-02-20T18:00:00Z',
+        summary: 'Russia and Belarus hold joint drills, "Allied Resolve", with 30,000 troops',
+        sources: [],
+      }),
+    ];
+    beforeAll(async () => {
+      await project(events);
+    });
+
+    it('streams NDJSON, one entry per line, in timeline order', async () => {
+      const { res, text } = await get('/v1/export?format=ndjson&tag=export');
+      expect(res.headers.get('content-type')).toContain('application/x-ndjson');
+      expect(res.headers.get('content-disposition')).toMatch(/^attachment; filename="timeline-\d{8}-\d{6}\.ndjson"$/);
+      const lines = text
+        .trimEnd()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { id: string });
+      expect(lines.map((l) => l.id)).toEqual(events.map((e) => e.eventId));
+    });
+
+    it('streams CSV with a header and quoted fields', async () => {
+      const { res, text } = await get('/v1/export?format=csv&tag=export&order=desc');
+      expect(res.headers.get('content-type')).toContain('text/csv');
+      const lines = text.split('\r\n');
+      expect(lines[0]).toMatch(/^id,day,display_date,/);
+      expect(lines[1]).toContain(events[1]!.eventId);
+      expect(lines[1]).toContain('"Russia and Belarus hold joint drills, ""Allied Resolve"", with 30,000 troops"');
+      expect(lines[2]).toContain(events[0]!.eventId);
+    });
+
+    it('produces TimelineJS JSON that validates against the documented structure', async () => {
+      const { res, text } = await get('/v1/export?format=timelinejs&tag=export');
+      expect(res.headers.get('content-type')).toContain('application/json');
+      const doc = JSON.parse(text) as { events: Record<string, unknown>[] };
+      const validate = new Ajv({ allErrors: true, strict: false }).compile(TIMELINEJS_SCHEMA);
+      expect(validate.errors ?? []).toEqual([]);
+      expect(validate(doc)).toBe(true);
+      expect(doc.events.map((e) => e.unique_id)).toEqual(events.map((e) => e.eventId));
+      expect(doc.events[0]).toMatchObject({
+        start_date: { year: 2022, month: 1, day: 24 },
+        media: { url: 'https://www.defense.gov/News/' },
+      });
+      expect(doc.events[0]!.start_date).not.toHaveProperty('hour');
+      expect(doc.events[1]).toMatchObject({
+        start_date: { year: 2022, month: 2, day: 10, hour: 6 },
+        end_date: { year: 2022, month: 2, day: 20, hour: 18 },
+      });
+      expect(doc.events[1]).not.toHaveProperty('media');
+    });
+
+    it('rejects an unknown format before sending anything', async () => {
+      const bad = await get('/v1/export?format=xlsx');
+      expect(bad.status).toBe(400);
+      expect(bad.body).toMatchObject({ errors: [{ path: 'format' }] });
+    });
+  });
+
+  it('publishes the event catalogue as JSON Schema and the API as OpenAPI', async () => {
+    const schemas = await get('/v1/schemas');
+    expect(schemas.status).toBe(200);
+    expect(schemas.body).toMatchObject({ $id: 'urn:timeline:catalogue', types: { 'readiness.raised': { current: 2 } } });
+    expect((await get('/v1/schemas?x=1')).status).toBe(400);
+    const openapi = (await get('/docs-json')).body as { paths: Record<string, { get: { parameters?: { name: string }[] } }> };
+    for (const path of ['/v1/timeline', '/v1/entries/{id}', '/v1/stats', '/v1/export', '/v1/schemas', '/v1/stream']) {
+      expect(openapi.paths).toHaveProperty([path]);
+    }
+    const params = openapi.paths['/v1/timeline']!.get.parameters!.map((p) => p.name);
+    expect(params).toEqual(
+      expect.arrayContaining([
+        'type',
+        'actor',
+        'country',
+        'location',
+        'tag',
+        'story',
+        'q',
+        'from',
+        'to',
+        'asOf',
+        'limit',
+        'order',
+        'cursor',
+        'includeRetracted',
+      ]),
+    );
+  });
+
   it.each([
     ['limit=0', 'limit'],
     ['limit=501', 'limit'],
@@ -182,5 +326,108 @@ describe('timeline API over the real read model (in-process, real Postgres)', ()
     expect(res.headers.get('content-type')).toContain('application/problem+json');
     expect(body).toMatchObject({ code: 'QUERY.INVALID_PARAMETER' });
     expect((body!.errors as { path: string }[]).map((e) => e.path)).toContain(param);
+  });
+});
+
+/**
+ * TimelineJS's documented JSON (timeline.knightlab.com/docs/json-format.html): `events` of slides
+ * with a required `start_date` whose `year` is required; optional month/day/hour/minute/second in
+ * range; `text` {headline, text}; `media` needs `url`; optional `title` slide, `eras`, `scale`.
+ */
+const TJS_DATE = {
+  type: 'object',
+  required: ['year'],
+  additionalProperties: false,
+  properties: {
+    year: { type: 'integer' },
+    month: { type: 'integer', minimum: 1, maximum: 12 },
+    day: { type: 'integer', minimum: 1, maximum: 31 },
+    hour: { type: 'integer', minimum: 0, maximum: 23 },
+    minute: { type: 'integer', minimum: 0, maximum: 59 },
+    second: { type: 'integer', minimum: 0, maximum: 59 },
+    millisecond: { type: 'integer', minimum: 0, maximum: 999 },
+    display_date: { type: 'string' },
+  },
+  dependentRequired: { day: ['month'], hour: ['day'], minute: ['hour'], second: ['minute'] },
+};
+const TJS_TEXT = {
+  type: 'object',
+  additionalProperties: false,
+  properties: { headline: { type: 'string' }, text: { type: 'string' } },
+};
+const TJS_SLIDE = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    start_date: TJS_DATE,
+    end_date: TJS_DATE,
+    text: TJS_TEXT,
+    media: {
+      type: 'object',
+      required: ['url'],
+      additionalProperties: false,
+      properties: Object.fromEntries(
+        ['url', 'caption', 'credit', 'thumbnail', 'alt', 'title', 'link', 'link_target'].map((k) => [k, { type: 'string' }]),
+      ),
+    },
+    group: { type: 'string' },
+    display_date: { type: 'string' },
+    background: { type: 'object' },
+    autolink: { type: 'boolean' },
+    unique_id: { type: 'string', minLength: 1 },
+  },
+};
+const TIMELINEJS_SCHEMA = {
+  type: 'object',
+  required: ['events'],
+  additionalProperties: false,
+  properties: {
+    events: { type: 'array', items: { ...TJS_SLIDE, required: ['start_date', 'unique_id'] } },
+    title: TJS_SLIDE,
+    eras: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['start_date', 'end_date'],
+        properties: { start_date: TJS_DATE, end_date: TJS_DATE, text: TJS_TEXT },
+      },
+    },
+    scale: { enum: ['human', 'cosmological'] },
+  },
+};
+
+describe('READ_ACCESS=key', () => {
+  const readerKey = 'reader-key-for-tests-0123456789';
+  const { config } = testConfig({ READ_ACCESS: 'key', API_KEYS: `newsroom:reader:${hashApiKey(readerKey)}` });
+  let drop: () => Promise<void>;
+  let app: NestExpressApplication;
+  let base: string;
+
+  beforeAll(async () => {
+    ({ drop } = await createTestDatabase(config));
+    const logger = createLogger('timeline-api', 'silent');
+    app = await createHttpApp(TimelineApiModule.forRoot(config, logger), { service: 'timeline-api', config, logger });
+    await app.listen(0, '127.0.0.1');
+    base = `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}`;
+  });
+  afterAll(async () => {
+    await app?.close();
+    await drop();
+  });
+
+  it.each(['/v1/timeline', '/v1/stats', '/v1/export', '/v1/schemas', '/v1/stream', '/v1/entries/00000000-0000-4000-8000-000000000000'])(
+    '%s needs a reader key',
+    async (path) => {
+      const anonymous = await fetch(`${base}${path}`);
+      expect(anonymous.status).toBe(401);
+      expect(await anonymous.json()).toMatchObject({ code: 'AUTH.MISSING_KEY' });
+      const wrong = await fetch(`${base}${path}`, { headers: { 'X-API-Key': 'nope' } });
+      expect(wrong.status).toBe(401);
+    },
+  );
+
+  it('answers with a reader key', async () => {
+    const res = await fetch(`${base}/v1/timeline`, { headers: { 'X-API-Key': readerKey } });
+    expect(res.status).toBe(200);
   });
 });

@@ -1,0 +1,91 @@
+import type { EntryView } from '../presentation/entry-view.js';
+import { CSV_COLUMNS, csvField, csvHeader, csvRow } from './csv-format.js';
+import { escapeHtml, timelineJsHead, timelineJsSlide } from './timelinejs-format.js';
+
+const entry = (over: Partial<EntryView> = {}): EntryView => ({
+  id: '6f1c2a0e-0000-4000-8000-000000000001',
+  storyId: 'russia-ukraine-2022',
+  type: 'readiness.raised',
+  typeTitle: 'Readiness raised',
+  cameoCode: '152',
+  occurredAt: '2022-01-24T00:00:00Z',
+  occurredAtPrecision: 'day',
+  occurredUntil: null,
+  occurredTz: null,
+  displayDate: '24 January 2022',
+  day: '2022-01-24',
+  date: { year: 2022, month: 1, day: 24 },
+  recordedAt: '2022-01-24T18:00:00Z',
+  updatedAt: '2022-01-24T18:00:00Z',
+  version: 1,
+  status: 'live',
+  confirmation: 'confirmed',
+  summary: 'Pentagon puts about 8,500 US troops on "heightened" alert',
+  actors: [{ id: 'us-dod', name: 'US Department of Defense', country: 'US', role: 'subject' }],
+  locations: [{ name: 'Washington', country: 'US' }],
+  sources: [{ role: 'primary', outlet: 'US Department of Defense', url: 'https://www.defense.gov/News/' }],
+  tags: ['nato'],
+  payload: {},
+  corrections: [],
+  ...over,
+});
+
+describe('CSV', () => {
+  it('quotes per RFC 4180 and defuses spreadsheet formulas', () => {
+    expect(csvField('plain')).toBe('plain');
+    expect(csvField('a,b')).toBe('"a,b"');
+    expect(csvField('say "hi"\nnow')).toBe('"say ""hi""\nnow"');
+    expect(csvField('=HYPERLINK("http://evil")')).toBe(`"'=HYPERLINK(""http://evil"")"`);
+    expect(csvField('@SUM(A1)')).toBe("'@SUM(A1)");
+    expect(csvField(null)).toBe('');
+    expect(csvField(-3)).toBe('-3');
+  });
+
+  it('writes one record per entry with the header’s columns', () => {
+    expect(csvHeader().trimEnd().split(',')).toEqual([...CSV_COLUMNS]);
+    const row = csvRow(entry({ corrections: [{ version: 2, change: 'corrected', severity: 'minor', note: 'Typo', recordedAt: 'x' }] }));
+    expect(row.endsWith('\r\n')).toBe(true);
+    expect(row).toContain('"Pentagon puts about 8,500 US troops on ""heightened"" alert"');
+    expect(row).toContain('Correction (minor): Typo');
+    expect(row).toContain('Washington (US)');
+  });
+});
+
+describe('TimelineJS slide', () => {
+  it('has only the date fields the precision allows, a unique_id and a media link', () => {
+    const slide = timelineJsSlide(entry());
+    expect(slide.start_date).toEqual({ year: 2022, month: 1, day: 24 });
+    expect(slide.unique_id).toBe('6f1c2a0e-0000-4000-8000-000000000001');
+    expect(slide.group).toBe('Readiness raised');
+    expect(slide.media).toMatchObject({ url: 'https://www.defense.gov/News/', credit: 'US Department of Defense' });
+    expect(slide.end_date).toBeUndefined();
+  });
+
+  it('adds an end_date for ranges and hours for hour precision', () => {
+    const slide = timelineJsSlide(
+      entry({ occurredAt: '2022-02-10T06:00:00Z', occurredAtPrecision: 'hour', occurredUntil: '2022-02-20T18:00:00Z' }),
+    );
+    expect(slide.start_date).toEqual({ year: 2022, month: 2, day: 10, hour: 6 });
+    expect(slide.end_date).toEqual({ year: 2022, month: 2, day: 20, hour: 18 });
+  });
+
+  it('escapes event text (TimelineJS renders it as HTML) and labels corrections plainly', () => {
+    const slide = timelineJsSlide(
+      entry({
+        summary: '<img src=x onerror=alert(1)>',
+        corrections: [{ version: 2, change: 'corrected', severity: 'substantive', note: 'Unit <b>was</b> wrong', recordedAt: 'x' }],
+        sources: [],
+      }),
+    );
+    expect(slide.text.headline).toBe('&lt;img src=x onerror=alert(1)&gt;');
+    expect(slide.text.text).not.toContain('<img');
+    expect(slide.text.text).toContain('<strong>Correction:</strong> Unit &lt;b&gt;was&lt;/b&gt; wrong');
+    expect(slide.media).toBeUndefined();
+    expect(escapeHtml(`"'&`)).toBe('&quot;&#39;&amp;');
+  });
+
+  it('writes a head that becomes valid JSON once events are appended', () => {
+    const doc = JSON.parse(`${timelineJsHead('T', 'D')},"events":[${JSON.stringify(timelineJsSlide(entry()))}]}`);
+    expect(doc).toMatchObject({ title: { text: { headline: 'T' } }, scale: 'human', events: [expect.any(Object)] });
+  });
+});

@@ -1,0 +1,54 @@
+import { loadConfig } from '@timeline/config';
+import { InvalidTokenError, SignedTokenCodec } from './signed-token.codec.js';
+import { PageCursorCodec } from './page-cursor.js';
+
+const codec = new SignedTokenCodec(Buffer.alloc(32, 7));
+
+describe('SignedTokenCodec', () => {
+  it('round-trips a value', () => {
+    const token = codec.encode('k', { a: [1, 'x'] });
+    expect(token).toMatch(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/);
+    expect(codec.decode('k', token)).toEqual({ a: [1, 'x'] });
+  });
+
+  it('refuses an altered body, a token of another kind, another key and garbage', () => {
+    const token = codec.encode('k', { a: 1 });
+    const [, tag] = token.split('.');
+    const altered = `${Buffer.from(JSON.stringify({ a: 2 })).toString('base64url')}.${tag}`;
+    expect(() => codec.decode('k', altered)).toThrow(InvalidTokenError);
+    expect(() => codec.decode('other', token)).toThrow(InvalidTokenError);
+    expect(() => new SignedTokenCodec(Buffer.alloc(32, 8)).decode('k', token)).toThrow(InvalidTokenError);
+    for (const junk of ['', 'abc', 'a.b.c', '..', 'é.x']) expect(() => codec.decode('k', junk)).toThrow(InvalidTokenError);
+  });
+
+  it('derives the same key on every instance of one deployment, a different one elsewhere', () => {
+    const env = { DATABASE_URL: 'postgres://u:p@db:5432/timeline' };
+    const a = SignedTokenCodec.fromConfig(loadConfig(env));
+    const b = SignedTokenCodec.fromConfig(loadConfig(env));
+    const other = SignedTokenCodec.fromConfig(loadConfig({ ...env, API_CURSOR_SECRET: 'x'.repeat(32) }));
+    const token = a.encode('k', 1);
+    expect(b.decode('k', token)).toBe(1);
+    expect(() => other.decode('k', token)).toThrow(InvalidTokenError);
+  });
+});
+
+describe('PageCursorCodec', () => {
+  const cursors = new PageCursorCodec(codec);
+  const key = {
+    occurredAt: '2022-01-24T00:00:00.000000Z',
+    recordedAt: '2022-01-24T18:00:00.123456Z',
+    entryId: '6f1c2a0e-0000-4000-8000-000000000001',
+  };
+
+  it('round-trips a keyset position for the same query only', () => {
+    const c = cursors.encode(key, 'fp1');
+    expect(cursors.decode(c, 'fp1')).toEqual(key);
+    expect(() => cursors.decode(c, 'fp2')).toThrow(/different query/);
+  });
+
+  it('answers a forged cursor with a 400 naming `cursor`', () => {
+    expect(() => cursors.decode('eyJ2IjoxfQ.AAAAAAAAAAAAAAAAAAAAAA', 'fp1')).toThrow(
+      expect.objectContaining({ code: 'QUERY.INVALID_PARAMETER', errors: [expect.objectContaining({ path: 'cursor' })] }),
+    );
+  });
+});
