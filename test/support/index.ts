@@ -17,3 +17,12 @@ export {
 } from './event-factory.js';
 export { countTopicRecords, readTopic, type ReadRecord } from './topic-reader.js';
 export { ARTIFACTS_DIR, CHROMIUM_PATH, launchBrowser, openEventStream, type EventStreamClient, type SseMessage } from './browser.js';
+export {
+  eventMessage,
+  metricValue,
+  shuffled,
+  testProducer,
+  waitForCaughtUp,
+  waitForCount,
+  type TestMessage,
+} from './projector-harness.js';

@@ -1,32 +1,161 @@
-import { Module, type DynamicModule } from '@nestjs/common';
-import type { Admin } from 'kafkajs';
+import {
+  Inject,
+  Injectable,
+  Module,
+  type BeforeApplicationShutdown,
+  type DynamicModule,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
+import type { Admin, Kafka } from 'kafkajs';
+import type { Registry } from 'prom-client';
 import { DataSource } from 'typeorm';
-import { ConfigModule, type AppConfig } from '@timeline/config';
+import { APP_CONFIG, ConfigModule, type AppConfig } from '@timeline/config';
+import { eventCatalogue, systemClock, type Clock } from '@timeline/events';
 import { HEALTH_CHECKS, OpsController, type HealthCheck } from '@timeline/http';
-import { KAFKA_ADMIN, KafkaModule, kafkaHealth } from '@timeline/kafka';
-import { ObservabilityModule, type Logger } from '@timeline/observability';
-import { StoreModule, databaseHealth } from '@timeline/store';
+import { DeadLetterPublisher, KAFKA_ADMIN, KafkaModule, createKafka, kafkaHealth, timelineTopics } from '@timeline/kafka';
+import { LOGGER, METRICS_REGISTRY, ObservabilityModule, type Logger } from '@timeline/observability';
+import { StoreModule, TimelineProjectionWriter, databaseHealth } from '@timeline/store';
+import { OffsetStore } from './offset-store.js';
+import { PartitionBatchApplier } from './partition-batch-applier.js';
+import { PartitionWatermarks } from './partition-watermarks.js';
+import { ProjectionLag } from './projection-lag.js';
+import { ProjectorMetrics } from './projector-metrics.js';
+import { TimelineProjector } from './timeline-projector.js';
 
-/** Kafka → PostgreSQL read model. Serves /health and /metrics only. */
+/** Injection token of the projector's own kafkajs client (its logs go to the service logger). */
+const PROJECTOR_KAFKA = Symbol.for('timeline.ProjectorKafka');
+
+/** Starts the consumer once everything is wired; stops it before the database pool closes. */
+@Injectable()
+class ProjectorLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  constructor(
+    @Inject(TimelineProjector) private readonly projector: TimelineProjector,
+    @Inject(DeadLetterPublisher) private readonly deadLetters: DeadLetterPublisher,
+  ) {}
+  async onApplicationBootstrap(): Promise<void> {
+    await this.projector.start();
+  }
+  // beforeApplicationShutdown runs before every onApplicationShutdown hook, i.e. before the
+  // DataSource and the admin client close: the in-flight batch still has its connection.
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.projector.stop();
+    await this.deadLetters.disconnect();
+  }
+}
+
+/** Options for {@link ProjectorModule.forRoot}. */
+export interface ProjectorModuleOptions {
+  /** Stamps `dlq.failedAt`. @default systemClock */
+  clock?: Clock;
+}
+
+/** Kafka → PostgreSQL read model: the consumer, /health (with per-partition lag) and /metrics. */
 @Module({})
 export class ProjectorModule {
-  static forRoot(config: AppConfig, logger: Logger): DynamicModule {
+  static forRoot(config: AppConfig, logger: Logger, opts: ProjectorModuleOptions = {}): DynamicModule {
+    const topics = timelineTopics(config.kafka);
     return {
       module: ProjectorModule,
       imports: [
         ConfigModule.forRoot(config),
         ObservabilityModule.forRoot('projector', logger),
-        StoreModule.forRoot({ migrate: true, applicationName: 'projector' }),
+        // The client id in application_name lets an operator (or a fault test) find this process's sessions.
+        StoreModule.forRoot({ migrate: true, applicationName: `projector ${config.kafka.clientId}`.slice(0, 63) }),
         KafkaModule.forRoot(),
       ],
       controllers: [OpsController],
       providers: [
+        { provide: PROJECTOR_KAFKA, useFactory: () => createKafka(config.kafka, logger.child({ component: 'kafkajs' })) },
+        { provide: OffsetStore, useValue: new OffsetStore() },
+        { provide: TimelineProjectionWriter, useValue: new TimelineProjectionWriter(eventCatalogue) },
+        { provide: PartitionWatermarks, inject: [KAFKA_ADMIN], useFactory: (admin: Admin) => new PartitionWatermarks(admin) },
+        {
+          provide: ProjectionLag,
+          inject: [DataSource, OffsetStore, PartitionWatermarks],
+          useFactory: (ds: DataSource, offsets: OffsetStore, marks: PartitionWatermarks) =>
+            new ProjectionLag(ds, offsets, marks, topics.events.topic),
+        },
+        {
+          provide: ProjectorMetrics,
+          inject: [METRICS_REGISTRY, ProjectionLag],
+          useFactory: (registry: Registry, lag: ProjectionLag) => new ProjectorMetrics(registry, lag),
+        },
+        {
+          provide: DeadLetterPublisher,
+          // KAFKA_ADMIN first: its factory creates the topics, so the producer never meets a missing one.
+          inject: [PROJECTOR_KAFKA, KAFKA_ADMIN],
+          useFactory: async (kafka: Kafka) => {
+            const clock = opts.clock ?? systemClock;
+            const publisher = new DeadLetterPublisher(kafka, {
+              topic: topics.dlq.topic,
+              consumerGroup: config.projector.groupId,
+              now: () => clock.now(),
+            });
+            await publisher.connect();
+            return publisher;
+          },
+        },
+        {
+          provide: PartitionBatchApplier,
+          inject: [DataSource, TimelineProjectionWriter, OffsetStore, PartitionWatermarks, DeadLetterPublisher, ProjectorMetrics, LOGGER],
+          useFactory: (
+            ds: DataSource,
+            writer: TimelineProjectionWriter,
+            offsets: OffsetStore,
+            marks: PartitionWatermarks,
+            dlq: DeadLetterPublisher,
+            metrics: ProjectorMetrics,
+            log: Logger,
+          ) => new PartitionBatchApplier(ds, eventCatalogue, writer, offsets, marks, dlq, metrics, log),
+        },
+        {
+          provide: TimelineProjector,
+          inject: [
+            APP_CONFIG,
+            PROJECTOR_KAFKA,
+            DataSource,
+            PartitionBatchApplier,
+            OffsetStore,
+            PartitionWatermarks,
+            ProjectorMetrics,
+            LOGGER,
+          ],
+          useFactory: (
+            cfg: AppConfig,
+            kafka: Kafka,
+            ds: DataSource,
+            applier: PartitionBatchApplier,
+            offsets: OffsetStore,
+            marks: PartitionWatermarks,
+            metrics: ProjectorMetrics,
+            log: Logger,
+          ) => new TimelineProjector(cfg, kafka, ds, applier, offsets, marks, metrics, log),
+        },
+        ProjectorLifecycle,
         {
           provide: HEALTH_CHECKS,
-          inject: [DataSource, KAFKA_ADMIN],
-          useFactory: (ds: DataSource, admin: Admin): HealthCheck[] => [
+          inject: [DataSource, KAFKA_ADMIN, TimelineProjector, ProjectionLag],
+          useFactory: (ds: DataSource, admin: Admin, projector: TimelineProjector, lag: ProjectionLag): HealthCheck[] => [
             { name: 'postgres', check: () => databaseHealth(ds) },
             { name: 'kafka', check: () => kafkaHealth(admin) },
+            {
+              name: 'projector',
+              check: async () => {
+                const consumer = { state: projector.state, assignedPartitions: projector.assigned };
+                try {
+                  const m = await lag.measure();
+                  return {
+                    status: projector.state === 'running' ? 'up' : 'down',
+                    ...consumer,
+                    projection: m.projection,
+                    lag: m.total,
+                    partitions: m.partitions,
+                  };
+                } catch (err) {
+                  return { status: 'down', ...consumer, error: `cannot measure lag: ${err instanceof Error ? err.message : String(err)}` };
+                }
+              },
+            },
           ],
         },
       ],

@@ -3,3 +3,4 @@ export { createKafka, ensureTopics, kafkaHealth, type KafkaLogSink } from './kaf
 export { KAFKA_ADMIN, KAFKA_LOG_SINK, KafkaModule, type KafkaModuleOptions } from './kafka.module.js';
 export { EventPublisher, type EventPublisherOptions, type PublishedEvent } from './event-publisher.js';
 export { KafkaPublishError } from './kafka-publish.error.js';
+export { DeadLetterPublisher, type DeadLetter, type DeadLetterPublisherOptions } from './dead-letter-publisher.js';

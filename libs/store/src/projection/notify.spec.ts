@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { TIMELINE_NOTIFY_MAX_IDS, encodeTimelineNotification, parseTimelineNotification } from './notify.js';
 
-const base = { projection: 'live', topic: 'timeline.events', partition: 3, fromOffset: '10', toOffset: '25' };
+const base = { schema: 'timeline', projection: 'live', topic: 'timeline.events', partition: 3, fromOffset: '10', toOffset: '25' };
 
 describe('timeline notification payload', () => {
   it('round-trips a small notification', () => {

@@ -1,4 +1,4 @@
-import type { QueryRunner } from 'typeorm';
+import type { EntityManager, QueryRunner } from 'typeorm';
 
 /**
  * The LISTEN/NOTIFY channel on which the projector announces committed changes to the read model.
@@ -8,11 +8,13 @@ import type { QueryRunner } from 'typeorm';
  * and in commit order:
  *
  * ```json
- * {"v":1,"projection":"live","topic":"timeline.events","partition":2,
+ * {"v":1,"schema":"timeline","projection":"live","topic":"timeline.events","partition":2,
  *  "fromOffset":"1200","toOffset":"1350","entryCount":3,
  *  "entryIds":["6f1c…","…"],"truncated":false}
  * ```
  *
+ * - `schema`: the database schema written. NOTIFY channels are per database, not per schema, so
+ *   a listener sharing a database with other deployments (tests do) must ignore other schemas.
  * - `projection`: the projection version written (compare with `active_projection`).
  * - `partition`, `fromOffset` (inclusive) … `toOffset` (exclusive, = the partition's new
  *   `projector_offsets.next_offset`): the Kafka range the transaction consumed. Every version row
@@ -36,6 +38,8 @@ const MAX_PAYLOAD_BYTES = 7900;
 /** Payload of a `timeline` notification (format version 1); see {@link TIMELINE_NOTIFY_CHANNEL}. */
 export interface TimelineNotification {
   readonly v: 1;
+  /** Database schema of the rows (channels are database-wide). */
+  readonly schema: string;
   readonly projection: string;
   readonly topic: string;
   readonly partition: number;
@@ -58,6 +62,7 @@ export function encodeTimelineNotification(n: Omit<TimelineNotification, 'v' | '
   for (;;) {
     const body: TimelineNotification = {
       v: 1,
+      schema: n.schema,
       projection: n.projection,
       topic: n.topic,
       partition: n.partition,
@@ -85,6 +90,7 @@ export function parseTimelineNotification(payload: string): TimelineNotification
   const n = v as Record<string, unknown>;
   const ok =
     n.v === 1 &&
+    typeof n.schema === 'string' &&
     typeof n.projection === 'string' &&
     typeof n.topic === 'string' &&
     Number.isInteger(n.partition) &&
@@ -101,11 +107,13 @@ export function parseTimelineNotification(payload: string): TimelineNotification
 
 /**
  * Queues a `timeline` notification in the caller's transaction: Postgres delivers it at commit and
- * drops it on rollback, so listeners never hear of rows that do not exist.
+ * drops it on rollback, so listeners never hear of rows that do not exist. The schema is the data
+ * source's (the search_path every connection of `createDataSource` uses).
  */
 export async function notifyTimeline(
-  runner: Pick<QueryRunner, 'query'>,
-  n: Omit<TimelineNotification, 'v' | 'entryCount' | 'truncated'>,
+  tx: EntityManager | QueryRunner,
+  n: Omit<TimelineNotification, 'v' | 'schema' | 'entryCount' | 'truncated'>,
 ): Promise<void> {
-  await runner.query('SELECT pg_notify($1, $2)', [TIMELINE_NOTIFY_CHANNEL, encodeTimelineNotification(n)]);
+  const schema = (tx.dataSource.options as { schema?: string }).schema ?? 'public';
+  await tx.query('SELECT pg_notify($1, $2)', [TIMELINE_NOTIFY_CHANNEL, encodeTimelineNotification({ ...n, schema })]);
 }

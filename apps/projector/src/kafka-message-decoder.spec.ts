@@ -1,0 +1,35 @@
+import { eventCatalogue } from '@timeline/events';
+import { decodeKafkaMessage } from './kafka-message-decoder.js';
+import { readinessRaised, readinessRaisedV1 } from '../../../test/support/index.js';
+
+const decode = (v: string | Buffer | null) => decodeKafkaMessage(eventCatalogue, typeof v === 'string' ? Buffer.from(v) : v);
+
+describe('decodeKafkaMessage', () => {
+  it('decodes a valid event and keeps the original shape for the archive', () => {
+    const raw = readinessRaisedV1();
+    const d = decode(JSON.stringify(raw));
+    expect(d.ok).toBe(true);
+    if (!d.ok) return;
+    expect(d.event.schemaVersion).toBe(2);
+    expect(d.original).toEqual(raw);
+  });
+
+  it.each([
+    ['a tombstone', null, 'EVENT.MALFORMED_JSON', /no value/],
+    ['invalid JSON', '{"eventId": ', 'EVENT.MALFORMED_JSON', /not JSON/],
+    ['invalid UTF-8', Buffer.from([0x7b, 0xff, 0xfe, 0x7d]), 'EVENT.MALFORMED_JSON', /UTF-8/],
+    ['a JSON array', '[1,2]', 'EVENT.INVALID_ENVELOPE', /JSON object/],
+    ['an unknown type', JSON.stringify({ ...readinessRaised(), type: 'troops.teleported' }), 'EVENT.UNKNOWN_TYPE', /troops\.teleported/],
+    ['a newer schema version', JSON.stringify({ ...readinessRaised(), schemaVersion: 3 }), 'EVENT.UNSUPPORTED_VERSION', /newer/],
+    [
+      'an invalid payload',
+      JSON.stringify({ ...readinessRaised(), payload: { forceSize: -1 } }),
+      'EVENT.INVALID_PAYLOAD',
+      /\/payload\/forceSize/,
+    ],
+  ])('refuses %s with a code and a readable reason', (_name, value, code, reason) => {
+    const d = decode(value);
+    expect(d).toMatchObject({ ok: false, code });
+    expect(!d.ok && d.reason).toMatch(reason);
+  });
+});

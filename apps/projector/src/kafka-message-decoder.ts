@@ -1,0 +1,42 @@
+import type { EventCatalogue, EventEnvelope } from '@timeline/events';
+
+/** A Kafka message value turned into an event, or the reason it is poison (→ dead-letter topic). */
+export type DecodedMessage =
+  | { readonly ok: true; readonly event: EventEnvelope; readonly original: Record<string, unknown> }
+  | { readonly ok: false; readonly code: string; readonly reason: string };
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+const MAX_ISSUES_IN_REASON = 10;
+
+/**
+ * Decodes one message value with the catalogue. Kafka input is untrusted (ARCHITECTURE.md: the ingest
+ * API is not the only possible producer), so every message is validated again here; nothing throws.
+ *
+ * The message key is not checked: the contract says key = storyId so one story stays in order, but
+ * the projection does not depend on arrival order (timeline order is by occurredAt; early corrections
+ * wait in `pending_corrections`), so a null or foreign key is accepted rather than dead-lettered.
+ */
+export function decodeKafkaMessage(catalogue: EventCatalogue, value: Buffer | null): DecodedMessage {
+  if (value === null || value.length === 0) {
+    return { ok: false, code: 'EVENT.MALFORMED_JSON', reason: 'the message has no value (a tombstone or an empty record)' };
+  }
+  let text: string;
+  try {
+    text = utf8.decode(value);
+  } catch {
+    return { ok: false, code: 'EVENT.MALFORMED_JSON', reason: 'the message value is not valid UTF-8' };
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (err) {
+    return { ok: false, code: 'EVENT.MALFORMED_JSON', reason: `the message value is not JSON: ${(err as Error).message}` };
+  }
+  const d = catalogue.decode(parsed);
+  if (!d.ok) {
+    const issues = d.issues.slice(0, MAX_ISSUES_IN_REASON).map((i) => `${i.path}: ${i.message}`);
+    const more = d.issues.length > MAX_ISSUES_IN_REASON ? ` (+${d.issues.length - MAX_ISSUES_IN_REASON} more)` : '';
+    return { ok: false, code: d.code, reason: issues.length ? `${d.message} — ${issues.join('; ')}${more}` : d.message };
+  }
+  return { ok: true, event: d.event, original: parsed as Record<string, unknown> };
+}

@@ -1,0 +1,268 @@
+import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import type { DataSource } from 'typeorm';
+import type { AppConfig } from '@timeline/config';
+import type { Logger } from '@timeline/observability';
+import { classifyFailure } from './failure-classifier.js';
+import type { OffsetStore } from './offset-store.js';
+import type { BatchOutcome, PartitionBatchApplier, SkippedRange } from './partition-batch-applier.js';
+import type { PartitionWatermarks } from './partition-watermarks.js';
+import type { ProjectorMetrics } from './projector-metrics.js';
+
+/** Lifecycle of the consumer, as /health reports it. */
+export type ProjectorState = 'idle' | 'starting' | 'running' | 'stopping' | 'stopped' | 'failed';
+
+/** Options of {@link TimelineProjector}. */
+export interface TimelineProjectorOptions {
+  /** Backoff before retrying a batch after an outage: first delay. @default 250 */
+  readonly initialRetryMs?: number;
+  /** Backoff cap. Kept below the session timeout; heartbeats continue while waiting. @default 15000 */
+  readonly maxRetryMs?: number;
+}
+
+/**
+ * The Kafka side of the projector: a kafkajs consumer in group `config.projector.groupId` that hands
+ * each partition batch to the {@link PartitionBatchApplier} (one Postgres transaction) and only then
+ * resolves and commits the offset in Kafka — a copy for lag tools; Postgres holds the truth.
+ *
+ * - `autoCommit: false`, `eachBatchAutoResolve: false`: kafkajs never moves past a batch on its own.
+ * - kafkajs has no rebalance listener; on `GROUP_JOIN` the assigned partitions are paused, sought
+ *   to the offsets stored in Postgres, and resumed. kafkajs's `seek` is only a request applied at the
+ *   next fetch (and ignored for partitions not assigned), and a fetch may already be in flight, so the
+ *   transaction's fence — not this seek — is what guarantees correctness; the seek saves re-reading.
+ * - Infrastructure failures are retried with exponential backoff, forever, heartbeating meanwhile:
+ *   an outage stalls the partition, it never skips. Unexpected errors stop the process (no commit).
+ */
+export class TimelineProjector {
+  private consumer: Consumer | undefined;
+  private stateValue: ProjectorState = 'idle';
+  private assignedPartitions: number[] = [];
+  private stopping = false;
+  private readonly skipped = new Map<number, SkippedRange>();
+  private readonly fatalListeners: ((err: unknown) => void)[] = [];
+  private assignment: Promise<void> = Promise.resolve();
+  private readonly initialRetryMs: number;
+  private readonly maxRetryMs: number;
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly kafka: Kafka,
+    private readonly ds: DataSource,
+    private readonly applier: PartitionBatchApplier,
+    private readonly offsets: OffsetStore,
+    private readonly watermarks: PartitionWatermarks,
+    private readonly metrics: ProjectorMetrics,
+    private readonly logger: Logger,
+    opts: TimelineProjectorOptions = {},
+  ) {
+    this.initialRetryMs = opts.initialRetryMs ?? 250;
+    this.maxRetryMs = opts.maxRetryMs ?? 15_000;
+  }
+
+  get state(): ProjectorState {
+    return this.stateValue;
+  }
+
+  /** Partitions of the events topic this instance owns since the last rebalance. */
+  get assigned(): readonly number[] {
+    return this.assignedPartitions;
+  }
+
+  private get topic(): string {
+    return this.config.kafka.eventsTopic;
+  }
+
+  /** Registers a callback for an unrecoverable failure (the process should exit non-zero). */
+  onFatal(listener: (err: unknown) => void): void {
+    this.fatalListeners.push(listener);
+  }
+
+  /** Joins the group and starts consuming; resolves once the first assignment arrived. */
+  async start(): Promise<void> {
+    this.stateValue = 'starting';
+    const consumer = this.kafka.consumer({
+      groupId: this.config.projector.groupId,
+      maxBytesPerPartition: this.config.projector.maxBytesPerPartition,
+      sessionTimeout: 30_000,
+      heartbeatInterval: 3_000,
+      rebalanceTimeout: 60_000,
+      allowAutoTopicCreation: false,
+      readUncommitted: false,
+    });
+    this.consumer = consumer;
+    consumer.on(consumer.events.GROUP_JOIN, (e) => {
+      const partitions = [...(e.payload.memberAssignment[this.topic] ?? [])].sort((a, b) => a - b);
+      this.assignment = this.assignment.then(() => this.seekToStoredOffsets(consumer, partitions));
+    });
+    // Ranges kafkajs consumed without delivering (only transaction markers): not a gap (see the applier).
+    consumer.on(consumer.events.END_BATCH_PROCESS, (e) => {
+      const p = e.payload;
+      if (p.topic === this.topic && p.batchSize === 0 && p.firstOffset != null) {
+        this.skipped.set(p.partition, { from: p.firstOffset, to: (BigInt(p.lastOffset) + 1n).toString() });
+      }
+    });
+    consumer.on(consumer.events.CRASH, (e) => {
+      if (e.payload.restart) this.logger.warn({ err: e.payload.error }, 'Kafka consumer crashed; kafkajs restarts it');
+      else this.fail(e.payload.error);
+    });
+    await consumer.connect();
+    await consumer.subscribe({ topic: this.topic, fromBeginning: true });
+    await consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      // One transaction per partition batch; a few partitions at a time, leaving pool connections for health checks.
+      partitionsConsumedConcurrently: Math.max(1, Math.min(4, this.config.database.poolSize - 2)),
+      eachBatch: (payload) => this.handleBatch(payload),
+    });
+    this.stateValue = 'running';
+    this.logger.info({ topic: this.topic, groupId: this.config.projector.groupId }, 'projector consuming');
+  }
+
+  /**
+   * Stops consuming: kafkajs lets the in-flight batch finish (its transaction commits) or, when it is
+   * waiting to retry, abandons it (rolled back, nothing resolved) — never half-applied.
+   */
+  async stop(): Promise<void> {
+    if (!this.consumer || this.stateValue === 'stopped') return;
+    this.stopping = true;
+    if (this.stateValue !== 'failed') this.stateValue = 'stopping';
+    await this.consumer.disconnect();
+    if (this.stateValue !== 'failed') this.stateValue = 'stopped';
+  }
+
+  private async handleBatch(payload: EachBatchPayload): Promise<void> {
+    const { batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale } = payload;
+    const { topic, partition } = batch;
+    // A rebalance noticed mid-transaction must not abort it (the fence keeps a late commit harmless);
+    // it is re-thrown after the commit so kafkajs rejoins the group promptly.
+    let heartbeatError: unknown;
+    const keepAlive = async () => {
+      try {
+        await heartbeat();
+      } catch (err) {
+        heartbeatError ??= err;
+      }
+    };
+    for (let attempt = 0; ; attempt++) {
+      if (this.stopping || !isRunning() || isStale()) return;
+      const t0 = performance.now();
+      let outcome: BatchOutcome;
+      try {
+        outcome = await this.applier.apply(
+          {
+            topic,
+            partition,
+            // kafkajs keeps the offset it fetched from on the batch object but leaves it out of the types.
+            fetchedOffset: (batch as { fetchedOffset?: string }).fetchedOffset ?? batch.firstOffset() ?? batch.lastOffset(),
+            lastOffset: batch.lastOffset(),
+            messages: batch.messages,
+          },
+          { heartbeat: keepAlive, skipped: this.skipped.get(partition) },
+        );
+      } catch (err) {
+        const seconds = (performance.now() - t0) / 1000;
+        const kind = classifyFailure(err);
+        if (kind !== 'retriable') {
+          this.metrics.batches.inc({ result: 'failed' });
+          this.metrics.batchDuration.observe({ result: 'failed' }, seconds);
+          this.fail(err, { topic, partition });
+          throw err;
+        }
+        this.metrics.batches.inc({ result: 'retried' });
+        this.metrics.batchDuration.observe({ result: 'retried' }, seconds);
+        this.metrics.retries.inc({ kind: errorKind(err) });
+        const delay = Math.min(this.maxRetryMs, this.initialRetryMs * 2 ** Math.min(attempt, 16)) * (0.8 + Math.random() * 0.4);
+        this.logger.warn(
+          { err: describe(err), topic, partition, attempt: attempt + 1, retryInMs: Math.round(delay) },
+          'batch failed on an infrastructure error; rolled back, retrying',
+        );
+        await this.pause(delay, keepAlive, isRunning);
+        if (heartbeatError) throw heartbeatError;
+        continue;
+      }
+      const seconds = (performance.now() - t0) / 1000;
+      if (outcome.kind === 'seek') {
+        this.metrics.batches.inc({ result: outcome.reason });
+        this.metrics.batchDuration.observe({ result: outcome.reason }, seconds);
+        const log = outcome.reason === 'gap' ? this.logger.info.bind(this.logger) : this.logger.debug.bind(this.logger);
+        log(
+          { topic, partition, fetchedOffset: batch.firstOffset(), storedOffset: outcome.offset, reason: outcome.reason },
+          outcome.reason === 'gap' ? 'batch starts after the stored offset; seeking back' : 'batch already applied; seeking ahead',
+        );
+        if (outcome.reason === 'behind') this.metrics.messages.inc({ outcome: 'fenced' }, batch.messages.length);
+        this.consumer?.seek({ topic, partition, offset: outcome.offset });
+        return;
+      }
+      this.metrics.batches.inc({ result: 'committed' });
+      this.metrics.batchDuration.observe({ result: 'committed' }, seconds);
+      this.metrics.eventsApplied.inc({ projection: outcome.projection }, outcome.counts.applied);
+      for (const [k, n] of Object.entries(outcome.counts)) if (n > 0) this.metrics.messages.inc({ outcome: k }, n);
+      this.logger.debug(
+        { topic, partition, nextOffset: outcome.nextOffset, ...outcome.counts, ms: Math.round(seconds * 1000) },
+        'batch committed',
+      );
+      resolveOffset(outcome.lastOffset);
+      try {
+        await commitOffsetsIfNecessary({ topics: [{ topic, partitions: [{ partition, offset: outcome.nextOffset }] }] });
+      } catch (err) {
+        // Kafka's committed offset is only for lag tools; the stored offset already moved.
+        this.logger.debug({ err: describe(err), topic, partition }, 'could not copy the offset to Kafka');
+      }
+      if (heartbeatError) throw heartbeatError;
+      return;
+    }
+  }
+
+  /** Seeks newly assigned partitions to the offsets stored in Postgres (see the class comment). */
+  private async seekToStoredOffsets(consumer: Consumer, partitions: number[]): Promise<void> {
+    this.assignedPartitions = partitions;
+    this.logger.info({ topic: this.topic, partitions }, 'partitions assigned');
+    if (partitions.length === 0) return;
+    const tps = [{ topic: this.topic, partitions }];
+    consumer.pause(tps);
+    try {
+      const { projection, offsets } = await this.offsets.positions(this.ds, this.topic);
+      const marks = new Map((await this.watermarks.all(this.topic)).map((w) => [w.partition, w.low]));
+      const seeks = partitions.map((p) => ({ partition: p, offset: offsets.get(p) ?? marks.get(p) ?? '0' }));
+      for (const s of seeks) consumer.seek({ topic: this.topic, ...s });
+      this.logger.info({ topic: this.topic, projection, seeks }, 'sought assigned partitions to their stored offsets');
+    } catch (err) {
+      this.logger.warn({ err: describe(err) }, 'could not read stored offsets after a rebalance; the batch fence will correct positions');
+    } finally {
+      consumer.resume(tps);
+    }
+  }
+
+  /** Waits `ms`, heartbeating every 3 s; returns early when stopping. */
+  private async pause(ms: number, keepAlive: () => Promise<void>, isRunning: () => boolean): Promise<void> {
+    const until = Date.now() + ms;
+    let lastBeat = Date.now();
+    while (Date.now() < until && !this.stopping && isRunning()) {
+      await new Promise((r) => setTimeout(r, Math.min(200, until - Date.now())));
+      if (Date.now() - lastBeat >= 3000) {
+        await keepAlive();
+        lastBeat = Date.now();
+      }
+    }
+  }
+
+  private fail(err: unknown, context: object = {}): void {
+    if (this.stateValue === 'failed') return;
+    this.stateValue = 'failed';
+    this.stopping = true;
+    this.logger.fatal(
+      { err: describe(err), ...context },
+      'projector stopped on an unrecoverable error; nothing was committed for the failed batch',
+    );
+    setImmediate(() => this.fatalListeners.forEach((l) => l(err)));
+  }
+}
+
+function describe(err: unknown): { message: string; name?: string; code?: unknown } {
+  if (err instanceof Error) return { name: err.name, message: err.message, code: (err as { code?: unknown }).code };
+  return { message: String(err) };
+}
+
+function errorKind(err: unknown): string {
+  const name = err instanceof Error ? err.name : '';
+  return name.startsWith('KafkaJS') || name === 'KafkaPublishError' ? 'kafka' : 'postgres';
+}

@@ -1,0 +1,105 @@
+import type { Kafka, Producer } from 'kafkajs';
+import type { DataSource } from 'typeorm';
+import { waitFor } from './wait.js';
+
+/** One message as a test publishes it (value may be anything: poison tests send broken bytes). */
+export interface TestMessage {
+  readonly key?: string | null;
+  readonly value: string | Buffer | null;
+  readonly partition?: number;
+  readonly headers?: Record<string, string>;
+}
+
+/** A connected plain (non-idempotent) producer for tests; `close()` disconnects it. */
+export async function testProducer(
+  kafka: Kafka,
+): Promise<{ send(topic: string, messages: readonly TestMessage[]): Promise<void>; close(): Promise<void> }> {
+  const producer: Producer = kafka.producer({ allowAutoTopicCreation: false });
+  await producer.connect();
+  return {
+    async send(topic, messages) {
+      // Chunks keep each request well below the broker's message size limits.
+      for (let i = 0; i < messages.length; i += 500) {
+        await producer.send({
+          topic,
+          acks: -1,
+          messages: messages.slice(i, i + 500).map((m) => ({
+            key: m.key ?? null,
+            value: m.value,
+            ...(m.partition !== undefined ? { partition: m.partition } : {}),
+            ...(m.headers ? { headers: m.headers } : {}),
+          })),
+        });
+      }
+    },
+    close: () => producer.disconnect(),
+  };
+}
+
+/** A raw event as the message a producer following the contract sends (key = storyId). */
+export function eventMessage(event: Record<string, unknown>, partition?: number): TestMessage {
+  return { key: String(event.storyId), value: JSON.stringify(event), ...(partition !== undefined ? { partition } : {}) };
+}
+
+/** Fisher–Yates shuffle with a seeded generator, so a failing order can be reproduced. */
+export function shuffled<T>(items: readonly T[], seed = 42): T[] {
+  const out = [...items];
+  let s = seed >>> 0;
+  const rnd = () => (s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32;
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(rnd() * (i + 1));
+    [out[i], out[j]] = [out[j]!, out[i]!];
+  }
+  return out;
+}
+
+/** Waits until `SELECT count(*)` of `sql` equals `expected` (polls; generous default timeout). */
+export async function waitForCount(ds: DataSource, what: string, sql: string, expected: number, timeoutMs = 60_000): Promise<void> {
+  let last = -1;
+  await waitFor(
+    `${what} = ${expected} (last seen ${last})`,
+    async () => {
+      last = Number((await ds.query(sql))[0].n);
+      return last === expected ? true : undefined;
+    },
+    timeoutMs,
+    100,
+  ).catch((err: Error) => {
+    throw new Error(`${err.message}; last count ${last}`);
+  });
+}
+
+/** Waits until every partition's stored next offset equals its high watermark (the projector caught up). */
+export async function waitForCaughtUp(ds: DataSource, kafka: Kafka, topic: string, timeoutMs = 60_000): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await waitFor(
+      `${topic} fully projected`,
+      async () => {
+        const marks = await admin.fetchTopicOffsets(topic);
+        const rows: { partition: number; next_offset: string }[] = await ds.query(
+          `SELECT partition, next_offset::text AS next_offset FROM projector_offsets po JOIN active_projection ap ON ap.name = po.projection WHERE topic = $1`,
+          [topic],
+        );
+        const stored = new Map(rows.map((r) => [r.partition, r.next_offset]));
+        return marks.every((m) => m.high === '0' || stored.get(m.partition) === m.high) ? true : undefined;
+      },
+      timeoutMs,
+      200,
+    );
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** One counter or gauge sample from a Prometheus text exposition (sum over label sets matching `labels`). */
+export function metricValue(text: string, name: string, labels: Record<string, string> = {}): number {
+  let sum = 0;
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;
+    if (!Object.entries(labels).every(([k, v]) => line.includes(`${k}="${v}"`))) continue;
+    sum += Number(line.slice(line.lastIndexOf(' ') + 1));
+  }
+  return sum;
+}
