@@ -1,6 +1,7 @@
 import type { CliCommand } from '../command.js';
 import { hashKeyCommand } from './hash-key.command.js';
 import { migrateCommand } from './migrate.command.js';
+import { seedCommand } from './seed.command.js';
 
 /** Every command the CLI offers, in `--help` order. */
-export const COMMANDS: readonly CliCommand[] = [migrateCommand, hashKeyCommand];
+export const COMMANDS: readonly CliCommand[] = [migrateCommand, hashKeyCommand, seedCommand];
