@@ -1,4 +1,6 @@
-import { EVENT_TYPES, eventCatalogue, type EventType } from '../index.js';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { EVENT_TYPES, LIMITS, eventCatalogue, type EventType } from '../index.js';
 
 /** A complete, valid envelope around `payload` (recordedAt included: decode validates complete envelopes). */
 function envelope(type: string, payload: unknown, overrides: Record<string, unknown> = {}): Record<string, unknown> {
@@ -260,5 +262,24 @@ describe('CAMEO codes implied by the payload', () => {
 
   it('lets the event override any default', () => {
     expect(code('talks.held', { format: 'visit' }, '043')).toBe('043');
+  });
+});
+
+describe('docs/events.md, the catalogue reference', () => {
+  const doc = readFileSync(fileURLToPath(new URL('../../../../docs/events.md', import.meta.url)), 'utf8');
+
+  it.each(EVENT_TYPES.map((d) => [d.type, d] as const))('documents %s at its current version with every payload field', (type, def) => {
+    const section = doc.split(`### \`${type}\``)[1]?.split('\n### ')[0];
+    expect(section).toBeDefined();
+    expect(section).toContain(`current schemaVersion: **${def.version}**`);
+    const fields = Object.keys((def.payload as unknown as { properties: Record<string, unknown> }).properties);
+    for (const f of fields) expect(section).toContain(`| \`${f}\` |`);
+  });
+
+  it('states the size limits the code enforces', () => {
+    expect(doc).toContain(`${LIMITS.summaryChars} characters`);
+    expect(doc).toContain(`${LIMITS.payloadBytes / 1024} KiB`);
+    expect(doc).toContain(`${LIMITS.envelopeBytes / 1024} KiB`);
+    expect(doc).toContain(`${LIMITS.batchEvents.toLocaleString('en')}`);
   });
 });
