@@ -17,15 +17,7 @@ export interface ReadRecord {
  * consumer group, sorted by partition then offset.
  */
 export async function readTopic(kafka: Kafka, topic: string, timeoutMs = 30_000): Promise<ReadRecord[]> {
-  const admin = kafka.admin();
-  await admin.connect();
-  let expected: number;
-  try {
-    const offsets = await admin.fetchTopicOffsets(topic);
-    expected = offsets.reduce((n, o) => n + (Number(o.high) - Number(o.low)), 0);
-  } finally {
-    await admin.disconnect();
-  }
+  const expected = await countTopicRecords(kafka, topic);
   if (expected === 0) return [];
   const records: ReadRecord[] = [];
   const consumer = kafka.consumer({ groupId: uniqueName('reader') });
