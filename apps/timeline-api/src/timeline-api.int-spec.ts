@@ -13,6 +13,7 @@ import {
   readinessRaised,
   statementIssued,
   testConfig,
+  TIMELINEJS_SCHEMA,
   type RawEvent,
 } from '../../../test/support/index.js';
 import { DASHBOARD_HELMET, serveDashboard } from './dashboard-assets.js';
@@ -211,6 +212,24 @@ describe('timeline API over the real read model (in-process, real Postgres)', ()
     expect((await get('/v1/stats?bucket=month')).status).toBe(400);
   });
 
+  it('buckets by the same calendar day the entries display', async () => {
+    const newYork = readinessRaised({ occurredAt: '2021-11-10T00:00:00Z', occurredTz: 'America/New_York', tags: ['zones'] });
+    const moscow = statementIssued({
+      occurredAt: '2022-02-23T22:00:00Z',
+      occurredAtPrecision: 'hour',
+      occurredTz: 'Europe/Moscow',
+      tags: ['zones'],
+    });
+    await project([newYork, moscow]);
+    const entries = (await get('/v1/timeline?tag=zones')).body!.data as { day: string; displayDate: string }[];
+    expect(entries.map((e) => [e.day, e.displayDate])).toEqual([
+      ['2021-11-10', '10 November 2021'],
+      ['2022-02-24', '24 February 2022, 01:00 (Europe/Moscow)'],
+    ]);
+    const stats = (await get('/v1/stats?tag=zones')).body!.buckets as { start: string }[];
+    expect(stats.map((b) => b.start)).toEqual(['2021-11-10', '2022-02-24']);
+  });
+
   describe('exports', () => {
     const events = [
       readinessRaised({ tags: ['export'], occurredAt: '2022-01-24T00:00:00Z' }),
@@ -252,9 +271,12 @@ describe('timeline API over the real read model (in-process, real Postgres)', ()
       const { res, text } = await get('/v1/export?format=timelinejs&tag=export');
       expect(res.headers.get('content-type')).toContain('application/json');
       const doc = JSON.parse(text) as { events: Record<string, unknown>[] };
-      const validate = new Ajv({ allErrors: true, strict: false }).compile(TIMELINEJS_SCHEMA);
+      const validate = new Ajv({ allErrors: true, strict: true }).compile(TIMELINEJS_SCHEMA);
       expect(validate.errors ?? []).toEqual([]);
       expect(validate(doc)).toBe(true);
+      // The validator is not a rubber stamp: a slide without a year, or an hour without a day, fails.
+      expect(validate({ events: [{ unique_id: 'a', start_date: { month: 1 } }] })).toBe(false);
+      expect(validate({ events: [{ unique_id: 'a', start_date: { year: 2022, hour: 5 } }] })).toBe(false);
       expect(doc.events.map((e) => e.unique_id)).toEqual(events.map((e) => e.eventId));
       expect(doc.events[0]).toMatchObject({
         start_date: { year: 2022, month: 1, day: 24 },
@@ -328,73 +350,6 @@ describe('timeline API over the real read model (in-process, real Postgres)', ()
     expect((body!.errors as { path: string }[]).map((e) => e.path)).toContain(param);
   });
 });
-
-/**
- * TimelineJS's documented JSON (timeline.knightlab.com/docs/json-format.html): `events` of slides
- * with a required `start_date` whose `year` is required; optional month/day/hour/minute/second in
- * range; `text` {headline, text}; `media` needs `url`; optional `title` slide, `eras`, `scale`.
- */
-const TJS_DATE = {
-  type: 'object',
-  required: ['year'],
-  additionalProperties: false,
-  properties: {
-    year: { type: 'integer' },
-    month: { type: 'integer', minimum: 1, maximum: 12 },
-    day: { type: 'integer', minimum: 1, maximum: 31 },
-    hour: { type: 'integer', minimum: 0, maximum: 23 },
-    minute: { type: 'integer', minimum: 0, maximum: 59 },
-    second: { type: 'integer', minimum: 0, maximum: 59 },
-    millisecond: { type: 'integer', minimum: 0, maximum: 999 },
-    display_date: { type: 'string' },
-  },
-  dependentRequired: { day: ['month'], hour: ['day'], minute: ['hour'], second: ['minute'] },
-};
-const TJS_TEXT = {
-  type: 'object',
-  additionalProperties: false,
-  properties: { headline: { type: 'string' }, text: { type: 'string' } },
-};
-const TJS_SLIDE = {
-  type: 'object',
-  additionalProperties: false,
-  properties: {
-    start_date: TJS_DATE,
-    end_date: TJS_DATE,
-    text: TJS_TEXT,
-    media: {
-      type: 'object',
-      required: ['url'],
-      additionalProperties: false,
-      properties: Object.fromEntries(
-        ['url', 'caption', 'credit', 'thumbnail', 'alt', 'title', 'link', 'link_target'].map((k) => [k, { type: 'string' }]),
-      ),
-    },
-    group: { type: 'string' },
-    display_date: { type: 'string' },
-    background: { type: 'object' },
-    autolink: { type: 'boolean' },
-    unique_id: { type: 'string', minLength: 1 },
-  },
-};
-const TIMELINEJS_SCHEMA = {
-  type: 'object',
-  required: ['events'],
-  additionalProperties: false,
-  properties: {
-    events: { type: 'array', items: { ...TJS_SLIDE, required: ['start_date', 'unique_id'] } },
-    title: TJS_SLIDE,
-    eras: {
-      type: 'array',
-      items: {
-        type: 'object',
-        required: ['start_date', 'end_date'],
-        properties: { start_date: TJS_DATE, end_date: TJS_DATE, text: TJS_TEXT },
-      },
-    },
-    scale: { enum: ['human', 'cosmological'] },
-  },
-};
 
 describe('READ_ACCESS=key', () => {
   const readerKey = 'reader-key-for-tests-0123456789';

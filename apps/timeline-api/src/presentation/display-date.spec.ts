@@ -20,9 +20,20 @@ describe('displayDate', () => {
     expect(dateParts('2022-01-24T13:47:00Z', 'day')).toEqual({ year: 2022, month: 1, day: 24 });
   });
 
-  it('dates a day-precision event in its reported zone (Moscow midnight is still 21 February)', () => {
+  it('keeps a day-precision date stored as midnight UTC on its calendar day, whatever the reported zone', () => {
+    expect(displayDate('2021-11-10T00:00:00Z', 'day', null, 'America/New_York')).toBe('10 November 2021');
+    expect(localDay('2021-11-10T00:00:00Z', 'day', 'America/New_York')).toBe('2021-11-10');
+    expect(displayDate('2022-02-10T00:00:00Z', 'day', '2022-02-20T00:00:00Z', 'Europe/Minsk')).toBe('10–20 February 2022');
+  });
+
+  it('dates a local midnight written with its offset in the reported zone (Moscow midnight is 21 February)', () => {
     expect(displayDate('2022-02-20T21:00:00Z', 'day', null, 'Europe/Moscow')).toBe('21 February 2022');
-    expect(localDay('2022-02-20T21:00:00Z', 'Europe/Moscow')).toBe('2022-02-21');
+    expect(localDay('2022-02-20T21:00:00Z', 'day', 'Europe/Moscow')).toBe('2022-02-21');
+  });
+
+  it('shows times in the reported zone', () => {
+    expect(displayDate('2022-02-24T02:00:00Z', 'hour', null, 'Europe/Moscow')).toBe('24 February 2022, 05:00 (Europe/Moscow)');
+    expect(localDay('2022-02-23T22:00:00Z', 'hour', 'Europe/Moscow')).toBe('2022-02-24');
   });
 
   it('falls back to UTC for a zone the runtime does not know', () => {

@@ -57,11 +57,23 @@ export function effectiveZone(tz: string | null | undefined): string {
 }
 
 /**
- * Wall-clock fields of `iso` in `tz` (a day-precision event reported in Moscow keeps its Moscow
- * date), cut to `precision`: a day-precision event has no hour, so nobody can print a fake time.
+ * The zone whose wall clock shows `iso`. Day-precision dates stored as midnight UTC are calendar
+ * dates (the catalogue's and the dataset's convention: "21 February, Moscow" is
+ * `2022-02-21T00:00:00Z` with `occurredTz` Europe/Moscow): they are shown as written, never shifted
+ * into `occurredTz` (which would move 10 November to the 9th in New York). Any other instant —
+ * a time, or a local midnight written with its offset — is shown in `occurredTz` (else UTC).
+ */
+export function displayZone(iso: string, precision: Precision, tz?: string | null): string {
+  if (precision === 'day' && /T00:00:00(\.0+)?Z$/.test(new Date(iso).toISOString())) return 'UTC';
+  return effectiveZone(tz);
+}
+
+/**
+ * Wall-clock fields of `iso` (see {@link displayZone}) cut to `precision`: a day-precision event
+ * has no hour, so nobody can print a fake time.
  */
 export function dateParts(iso: string, precision: Precision, tz?: string | null): DateParts {
-  const zone = effectiveZone(tz);
+  const zone = displayZone(iso, precision, tz);
   const f = formatterFor(zone) as Intl.DateTimeFormat;
   const fields: Record<string, number> = {};
   for (const part of f.formatToParts(new Date(iso))) {
@@ -93,12 +105,12 @@ function zoneLabel(zone: string): string {
  * UTC"; ranges "10–20 February 2022", "28 January – 2 February 2022".
  */
 export function displayDate(occurredAt: string, precision: Precision, occurredUntil?: string | null, tz?: string | null): string {
-  const zone = effectiveZone(tz);
-  const a = dateParts(occurredAt, precision, zone);
+  const zone = displayZone(occurredAt, precision, tz);
+  const a = dateParts(occurredAt, precision, tz);
   const aDate = `${a.day} ${MONTHS[a.month - 1]} ${a.year}`;
   const aTime = clock(a);
   if (!occurredUntil) return aTime ? `${aDate}, ${aTime} ${zoneLabel(zone)}` : aDate;
-  const b = dateParts(occurredUntil, precision, zone);
+  const b = dateParts(occurredUntil, precision, tz);
   const bTime = clock(b);
   const sameDay = a.year === b.year && a.month === b.month && a.day === b.day;
   if (aTime && bTime) {
@@ -112,8 +124,8 @@ export function displayDate(occurredAt: string, precision: Precision, occurredUn
   return `${aDate} – ${b.day} ${MONTHS[b.month - 1]} ${b.year}`;
 }
 
-/** `YYYY-MM-DD` of the entry's start in its zone: the day a dashboard groups it under. */
-export function localDay(occurredAt: string, tz?: string | null): string {
-  const p = dateParts(occurredAt, 'day', tz);
+/** `YYYY-MM-DD` of the entry's start (see {@link displayZone}): the day a dashboard groups it under. */
+export function localDay(occurredAt: string, precision: Precision, tz?: string | null): string {
+  const p = dateParts(occurredAt, precision, tz);
   return `${String(p.year).padStart(4, '0')}-${pad(p.month)}-${pad(p.day)}`;
 }

@@ -114,7 +114,7 @@ export function entryView(row: EntryRow, notices: ChangeNoticeRow[] = []): Entry
     occurredUntil: isoOut(row.occurred_until),
     occurredTz: row.occurred_tz,
     displayDate: displayDate(row.occurred_at, row.occurred_precision, row.occurred_until, row.occurred_tz),
-    day: localDay(row.occurred_at, row.occurred_tz),
+    day: localDay(row.occurred_at, row.occurred_precision, row.occurred_tz),
     date: dateParts(row.occurred_at, row.occurred_precision, row.occurred_tz),
     recordedAt: isoOut(row.recorded_at),
     updatedAt: isoOut(row.updated_at),

@@ -135,7 +135,10 @@ export class TimelineReader {
       const filtered = (p: SqlParams) => {
         const rel = entriesRelation(this.schema, projection, query.filter.asOf, p);
         const where = [`e.projection = ${p.bind(projection)}`, ...filterPredicates(query.filter, p, 'e')];
-        const zone = `CASE WHEN e.occurred_tz = ANY(${p.bind(zones, 'text[]')}) THEN e.occurred_tz ELSE 'UTC' END`;
+        // Same rule as displayZone(): a day-precision date stored as midnight UTC is a calendar
+        // date; anything else is bucketed on the wall clock of its reported zone.
+        const zone = `CASE WHEN e.occurred_precision = 'day' AND (e.occurred_at AT TIME ZONE 'UTC')::time = '00:00' THEN 'UTC'
+                           WHEN e.occurred_tz = ANY(${p.bind(zones, 'text[]')}) THEN e.occurred_tz ELSE 'UTC' END`;
         // Whitelisted unit: only 'day' or 'week' reach date_trunc.
         const unit = query.bucket === 'week' ? 'week' : 'day';
         return `WITH f AS (

@@ -145,6 +145,8 @@ export class LiveStreamHub implements OnModuleInit, BeforeApplicationShutdown {
   }
 
   private notified(n: TimelineNotification | null): void {
+    // Channels are database-wide: another deployment (or test) sharing the database is not ours.
+    if (n !== null && n.schema !== this.config.database.schema) return;
     // A rebuild writes a projection the API does not serve yet: its notifications wake nobody,
     // but they may mean the pointer is about to move, so the cached name is refreshed.
     this.projections.invalidate();

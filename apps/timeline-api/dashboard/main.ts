@@ -1,0 +1,389 @@
+import { ApiProblem, timelineApi } from './api-client.js';
+import { byId, h } from './dom.js';
+import { entryCard, typeIcon } from './entry-card.js';
+import { TYPE_STYLES } from './entry-types.js';
+import { LiveFeed, type LiveState } from './live-feed.js';
+import { typeChart } from './type-chart.js';
+import {
+  EMPTY_FILTERS,
+  compareEntries,
+  dayHeading,
+  filterParams,
+  filtersFromUrl,
+  groupByDay,
+  withinLoadedRange,
+  type Entry,
+  type EntryChange,
+  type Filters,
+} from './timeline-model.js';
+
+const PAGE_SIZE = 200;
+const LIVE_LABELS: Record<LiveState, string> = {
+  connecting: 'Connecting…',
+  live: 'Live',
+  reconnecting: 'Reconnecting…',
+  paused: 'Paused (as known at)',
+  unavailable: 'Live updates unavailable',
+};
+
+/** The newsroom dashboard: filters ⇄ URL ⇄ API, cards by day, chart, live updates, as-known-at, export. */
+class NewsroomDashboard {
+  private filters: Filters = filtersFromUrl(location.search);
+  private entries = new Map<string, Entry>();
+  private nextCursor: string | null = null;
+  private hasMore = false;
+  private loading?: AbortController;
+  private statsTimer?: number;
+  private earliestRecorded?: number;
+  private readonly knownActors = new Map<string, string>();
+  private readonly knownCountries = new Set<string>();
+  private readonly feed = new LiveFeed(
+    (lastId) => timelineApi.streamUrl(filterParams(this.filters, { asOf: false }), lastId),
+    (change) => this.applyChange(change),
+    (state) => this.showLiveState(state),
+  );
+
+  private readonly form = byId<HTMLFormElement>('filters');
+  private readonly q = byId<HTMLInputElement>('f-q');
+  private readonly typeList = byId<HTMLElement>('f-types');
+  private readonly actor = byId<HTMLSelectElement>('f-actor');
+  private readonly country = byId<HTMLSelectElement>('f-country');
+  private readonly from = byId<HTMLInputElement>('f-from');
+  private readonly to = byId<HTMLInputElement>('f-to');
+  private readonly asOf = byId<HTMLInputElement>('f-asof');
+  private readonly asOfRange = byId<HTMLInputElement>('f-asof-range');
+  private readonly retracted = byId<HTMLInputElement>('f-retracted');
+  private readonly order = byId<HTMLSelectElement>('f-order');
+  private readonly timeline = byId<HTMLElement>('timeline');
+  private readonly chart = byId<HTMLElement>('chart');
+  private readonly summaryLine = byId<HTMLElement>('summary-line');
+  private readonly loadMore = byId<HTMLButtonElement>('load-more');
+  private readonly liveStatus = byId<HTMLElement>('live-status');
+  private readonly asOfBanner = byId<HTMLElement>('asof-banner');
+  private readonly announcer = byId<HTMLElement>('announcer');
+  private readonly errorBox = byId<HTMLElement>('error');
+
+  start(): void {
+    this.buildTypeOptions();
+    this.writeForm();
+    this.form.addEventListener('submit', (ev) => {
+      ev.preventDefault();
+      this.readFormAndReload();
+    });
+    this.form.addEventListener('change', (ev) => {
+      if (ev.target === this.q || ev.target === this.asOfRange) return;
+      this.readFormAndReload();
+    });
+    let typing: number | undefined;
+    this.q.addEventListener('input', () => {
+      window.clearTimeout(typing);
+      typing = window.setTimeout(() => this.readFormAndReload(), 350);
+    });
+    this.asOfRange.addEventListener('input', () => this.previewAsOfRange());
+    this.asOfRange.addEventListener('change', () => this.readFormAndReload());
+    byId<HTMLButtonElement>('reset').addEventListener('click', () => {
+      this.filters = { ...EMPTY_FILTERS };
+      this.writeForm();
+      void this.reload();
+    });
+    byId<HTMLButtonElement>('asof-clear').addEventListener('click', () => this.backToLive());
+    byId<HTMLButtonElement>('asof-banner-clear').addEventListener('click', () => this.backToLive());
+    this.loadMore.addEventListener('click', () => void this.loadNextPage());
+    window.addEventListener('popstate', () => {
+      this.filters = filtersFromUrl(location.search);
+      this.writeForm();
+      void this.reload(false);
+    });
+    void this.reload(false);
+  }
+
+  private backToLive(): void {
+    this.filters = { ...this.filters, asOf: '' };
+    this.writeForm();
+    void this.reload();
+  }
+
+  private buildTypeOptions(): void {
+    this.typeList.replaceChildren(
+      ...Object.entries(TYPE_STYLES).map(([type, style]) => {
+        const input = h('input', { type: 'checkbox', name: 'type', value: type, id: `type-${type}` });
+        const label = h('label', { for: `type-${type}`, class: 'type-option' }, input, typeIcon(type, 14), style.label);
+        label.style.setProperty('--type-colour', style.colour);
+        return label;
+      }),
+    );
+  }
+
+  /** Filters → form controls. */
+  private writeForm(): void {
+    const f = this.filters;
+    this.q.value = f.q;
+    for (const box of this.typeList.querySelectorAll<HTMLInputElement>('input[name=type]')) box.checked = f.types.includes(box.value);
+    this.ensureOption(this.actor, f.actor, this.knownActors.get(f.actor) ?? f.actor);
+    this.actor.value = f.actor;
+    this.ensureOption(this.country, f.country, f.country);
+    this.country.value = f.country;
+    this.from.value = f.from;
+    this.to.value = f.to;
+    this.asOf.value = f.asOf ? toLocalInput(f.asOf) : '';
+    this.retracted.checked = f.includeRetracted;
+    this.order.value = f.order;
+  }
+
+  /** Form controls → filters, then reload. */
+  private readFormAndReload(): void {
+    const asOfLocal = this.asOf.value;
+    this.filters = {
+      types: [...this.typeList.querySelectorAll<HTMLInputElement>('input[name=type]:checked')].map((b) => b.value),
+      actor: this.actor.value,
+      country: this.country.value,
+      q: this.q.value,
+      from: this.from.value,
+      to: this.to.value,
+      asOf: asOfLocal ? new Date(asOfLocal).toISOString() : '',
+      includeRetracted: this.retracted.checked,
+      order: this.order.value === 'asc' ? 'asc' : 'desc',
+    };
+    void this.reload();
+  }
+
+  private previewAsOfRange(): void {
+    const t = this.rangeToTime(Number(this.asOfRange.value));
+    this.asOf.value = toLocalInput(new Date(t).toISOString());
+  }
+
+  private rangeToTime(v: number): number {
+    const min = this.earliestRecorded ?? Date.now() - 90 * 86_400_000;
+    return Math.round(min + ((Date.now() - min) * v) / 1000);
+  }
+
+  private ensureOption(select: HTMLSelectElement, value: string, label: string): void {
+    if (!value || [...select.options].some((o) => o.value === value)) return;
+    select.append(h('option', { value }, label));
+  }
+
+  /** Loads the first page and the chart for the current filters; (re)starts the live feed. */
+  private async reload(pushUrl = true): Promise<void> {
+    this.loading?.abort();
+    const abort = new AbortController();
+    this.loading = abort;
+    this.feed.stop();
+    if (pushUrl) {
+      const qs = filterParams(this.filters, { order: true }).toString();
+      history.pushState(null, '', qs ? `?${qs}` : location.pathname);
+    }
+    this.updateExports();
+    this.updateAsOfBanner();
+    this.timeline.setAttribute('aria-busy', 'true');
+    this.errorBox.hidden = true;
+    try {
+      const params = filterParams(this.filters, { order: true });
+      params.set('limit', String(PAGE_SIZE));
+      const [page, stats] = await Promise.all([
+        timelineApi.timeline(params, abort.signal),
+        timelineApi.stats(filterParams(this.filters), abort.signal),
+      ]);
+      if (abort.signal.aborted) return;
+      this.entries = new Map(page.data.map((e) => [e.id, e]));
+      this.nextCursor = page.page.nextCursor;
+      this.hasMore = page.page.hasMore;
+      this.learn(page.data);
+      for (const a of stats.actors) this.knownActors.set(a.id, a.name);
+      this.refreshOptions();
+      this.renderTimeline();
+      this.renderChart(stats);
+      if (this.filters.asOf) this.showLiveState('paused');
+      else this.feed.start(page.streamPosition);
+    } catch (err) {
+      if (abort.signal.aborted) return;
+      this.showError(err);
+    } finally {
+      if (this.loading === abort) this.timeline.removeAttribute('aria-busy');
+    }
+  }
+
+  private async loadNextPage(): Promise<void> {
+    if (!this.nextCursor) return;
+    this.loadMore.disabled = true;
+    try {
+      const params = filterParams(this.filters, { order: true });
+      params.set('limit', String(PAGE_SIZE));
+      params.set('cursor', this.nextCursor);
+      const page = await timelineApi.timeline(params);
+      for (const e of page.data) this.entries.set(e.id, e);
+      this.nextCursor = page.page.nextCursor;
+      this.hasMore = page.page.hasMore;
+      this.learn(page.data);
+      this.refreshOptions();
+      this.renderTimeline();
+    } catch (err) {
+      this.showError(err);
+    } finally {
+      this.loadMore.disabled = false;
+    }
+  }
+
+  private learn(entries: Entry[]): void {
+    for (const e of entries) {
+      for (const a of e.actors) {
+        this.knownActors.set(a.id, a.name);
+        if (a.country) this.knownCountries.add(a.country);
+      }
+      for (const l of e.locations) this.knownCountries.add(l.country);
+      const rec = Date.parse(e.recordedAt);
+      if (!Number.isNaN(rec) && (this.earliestRecorded === undefined || rec < this.earliestRecorded)) this.earliestRecorded = rec;
+    }
+  }
+
+  private refreshOptions(): void {
+    const actors = [...this.knownActors].sort((a, b) => a[1].localeCompare(b[1]));
+    this.actor.replaceChildren(h('option', { value: '' }, 'All actors'), ...actors.map(([id, name]) => h('option', { value: id }, name)));
+    this.actor.value = this.filters.actor;
+    const countries = [...this.knownCountries].sort();
+    const names = new Intl.DisplayNames(['en'], { type: 'region' });
+    this.country.replaceChildren(
+      h('option', { value: '' }, 'All countries'),
+      ...countries.map((c) => h('option', { value: c }, `${safeRegionName(names, c)} (${c})`)),
+    );
+    this.country.value = this.filters.country;
+  }
+
+  private renderTimeline(): void {
+    const list = [...this.entries.values()];
+    const groups = groupByDay(list, this.filters.order);
+    this.timeline.replaceChildren(
+      ...groups.map((g) =>
+        h(
+          'section',
+          { class: 'day', id: `day-${g.day}`, 'aria-labelledby': `day-${g.day}-title`, 'data-day': g.day },
+          h(
+            'h2',
+            { class: 'day-title', id: `day-${g.day}-title` },
+            h('time', { datetime: g.day }, dayHeading(g.day)),
+            h('span', { class: 'day-count' }, `${g.entries.length} ${g.entries.length === 1 ? 'entry' : 'entries'}`),
+          ),
+          ...g.entries.map((e) => entryCard(e, this.filters.asOf)),
+        ),
+      ),
+    );
+    if (list.length === 0) {
+      this.timeline.append(h('p', { class: 'empty' }, 'No entries match these filters.'));
+    }
+    this.loadMore.hidden = !this.hasMore;
+    const sorted = list.sort(compareEntries);
+    const first = sorted[0];
+    const last = sorted[sorted.length - 1];
+    const span = first && last ? dateSpan(first.day, last.day) : '';
+    this.summaryLine.textContent = first
+      ? `${list.length}${this.hasMore ? '+' : ''} ${list.length === 1 ? 'entry' : 'entries'} · ${span}`
+      : 'No entries';
+    this.loadMore.textContent = this.filters.order === 'desc' ? 'Load earlier entries' : 'Load later entries';
+  }
+
+  private renderChart(stats: Parameters<typeof typeChart>[0]): void {
+    this.chart.replaceChildren(
+      typeChart(stats, (day) => {
+        const target = document.getElementById(`day-${day}`);
+        target?.scrollIntoView({ behavior: matchMedia('(prefers-reduced-motion: reduce)').matches ? 'auto' : 'smooth', block: 'start' });
+        target?.querySelector<HTMLElement>('.day-title')?.setAttribute('tabindex', '-1');
+        target?.querySelector<HTMLElement>('.day-title')?.focus({ preventScroll: true });
+      }),
+    );
+  }
+
+  private scheduleStatsRefresh(): void {
+    window.clearTimeout(this.statsTimer);
+    this.statsTimer = window.setTimeout(() => {
+      timelineApi.stats(filterParams(this.filters)).then(
+        (stats) => this.renderChart(stats),
+        () => undefined,
+      );
+    }, 800);
+  }
+
+  /** A change from the live stream: insert, update or remove the card, flash it, announce it. */
+  private applyChange(change: EntryChange): void {
+    const e = change.entry;
+    const known = this.entries.get(e.id);
+    if (change.change === 'retracted' && !this.filters.includeRetracted) {
+      if (!known) return;
+      this.entries.delete(e.id);
+      this.renderTimeline();
+      this.announce(`Entry retracted: ${e.summary}`);
+      this.scheduleStatsRefresh();
+      return;
+    }
+    if (!known && !withinLoadedRange(e, [...this.entries.values()], this.hasMore, this.filters.order)) {
+      this.scheduleStatsRefresh();
+      return;
+    }
+    // Keep the notices the page already had: a live message carries only its own change.
+    const corrections = [...(known?.corrections ?? []), ...e.corrections].filter(
+      (c, i, all) => all.findIndex((x) => x.version === c.version) === i,
+    );
+    this.entries.set(e.id, { ...e, corrections });
+    this.learn([e]);
+    this.renderTimeline();
+    const card = document.getElementById(`entry-${e.id}`);
+    card?.classList.add('is-new');
+    window.setTimeout(() => card?.classList.remove('is-new'), 6000);
+    this.announce(`${change.change === 'created' ? 'New entry' : 'Entry corrected'}: ${e.displayDate}, ${e.summary}`);
+    this.scheduleStatsRefresh();
+  }
+
+  private announce(text: string): void {
+    this.announcer.textContent = text;
+  }
+
+  private showLiveState(state: LiveState): void {
+    this.liveStatus.dataset.state = state;
+    this.liveStatus.querySelector('.live-label')!.textContent = LIVE_LABELS[state];
+  }
+
+  private updateAsOfBanner(): void {
+    const asOf = this.filters.asOf;
+    this.asOfBanner.hidden = !asOf;
+    if (asOf) {
+      byId('asof-banner-time').textContent = new Date(asOf).toUTCString().replace('GMT', 'UTC');
+    }
+    document.body.classList.toggle('as-of-mode', Boolean(asOf));
+  }
+
+  private updateExports(): void {
+    const params = filterParams(this.filters, { order: true });
+    for (const format of ['timelinejs', 'csv', 'ndjson'] as const) {
+      byId<HTMLAnchorElement>(`export-${format}`).href = timelineApi.exportUrl(format, params);
+    }
+  }
+
+  private showError(err: unknown): void {
+    this.errorBox.hidden = false;
+    this.errorBox.textContent =
+      err instanceof ApiProblem
+        ? `The timeline could not be loaded: ${err.message}`
+        : 'The timeline could not be loaded. Check the connection and try again.';
+  }
+}
+
+/** "10 November 2021 – 24 February 2022", or one date when both ends are the same day. */
+function dateSpan(firstDay: string, lastDay: string): string {
+  const strip = (d: string) => dayHeading(d).replace(/^\w+ /, '');
+  return firstDay === lastDay ? strip(firstDay) : `${strip(firstDay)} – ${strip(lastDay)}`;
+}
+
+/** ISO instant → value of an `<input type=datetime-local>` (the user's local clock). */
+function toLocalInput(iso: string): string {
+  const d = new Date(iso);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+}
+
+function safeRegionName(names: Intl.DisplayNames, code: string): string {
+  try {
+    return names.of(code) ?? code;
+  } catch {
+    return code;
+  }
+}
+
+new NewsroomDashboard().start();

@@ -1,0 +1,52 @@
+import {
+  EMPTY_FILTERS,
+  compareEntries,
+  dayHeading,
+  daysBetween,
+  filterParams,
+  filtersFromUrl,
+  groupByDay,
+  withinLoadedRange,
+  type Entry,
+} from './timeline-model.js';
+
+const entry = (id: string, occurredAt: string, day = occurredAt.slice(0, 10), recordedAt = occurredAt): Entry =>
+  ({ id, occurredAt, recordedAt, day }) as Entry;
+
+describe('dashboard timeline model', () => {
+  it('orders like the API keyset and groups by day', () => {
+    const a = entry('a', '2022-01-24T00:00:00Z');
+    const b = entry('b', '2022-01-24T00:00:00Z', undefined, '2022-01-25T00:00:00Z');
+    const c = entry('c', '2022-01-25T10:00:00Z');
+    expect([c, b, a].sort(compareEntries).map((e) => e.id)).toEqual(['a', 'b', 'c']);
+    expect(groupByDay([a, c, b], 'desc').map((g) => [g.day, g.entries.map((e) => e.id)])).toEqual([
+      ['2022-01-25', ['c']],
+      ['2022-01-24', ['b', 'a']],
+    ]);
+  });
+
+  it('builds API parameters only for set filters and reads shareable URLs defensively', () => {
+    const f = { ...EMPTY_FILTERS, types: ['readiness.raised', 'talks.held'], q: ' Peskov ', country: 'UA', order: 'desc' as const };
+    expect(filterParams(f, { order: true }).toString()).toBe('type=readiness.raised&type=talks.held&country=UA&q=Peskov&order=desc');
+    expect(filterParams(f).toString()).toBe('type=readiness.raised&type=talks.held&country=UA&q=Peskov');
+    expect(filtersFromUrl('?type=talks.held,bad%20type&country=ua&from=2022-01-01&to=tomorrow&order=asc')).toMatchObject({
+      types: ['talks.held'],
+      country: '',
+      from: '2022-01-01',
+      to: '',
+      order: 'asc',
+    });
+  });
+
+  it('formats day headings and fills chart axes', () => {
+    expect(dayHeading('2022-02-24')).toBe('Thursday 24 February 2022');
+    expect(daysBetween('2022-02-27', '2022-03-02')).toEqual(['2022-02-27', '2022-02-28', '2022-03-01', '2022-03-02']);
+  });
+
+  it('inserts live entries only inside the loaded range while older pages are unloaded', () => {
+    const loaded = [entry('x', '2022-02-10T00:00:00Z'), entry('y', '2022-02-20T00:00:00Z')];
+    expect(withinLoadedRange(entry('n', '2022-02-15T00:00:00Z'), loaded, true, 'desc')).toBe(true);
+    expect(withinLoadedRange(entry('o', '2022-01-01T00:00:00Z'), loaded, true, 'desc')).toBe(false);
+    expect(withinLoadedRange(entry('o', '2022-01-01T00:00:00Z'), loaded, false, 'desc')).toBe(true);
+  });
+});

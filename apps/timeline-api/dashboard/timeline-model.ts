@@ -1,0 +1,163 @@
+/** The API's entry view as the dashboard reads it (see docs/api.md). */
+export interface Entry {
+  id: string;
+  storyId: string;
+  type: string;
+  typeTitle: string;
+  occurredAt: string;
+  occurredAtPrecision: 'day' | 'hour' | 'minute' | 'second';
+  occurredUntil: string | null;
+  occurredTz: string | null;
+  displayDate: string;
+  day: string;
+  recordedAt: string;
+  updatedAt: string;
+  version: number;
+  status: 'live' | 'corrected' | 'retracted';
+  confirmation: 'confirmed' | 'reported';
+  summary: string;
+  actors: { id: string; name: string; country?: string; role: string }[];
+  locations: { name: string; country: string; admin1?: string }[];
+  sources: { role: string; outlet: string; url: string; title?: string; quotedPerson?: string }[];
+  tags: string[];
+  corrections: {
+    version: number;
+    change: 'corrected' | 'retracted';
+    severity: 'substantive' | 'minor' | null;
+    note: string | null;
+    recordedAt: string;
+  }[];
+  snippet?: { text: string; match: boolean }[];
+}
+
+export interface TimelinePage {
+  data: Entry[];
+  page: { limit: number; order: 'asc' | 'desc'; nextCursor: string | null; hasMore: boolean };
+  asOf: string | null;
+  streamPosition: string | null;
+}
+
+export interface Stats {
+  bucket: 'day' | 'week';
+  buckets: { start: string; total: number; byType: Record<string, number> }[];
+  totalsByType: Record<string, number>;
+  actors: { id: string; name: string; count: number }[];
+  total: number;
+}
+
+export interface EntryChange {
+  change: 'created' | 'corrected' | 'retracted';
+  version: number;
+  severity: 'substantive' | 'minor' | null;
+  note: string | null;
+  recordedAt: string;
+  entry: Entry;
+}
+
+/** What the filter form selects; mirrors the API's query parameters. */
+export interface Filters {
+  types: string[];
+  actor: string;
+  country: string;
+  q: string;
+  from: string;
+  to: string;
+  asOf: string;
+  includeRetracted: boolean;
+  order: 'asc' | 'desc';
+}
+
+export const EMPTY_FILTERS: Filters = {
+  types: [],
+  actor: '',
+  country: '',
+  q: '',
+  from: '',
+  to: '',
+  asOf: '',
+  includeRetracted: false,
+  order: 'desc',
+};
+
+/** Query parameters for the API (only set filters; `order` only where the endpoint takes it). */
+export function filterParams(f: Filters, opts: { order?: boolean; asOf?: boolean } = {}): URLSearchParams {
+  const p = new URLSearchParams();
+  for (const t of f.types) p.append('type', t);
+  if (f.actor) p.set('actor', f.actor);
+  if (f.country) p.set('country', f.country);
+  if (f.q.trim()) p.set('q', f.q.trim());
+  if (f.from) p.set('from', f.from);
+  if (f.to) p.set('to', f.to);
+  if (f.includeRetracted) p.set('includeRetracted', 'true');
+  if (opts.asOf !== false && f.asOf) p.set('asOf', f.asOf);
+  if (opts.order && f.order !== 'asc') p.set('order', f.order);
+  return p;
+}
+
+/** Filters from the page URL (shareable links), ignoring anything malformed. */
+export function filtersFromUrl(search: string): Filters {
+  const p = new URLSearchParams(search);
+  const date = (v: string | null) => (v && /^\d{4}-\d{2}-\d{2}$/.test(v) ? v : '');
+  return {
+    types: p
+      .getAll('type')
+      .flatMap((t) => t.split(','))
+      .filter((t) => /^[a-z]+(\.[a-z]+)+$/.test(t)),
+    actor: /^[a-z0-9][a-z0-9._-]{0,79}$/.test(p.get('actor') ?? '') ? (p.get('actor') as string) : '',
+    country: /^[A-Z]{2}$/.test(p.get('country') ?? '') ? (p.get('country') as string) : '',
+    q: (p.get('q') ?? '').slice(0, 200),
+    from: date(p.get('from')),
+    to: date(p.get('to')),
+    asOf: /^\d{4}-\d{2}-\d{2}T[\d:.]+Z$/.test(p.get('asOf') ?? '') ? (p.get('asOf') as string) : '',
+    includeRetracted: p.get('includeRetracted') === 'true',
+    order: p.get('order') === 'asc' ? 'asc' : 'desc',
+  };
+}
+
+/** Timeline order: occurredAt, then recordedAt, then id (the API's keyset order). */
+export function compareEntries(a: Entry, b: Entry): number {
+  return (
+    Date.parse(a.occurredAt) - Date.parse(b.occurredAt) ||
+    Date.parse(a.recordedAt) - Date.parse(b.recordedAt) ||
+    (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
+  );
+}
+
+/** Entries grouped by calendar day (in each entry's reported zone), groups and entries in `order`. */
+export function groupByDay(entries: readonly Entry[], order: 'asc' | 'desc'): { day: string; entries: Entry[] }[] {
+  const sorted = [...entries].sort((a, b) => (order === 'asc' ? compareEntries(a, b) : compareEntries(b, a)));
+  const groups: { day: string; entries: Entry[] }[] = [];
+  for (const e of sorted) {
+    const last = groups[groups.length - 1];
+    if (last && last.day === e.day) last.entries.push(e);
+    else groups.push({ day: e.day, entries: [e] });
+  }
+  return groups;
+}
+
+const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+const WEEKDAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
+
+/** `2022-01-24` → `Monday 24 January 2022` (a calendar day; no time zone conversion). */
+export function dayHeading(day: string): string {
+  const [y, m, d] = day.split('-').map(Number) as [number, number, number];
+  const weekday = WEEKDAYS[new Date(Date.UTC(y, m - 1, d)).getUTCDay()];
+  return `${weekday} ${d} ${MONTHS[m - 1]} ${y}`;
+}
+
+/** Every day from `first` to `last` inclusive (`YYYY-MM-DD`), for a chart axis without gaps. */
+export function daysBetween(first: string, last: string): string[] {
+  const out: string[] = [];
+  const end = Date.parse(`${last}T00:00:00Z`);
+  for (let t = Date.parse(`${first}T00:00:00Z`); t <= end && out.length < 5000; t += 86_400_000) {
+    out.push(new Date(t).toISOString().slice(0, 10));
+  }
+  return out;
+}
+
+/** Whether a live entry belongs in the loaded slice (not beyond the last loaded entry while more pages exist). */
+export function withinLoadedRange(e: Entry, loaded: readonly Entry[], hasMore: boolean, order: 'asc' | 'desc'): boolean {
+  if (!hasMore || loaded.length === 0) return true;
+  const edge = loaded.reduce((acc, x) => (order === 'asc' ? (compareEntries(x, acc) > 0 ? x : acc) : compareEntries(x, acc) < 0 ? x : acc));
+  return order === 'asc' ? compareEntries(e, edge) <= 0 : compareEntries(e, edge) >= 0;
+}

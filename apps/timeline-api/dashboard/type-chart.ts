@@ -1,0 +1,121 @@
+import { h, s } from './dom.js';
+import { TYPE_STYLES, typeStyle } from './entry-types.js';
+import { dayHeading, daysBetween, type Stats } from './timeline-model.js';
+
+const MONTH_ABBR = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+const WIDTH = 960;
+const HEIGHT = 180;
+const PAD = { top: 12, right: 12, bottom: 28, left: 32 };
+
+/** A "nice" axis maximum and step for `max` (1, 2, 5 × 10ⁿ). */
+function niceScale(max: number): { top: number; step: number } {
+  if (max <= 4) return { top: Math.max(max, 1), step: 1 };
+  const raw = max / 4;
+  const mag = 10 ** Math.floor(Math.log10(raw));
+  const step = [1, 2, 5, 10].map((m) => m * mag).find((v) => v >= raw) ?? raw;
+  return { top: Math.ceil(max / step) * step, step };
+}
+
+/**
+ * Per-day stacked bars of entries by type, hand-drawn in SVG (no chart library, no inline
+ * styles). Each bar has a title for pointer users; the figure has a text summary for screen
+ * readers; activating a bar calls `onDay` (the dashboard scrolls to that day).
+ */
+export function typeChart(stats: Stats, onDay: (day: string) => void): HTMLElement {
+  if (stats.buckets.length === 0) {
+    return h('p', { class: 'chart-empty' }, 'No entries to chart for these filters.');
+  }
+  const first = stats.buckets[0]!.start;
+  const last = stats.buckets[stats.buckets.length - 1]!.start;
+  const days = daysBetween(first, last);
+  const byDay = new Map(stats.buckets.map((b) => [b.start, b]));
+  const max = Math.max(...stats.buckets.map((b) => b.total));
+  const { top, step } = niceScale(max);
+  const innerW = WIDTH - PAD.left - PAD.right;
+  const innerH = HEIGHT - PAD.top - PAD.bottom;
+  const slot = innerW / days.length;
+  const barW = Math.max(1, Math.min(22, slot * 0.72));
+  const y = (v: number) => PAD.top + innerH - (v / top) * innerH;
+  const typeOrder = Object.keys(TYPE_STYLES).filter((t) => stats.totalsByType[t]);
+  for (const t of Object.keys(stats.totalsByType)) if (!typeOrder.includes(t)) typeOrder.push(t);
+
+  const svg = s('svg', {
+    class: 'chart-svg',
+    viewBox: `0 0 ${WIDTH} ${HEIGHT}`,
+    role: 'img',
+    'aria-labelledby': 'chart-title chart-desc',
+    preserveAspectRatio: 'none',
+  });
+  svg.append(
+    s('title', { id: 'chart-title' }, 'Entries per day by type'),
+    s('desc', { id: 'chart-desc' }, `${stats.total} entries from ${dayHeading(first)} to ${dayHeading(last)}; busiest day has ${max}.`),
+  );
+  for (let v = 0; v <= top; v += step) {
+    svg.append(
+      s('line', { class: 'grid', x1: PAD.left, x2: WIDTH - PAD.right, y1: y(v), y2: y(v) }),
+      s('text', { class: 'axis-label', x: PAD.left - 6, y: y(v) + 4, 'text-anchor': 'end' }, String(v)),
+    );
+  }
+  const labelEvery = Math.max(1, Math.ceil(days.length / 10));
+  days.forEach((day, i) => {
+    const x = PAD.left + i * slot + (slot - barW) / 2;
+    const bucket = byDay.get(day);
+    if (bucket) {
+      const g = s('g', {
+        class: 'bar',
+        tabindex: 0,
+        role: 'button',
+        'aria-label': `${dayHeading(day)}: ${bucket.total} entries. Show this day.`,
+      });
+      g.append(
+        s(
+          'title',
+          {},
+          `${dayHeading(day)} — ${bucket.total} ${bucket.total === 1 ? 'entry' : 'entries'}\n${Object.entries(bucket.byType)
+            .map(([t, n]) => `${typeStyle(t).label}: ${n}`)
+            .join('\n')}`,
+        ),
+      );
+      let acc = 0;
+      for (const t of typeOrder) {
+        const n = bucket.byType[t];
+        if (!n) continue;
+        const rect = s('rect', { x, y: y(acc + n), width: barW, height: Math.max(0.5, y(acc) - y(acc + n)), 'data-type': t });
+        // CSSOM, not a style attribute: allowed under the page's CSP (style-src 'self').
+        rect.style.fill = typeStyle(t).colour;
+        g.append(rect);
+        acc += n;
+      }
+      g.addEventListener('click', () => onDay(day));
+      g.addEventListener('keydown', (ev) => {
+        if ((ev as KeyboardEvent).key === 'Enter' || (ev as KeyboardEvent).key === ' ') {
+          ev.preventDefault();
+          onDay(day);
+        }
+      });
+      svg.append(g);
+    }
+    if (i % labelEvery === 0) {
+      const [, m, d] = day.split('-');
+      svg.append(
+        s(
+          'text',
+          { class: 'axis-label', x: PAD.left + i * slot + slot / 2, y: HEIGHT - 8, 'text-anchor': 'middle' },
+          `${Number(d)} ${MONTH_ABBR[Number(m) - 1]}`,
+        ),
+      );
+    }
+  });
+  svg.append(s('line', { class: 'axis', x1: PAD.left, x2: WIDTH - PAD.right, y1: y(0), y2: y(0) }));
+
+  const legend = h(
+    'ul',
+    { class: 'legend', 'aria-label': 'Entry types in the chart' },
+    ...typeOrder.map((t) => {
+      const swatch = h('span', { class: 'swatch', 'aria-hidden': 'true' });
+      swatch.style.background = typeStyle(t).colour;
+      return h('li', { 'data-type': t }, swatch, `${typeStyle(t).label} (${stats.totalsByType[t]})`);
+    }),
+  );
+  return h('figure', { class: 'chart' }, svg, legend);
+}
