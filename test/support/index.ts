@@ -26,3 +26,4 @@ export {
   waitForCount,
   type TestMessage,
 } from './projector-harness.js';
+export { TIMELINEJS_SCHEMA } from './timelinejs-schema.js';
