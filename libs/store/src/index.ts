@@ -28,3 +28,42 @@ export {
   parseTimelineNotification,
   type TimelineNotification,
 } from './projection/notify.js';
+export {
+  ProjectionRebuild,
+  VERIFY_VERSION_PREFIX,
+  type RebuildEnvironment,
+  type RebuildPhase,
+  type RebuildPlan,
+  type RebuildProgress,
+  type RebuildRequest,
+  type RebuildResult,
+  type RebuildRunOptions,
+} from './rebuild/projection-rebuild.js';
+export { ProjectionVersions, type ProjectionVersionInfo, type RebuildSource } from './rebuild/projection-versions.js';
+export { nextProjectionName, projectionNameProblem } from './rebuild/projection-version-name.js';
+export { RebuildLock } from './rebuild/rebuild-lock.js';
+export { RebuildInProgressError } from './rebuild/rebuild-in-progress.error.js';
+export { RebuildRequestError } from './rebuild/rebuild-request.error.js';
+export { emptyCounts, type RebuildCounts } from './rebuild/version-batch-applier.js';
+export {
+  compareChecksums,
+  projectionChecksum,
+  type ChecksumDivergence,
+  type DayChecksum,
+  type ProjectionChecksum,
+} from './rebuild/projection-checksum.js';
+export { EventLogSource, type LogPartition, type LogSlice } from './rebuild/event-log-source.js';
+export { verifyProjection, type VerifyOptions, type VerifyReport } from './rebuild/projection-verifier.js';
+export {
+  EventLogReplay,
+  type ReplayOrder,
+  type ReplayQuery,
+  type ReplayedEvent,
+  type UndecodableEvent,
+} from './rebuild/event-log-replay.js';
+export {
+  parseReplayInstant,
+  parseReplayWindow,
+  type ReplayWindow,
+  type ReplayWindowProblem,
+} from './rebuild/replay-window.js';
