@@ -296,6 +296,25 @@ describe('timeline API e2e (ingest → Kafka → projector → API)', () => {
     expect(body.errors.map((e) => e.path)).toContain(param);
   });
 
+  it('serves the dashboard with a self-only Content-Security-Policy', async () => {
+    const page = await fetch(`${api.url}/`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toContain('text/html');
+    const csp = page.headers.get('content-security-policy')!;
+    expect(csp).toContain("default-src 'self'");
+    expect(csp).toContain("script-src 'self';");
+    expect(csp).not.toContain('unsafe-inline');
+    const html = await page.text();
+    expect(html).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
+    expect(html).not.toMatch(/\sstyle=/);
+    const script = await fetch(`${api.url}/assets/js/main.js`);
+    expect(script.status).toBe(200);
+    expect(script.headers.get('content-type')).toContain('javascript');
+    expect((await fetch(`${api.url}/dashboard.css`)).status).toBe(200);
+    // Swagger UI's own page needs inline styles; only it gets them.
+    expect((await fetch(`${api.url}/docs/`)).headers.get('content-security-policy')).toContain("style-src 'self' 'unsafe-inline'");
+  });
+
   it('a second API instance streams through its own LISTEN connection and closes streams cleanly on SIGTERM', async () => {
     const second = await startApp('timeline-api', env);
     const s = await stream(`${second.url}/v1/stream?tag=e2e-second`);

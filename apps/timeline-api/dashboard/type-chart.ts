@@ -9,7 +9,8 @@ const PAD = { top: 12, right: 12, bottom: 28, left: 32 };
 
 /** A "nice" axis maximum and step for `max` (1, 2, 5 × 10ⁿ). */
 function niceScale(max: number): { top: number; step: number } {
-  if (max <= 4) return { top: Math.max(max, 1), step: 1 };
+  // Small counts keep a 0–4 scale, so a single entry is a short bar rather than a full-height one.
+  if (max <= 4) return { top: 4, step: 1 };
   const raw = max / 4;
   const mag = 10 ** Math.floor(Math.log10(raw));
   const step = [1, 2, 5, 10].map((m) => m * mag).find((v) => v >= raw) ?? raw;

@@ -1,0 +1,163 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Admin, Kafka } from 'kafkajs';
+import type { BrowserContext, Page } from 'playwright-core';
+import type { DataSource } from 'typeorm';
+import { hashApiKey } from '@timeline/http';
+import {
+  ARTIFACTS_DIR,
+  ROOT,
+  createTestDatabase,
+  createTopics,
+  launchBrowser,
+  runCli,
+  startApp,
+  statementIssued,
+  testConfig,
+  testKafka,
+  waitFor,
+  waitForCaughtUp,
+  type RunningApp,
+} from './support/index.js';
+
+/**
+ * Issue 5 browser acceptance: the built apps on real Kafka/Postgres, the seed dataset published by
+ * the CLI, and Debian's Chromium driving the dashboard.
+ */
+describe('newsroom dashboard in a real browser', () => {
+  const editorKey = 'dashboard-e2e-editor-key-0123456789';
+  const { env, config } = testConfig({ KAFKA_TOPIC_PARTITIONS: '3', API_KEYS: `e2e-editor:editor:${hashApiKey(editorKey)}` });
+  let ds: DataSource;
+  let drop: () => Promise<void>;
+  let kafka: Kafka;
+  let admin: Admin;
+  let deleteTopics: () => Promise<void>;
+  const apps: RunningApp[] = [];
+  let api: RunningApp;
+  let ingest: RunningApp;
+  let browser: Awaited<ReturnType<typeof launchBrowser>>;
+  let context: BrowserContext;
+  let page: Page;
+  const problems: string[] = [];
+  let seeded = 0;
+
+  const apiTotal = async (qs = '') => ((await (await fetch(`${api.url}/v1/stats?${qs}`)).json()) as { total: number }).total;
+  const cardCount = () => page.locator('article.card').count();
+
+  beforeAll(async () => {
+    ({ ds, drop } = await createTestDatabase(config));
+    kafka = testKafka(config);
+    admin = kafka.admin();
+    await admin.connect();
+    deleteTopics = await createTopics(admin, [{ topic: config.kafka.eventsTopic, numPartitions: 3 }, { topic: config.kafka.dlqTopic }]);
+    const started = await Promise.all([startApp('projector', env), startApp('ingest', env), startApp('timeline-api', env)]);
+    apps.push(...started);
+    [, ingest, api] = started as [RunningApp, RunningApp, RunningApp];
+    const seed = await runCli(['seed', path.join(ROOT, 'data', 'datasets', 'russia-ukraine-2022.ndjson')], env);
+    if (seed.code !== 0) throw new Error(`seed failed:\n${seed.stdout}\n${seed.stderr}`);
+    await waitForCaughtUp(ds, kafka, config.kafka.eventsTopic, 90_000);
+    seeded = await apiTotal();
+    browser = await launchBrowser();
+    context = browser.context;
+    page = await context.newPage();
+    page.on('console', (m) => {
+      if (m.type() === 'error') problems.push(`console: ${m.text()}`);
+    });
+    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+    fs.mkdirSync(ARTIFACTS_DIR, { recursive: true });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await Promise.all(apps.map((a) => a.stop()));
+    await deleteTopics?.();
+    await admin?.disconnect();
+    await drop?.();
+  });
+
+  it('loads the seeded timeline: cards grouped by day, chart, live connection', async () => {
+    expect(seeded).toBeGreaterThan(40);
+    await page.goto(`${api.url}/`);
+    await waitFor('every seeded card', async () => ((await cardCount()) === seeded ? true : undefined), 30_000, 200);
+    expect(await page.locator('section.day').count()).toBeGreaterThan(20);
+    expect(await page.locator('#chart svg .bar').count()).toBeGreaterThan(20);
+    await page.locator('#live-status[data-state="live"]').waitFor({ timeout: 15_000 });
+    // Day precision never shows a time of day; corrections are labelled with their note.
+    const first = page.locator('article.card').filter({ hasText: 'Stryker' });
+    await expect(first.locator('.badge-corrected').textContent()).resolves.toBe('Corrected');
+    await expect(first.locator('.notice-corrected').textContent()).resolves.toContain('2nd Cavalry');
+    const dates = await page.locator('article.card[data-type="troops.moved"] time.card-date').allTextContents();
+    expect(dates.length).toBeGreaterThan(0);
+    await page.screenshot({ path: path.join(ARTIFACTS_DIR, 'dashboard.png') });
+  });
+
+  it('narrows the timeline with a filter, bound to the API and the URL', async () => {
+    const expected = await apiTotal('type=statement.issued');
+    expect(expected).toBeGreaterThan(0);
+    expect(expected).toBeLessThan(seeded);
+    await page.getByRole('checkbox', { name: 'Statement issued' }).check();
+    await waitFor('only statements', async () => ((await cardCount()) === expected ? true : undefined), 15_000, 100);
+    const types = await page.locator('article.card').evaluateAll((cards) => cards.map((c) => c.getAttribute('data-type')));
+    expect(new Set(types)).toEqual(new Set(['statement.issued']));
+    expect(page.url()).toContain('type=statement.issued');
+    expect(await page.locator('#export-timelinejs').getAttribute('href')).toBe(
+      '/v1/export?type=statement.issued&order=desc&format=timelinejs',
+    );
+  });
+
+  it('shows a newly published event live, without a reload', async () => {
+    const expected = await apiTotal('type=statement.issued');
+    await page.evaluate(() => ((window as unknown as { __noReload: boolean }).__noReload = true));
+    const live = statementIssued({
+      occurredAt: '2022-02-25T00:00:00Z',
+      summary: 'Live check: the Kremlin says it is ready to send a delegation to Minsk for talks',
+    });
+    const { recordedAt: _serverOwned, ...body } = live;
+    const res = await fetch(`${ingest.url}/v1/events`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'X-API-Key': editorKey },
+      body: JSON.stringify(body),
+    });
+    expect(res.status).toBe(202);
+    const card = page.locator(`#entry-${live.eventId}`);
+    await card.waitFor({ timeout: 30_000 });
+    expect(await card.textContent()).toContain('Live check');
+    expect(await page.evaluate(() => (window as unknown as { __noReload?: boolean }).__noReload)).toBe(true);
+    expect(await card.getAttribute('class')).toContain('is-new');
+    // The chart follows the live change too (its stats are re-read shortly after).
+    await page.locator('#chart .legend li[data-type="statement.issued"]', { hasText: `(${expected + 1})` }).waitFor({ timeout: 15_000 });
+    await page.screenshot({ path: path.join(ARTIFACTS_DIR, 'dashboard-live-filtered.png') });
+  });
+
+  it('searches the full text and highlights matches', async () => {
+    await page.getByRole('checkbox', { name: 'Statement issued' }).uncheck();
+    await page.getByRole('searchbox', { name: 'Search' }).fill('Peskov');
+    await waitFor(
+      'search results',
+      async () => {
+        const n = await cardCount();
+        return n > 0 && n < seeded && (await page.locator('article.card mark').count()) > 0 ? true : undefined;
+      },
+      15_000,
+      100,
+    );
+    expect(await cardCount()).toBe(await apiTotal('q=Peskov'));
+  });
+
+  it('shows the timeline as known at an earlier time, with live updates paused', async () => {
+    const stats = (await (await fetch(`${api.url}/v1/timeline?limit=1&order=desc`)).json()) as { data: { recordedAt: string }[] };
+    expect(stats.data.length).toBe(1);
+    // Before the live event (recorded last): the seeded timeline only.
+    const liveEntry = (await (await fetch(`${api.url}/v1/timeline?q=Minsk%20delegation`)).json()) as { data: { recordedAt: string }[] };
+    const before = new Date(Date.parse(liveEntry.data[0]!.recordedAt) - 1).toISOString();
+    await page.goto(`${api.url}/?asOf=${encodeURIComponent(before)}`);
+    await page.locator('#asof-banner').waitFor({ state: 'visible' });
+    await waitFor('the seeded timeline as known then', async () => ((await cardCount()) === seeded ? true : undefined), 15_000, 100);
+    expect(await page.locator('#live-status').getAttribute('data-state')).toBe('paused');
+    await page.getByRole('button', { name: 'Back to live' }).first().click();
+    await waitFor('the live timeline', async () => ((await cardCount()) === seeded + 1 ? true : undefined), 15_000, 100);
+  });
+
+  it('ran without console errors or CSP violations', () => {
+    expect(problems).toEqual([]);
+  });
+});
