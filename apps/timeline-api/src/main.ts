@@ -3,6 +3,7 @@ import { loadConfig } from '@timeline/config';
 import { createHttpApp, listenAndLog } from '@timeline/http';
 import { createLogger, onShutdownSignal, runMain } from '@timeline/observability';
 import { DASHBOARD_HELMET, serveDashboard } from './dashboard-assets.js';
+import { enableReadCors } from './http/read-cors.js';
 import { TimelineApiModule } from './timeline-api.module.js';
 
 runMain('timeline-api', async () => {
@@ -15,6 +16,7 @@ runMain('timeline-api', async () => {
     description: 'Chronological, queryable timeline of the crisis: entries, history, stats, exports and a live stream.',
     helmetOptions: DASHBOARD_HELMET,
   });
+  enableReadCors(app, config);
   serveDashboard(app);
   await listenAndLog(app, config.ports.api, config.host, 'timeline-api', logger);
   onShutdownSignal(logger, () => app.close());

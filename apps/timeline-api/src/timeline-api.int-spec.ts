@@ -17,6 +17,7 @@ import {
   type RawEvent,
 } from '../../../test/support/index.js';
 import { DASHBOARD_HELMET, serveDashboard } from './dashboard-assets.js';
+import { enableReadCors } from './http/read-cors.js';
 import { TimelineApiModule } from './timeline-api.module.js';
 
 /** The API in-process on a private schema, fed through the real projection writer. */
@@ -384,5 +385,43 @@ describe('READ_ACCESS=key', () => {
   it('answers with a reader key', async () => {
     const res = await fetch(`${base}/v1/timeline`, { headers: { 'X-API-Key': readerKey } });
     expect(res.status).toBe(200);
+  });
+});
+
+describe('CORS_ORIGINS', () => {
+  const { config } = testConfig({ CORS_ORIGINS: 'https://newsroom.example' });
+  let drop: () => Promise<void>;
+  let app: NestExpressApplication;
+  let base: string;
+
+  beforeAll(async () => {
+    ({ drop } = await createTestDatabase(config));
+    const logger = createLogger('timeline-api', 'silent');
+    app = await createHttpApp(TimelineApiModule.forRoot(config, logger), { service: 'timeline-api', config, logger });
+    enableReadCors(app, config);
+    await app.listen(0, '127.0.0.1');
+    base = `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}`;
+  });
+  afterAll(async () => {
+    await app?.close();
+    await drop();
+  });
+
+  it('allows reads from the listed origin only', async () => {
+    const allowed = await fetch(`${base}/v1/timeline`, { headers: { Origin: 'https://newsroom.example' } });
+    expect(allowed.headers.get('access-control-allow-origin')).toBe('https://newsroom.example');
+    expect(allowed.headers.get('access-control-expose-headers')).toContain('ETag');
+    const other = await fetch(`${base}/v1/timeline`, { headers: { Origin: 'https://evil.example' } });
+    expect(other.headers.get('access-control-allow-origin')).toBeNull();
+    const preflight = await fetch(`${base}/v1/stream`, {
+      method: 'OPTIONS',
+      headers: {
+        Origin: 'https://newsroom.example',
+        'Access-Control-Request-Method': 'GET',
+        'Access-Control-Request-Headers': 'last-event-id',
+      },
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get('access-control-allow-headers')).toContain('Last-Event-ID');
   });
 });
