@@ -1,6 +1,6 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { DataSource } from 'typeorm';
-import { createHttpApp } from '@timeline/http';
+import { listenAndLog } from '@timeline/http';
 import { createLogger } from '@timeline/observability';
 import { TimelineProjectionWriter, notifyTimeline } from '@timeline/store';
 import {
@@ -17,7 +17,9 @@ import {
   type RawEvent,
   type SseMessage,
 } from '../../../test/support/index.js';
-import { TimelineApiModule } from './timeline-api.module.js';
+import { createTimelineApiApp } from './timeline-api.app.js';
+
+const logger = createLogger('timeline-api', 'silent');
 
 interface EntryMessage {
   change: string;
@@ -69,10 +71,8 @@ describe('GET /v1/stream (in-process API, real Postgres LISTEN/NOTIFY)', () => {
 
   beforeAll(async () => {
     ({ ds, drop } = await createTestDatabase(config));
-    const logger = createLogger('timeline-api', 'silent');
-    app = await createHttpApp(TimelineApiModule.forRoot(config, logger), { service: 'timeline-api', config, logger });
-    await app.listen(0, '127.0.0.1');
-    base = `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}`;
+    app = await createTimelineApiApp(config, logger);
+    base = await listenAndLog(app, 0, '127.0.0.1', 'timeline-api', logger);
   });
   afterEach(() => {
     for (const c of clients.splice(0)) c.close();

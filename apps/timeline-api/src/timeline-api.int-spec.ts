@@ -1,7 +1,7 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Ajv } from 'ajv';
 import type { DataSource } from 'typeorm';
-import { createHttpApp, hashApiKey } from '@timeline/http';
+import { hashApiKey, listenAndLog } from '@timeline/http';
 import { createLogger } from '@timeline/observability';
 import { TimelineProjectionWriter, type PositionedEvent } from '@timeline/store';
 import {
@@ -16,9 +16,9 @@ import {
   TIMELINEJS_SCHEMA,
   type RawEvent,
 } from '../../../test/support/index.js';
-import { DASHBOARD_HELMET, serveDashboard } from './dashboard-assets.js';
-import { enableReadCors } from './http/read-cors.js';
-import { TimelineApiModule } from './timeline-api.module.js';
+import { createTimelineApiApp } from './timeline-api.app.js';
+
+const logger = createLogger('timeline-api', 'silent');
 
 /** The API in-process on a private schema, fed through the real projection writer. */
 describe('timeline API over the real read model (in-process, real Postgres)', () => {
@@ -46,16 +46,8 @@ describe('timeline API over the real read model (in-process, real Postgres)', ()
 
   beforeAll(async () => {
     ({ ds, drop } = await createTestDatabase(config));
-    const logger = createLogger('timeline-api', 'silent');
-    app = await createHttpApp(TimelineApiModule.forRoot(config, logger), {
-      service: 'timeline-api',
-      config,
-      logger,
-      helmetOptions: DASHBOARD_HELMET,
-    });
-    serveDashboard(app);
-    await app.listen(0, '127.0.0.1');
-    base = `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}`;
+    app = await createTimelineApiApp(config, logger);
+    base = await listenAndLog(app, 0, '127.0.0.1', 'timeline-api', logger);
   });
   afterAll(async () => {
     await app?.close();
@@ -361,10 +353,8 @@ describe('READ_ACCESS=key', () => {
 
   beforeAll(async () => {
     ({ drop } = await createTestDatabase(config));
-    const logger = createLogger('timeline-api', 'silent');
-    app = await createHttpApp(TimelineApiModule.forRoot(config, logger), { service: 'timeline-api', config, logger });
-    await app.listen(0, '127.0.0.1');
-    base = `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}`;
+    app = await createTimelineApiApp(config, logger);
+    base = await listenAndLog(app, 0, '127.0.0.1', 'timeline-api', logger);
   });
   afterAll(async () => {
     await app?.close();
@@ -396,11 +386,8 @@ describe('CORS_ORIGINS', () => {
 
   beforeAll(async () => {
     ({ drop } = await createTestDatabase(config));
-    const logger = createLogger('timeline-api', 'silent');
-    app = await createHttpApp(TimelineApiModule.forRoot(config, logger), { service: 'timeline-api', config, logger });
-    enableReadCors(app, config);
-    await app.listen(0, '127.0.0.1');
-    base = `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}`;
+    app = await createTimelineApiApp(config, logger);
+    base = await listenAndLog(app, 0, '127.0.0.1', 'timeline-api', logger);
   });
   afterAll(async () => {
     await app?.close();

@@ -3,7 +3,7 @@ import { CodedError } from '@timeline/http';
 import { PageCursorCodec } from './query/page-cursor.js';
 import { filterFingerprint, parseEntryQuery, parseStatsQuery, parseTimelineQuery } from './query/timeline-filter.js';
 import type { RawQuery } from './query/query-reader.js';
-import { entryView, versionView, type EntryView, type VersionView } from './presentation/entry-view.js';
+import { entryView, noticesOf, versionView, type EntryView, type VersionView } from './presentation/entry-view.js';
 import { TimelineReader } from './read-model/timeline-reader.js';
 import { StreamPositionCodec } from './stream/stream-position.js';
 
@@ -62,16 +62,7 @@ export class TimelineQueryService {
       );
     }
     const history = found.versions.map(versionView);
-    const notices = found.versions
-      .filter((v) => v.change !== 'created')
-      .map((v) => ({
-        entry_id: v.entry_id,
-        version: v.version,
-        change: v.change as 'corrected' | 'retracted',
-        correction_severity: v.correction_severity,
-        change_note: v.change_note,
-        recorded_from: v.recorded_from,
-      }));
+    const notices = noticesOf(found.versions);
     return { entry: entryView(found.row, notices), history, asOf: q.asOf?.iso ?? null };
   }
 

@@ -92,6 +92,24 @@ export function snippetSegments(snippet: string): SnippetSegment[] {
   return out;
 }
 
+/** The correction/retraction notices among an entry's versions (creations are not notices). */
+export function noticesOf(versions: readonly VersionRow[]): ChangeNoticeRow[] {
+  return versions.flatMap((v) =>
+    v.change === 'created'
+      ? []
+      : [
+          {
+            entry_id: v.entry_id,
+            version: v.version,
+            change: v.change,
+            correction_severity: v.correction_severity,
+            change_note: v.change_note,
+            recorded_from: v.recorded_from,
+          },
+        ],
+  );
+}
+
 export function noticeView(n: ChangeNoticeRow): ChangeNoticeView {
   return {
     version: n.version,

@@ -1,5 +1,5 @@
 import type { Logger } from '@timeline/observability';
-import { entryView, isoOut, type EntryView } from '../presentation/entry-view.js';
+import { entryView, isoOut, noticesOf, type EntryView } from '../presentation/entry-view.js';
 import type { TimelineFilter } from '../query/timeline-filter.js';
 import type { TimelineReader, VersionRow } from '../read-model/timeline-reader.js';
 import { advanceTo, after, type StreamPosition, type StreamPositionCodec } from './stream-position.js';
@@ -147,25 +147,12 @@ export class StreamSession {
 }
 
 function message(row: VersionRow): EntryChangeMessage {
-  const notices =
-    row.change === 'created'
-      ? []
-      : [
-          {
-            entry_id: row.entry_id,
-            version: row.version,
-            change: row.change,
-            correction_severity: row.correction_severity,
-            change_note: row.change_note,
-            recorded_from: row.recorded_from,
-          },
-        ];
   return {
     change: row.change,
     version: row.version,
     severity: row.correction_severity,
     note: row.change_note,
     recordedAt: isoOut(row.recorded_from),
-    entry: entryView(row, notices),
+    entry: entryView(row, noticesOf([row])),
   };
 }

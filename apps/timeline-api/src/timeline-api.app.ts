@@ -1,0 +1,25 @@
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { AppConfig } from '@timeline/config';
+import { createHttpApp } from '@timeline/http';
+import type { Logger } from '@timeline/observability';
+import { DASHBOARD_HELMET, serveDashboard } from './dashboard-assets.js';
+import { enableReadCors } from './http/read-cors.js';
+import { TimelineApiModule, type TimelineApiModuleOptions } from './timeline-api.module.js';
+
+/** The timeline API as `main.ts` runs it (tests boot the very same app in-process). */
+export async function createTimelineApiApp(
+  config: AppConfig,
+  logger: Logger,
+  opts: TimelineApiModuleOptions = {},
+): Promise<NestExpressApplication> {
+  const app = await createHttpApp(TimelineApiModule.forRoot(config, logger, opts), {
+    service: 'timeline-api',
+    config,
+    logger,
+    description: 'Chronological, queryable timeline of the crisis: entries, history, stats, exports and a live stream.',
+    helmetOptions: DASHBOARD_HELMET,
+  });
+  enableReadCors(app, config);
+  serveDashboard(app);
+  return app;
+}
