@@ -36,6 +36,15 @@ describe('derivedColumns', () => {
   });
 });
 
+describe('derivedColumns determinism', () => {
+  it('does not depend on the key order of the payload (fresh JSON vs. read back from jsonb)', () => {
+    const e = decodeEvent(statementIssued({ payload: { speaker: 'Jen Psaki', quote: 'We are ready either way.' } }));
+    const reordered = { ...e, payload: Object.fromEntries(Object.entries(e.payload).reverse()) };
+    expect(Object.keys(reordered.payload)).not.toEqual(Object.keys(e.payload));
+    expect(derivedColumns(createdVersion(reordered, '010', at)).searchText).toBe(derivedColumns(createdVersion(e, '010', at)).searchText);
+  });
+});
+
 describe('nextVersion', () => {
   const target = decodeEvent(readinessRaised({ recordedAt: '2022-01-24T18:00:00Z' }));
   const v1 = createdVersion(target, '152', at);

@@ -214,7 +214,12 @@ function collectStrings(v: unknown, out: string[], depth: number): void {
   if (depth > 4) return;
   if (typeof v === 'string') out.push(v);
   else if (Array.isArray(v)) for (const x of v) collectStrings(x, out, depth + 1);
-  else if (v && typeof v === 'object') for (const x of Object.values(v)) collectStrings(x, out, depth + 1);
+  // Keys in sorted order: a payload read back from jsonb has its keys in jsonb's order, a fresh one in
+  // JSON order; the search text must not depend on which (a rebuild must reproduce it exactly).
+  else if (v && typeof v === 'object') {
+    const o = v as Record<string, unknown>;
+    for (const k of Object.keys(o).sort()) collectStrings(o[k], out, depth + 1);
+  }
 }
 
 function distinct(values: string[]): string[] {
