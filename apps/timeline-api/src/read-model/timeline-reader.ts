@@ -5,7 +5,7 @@ import { CodedError } from '@timeline/http';
 import { ident } from '@timeline/store';
 import type { PageKey } from '../query/page-cursor.js';
 import type { Instant, SortOrder, StatsQuery, TimelineFilter } from '../query/timeline-filter.js';
-import { changesBetween, type HighWater, type StreamPosition } from '../stream/stream-position.js';
+import { changeRanges, type HighWater, type StreamPosition } from '../stream/stream-position.js';
 import { ActiveProjectionCache } from './active-projection.cache.js';
 import { utcText } from './sql-params.js';
 import {
@@ -186,14 +186,20 @@ export class TimelineReader {
     return this.snapshot(async (em) => {
       const highWater = await this.highWaterIn(em, projection);
       const p = new SqlParams();
-      const where = [
-        `v.projection = ${p.bind(projection)}`,
-        changesBetween(position, highWater, p, 'v'),
-        ...filterPredicates(filter, p, 'v', { search: `to_tsvector('english', v.search_text)`, keepRetracted: true }),
-      ];
+      const proj = p.bind(projection);
+      const filters = filterPredicates(filter, p, 'v', { search: `to_tsvector('english', v.search_text)`, keepRetracted: true });
+      const max = p.bind(limit, 'int');
+      const ranges = changeRanges(position, highWater, p, 'v');
+      if (ranges.length === 0) return { rows: [], ...(highWater ? { highWater } : {}) };
+      // One ordered, limited index range scan per partition, merged: cost follows the new rows only.
+      const branches = ranges.map(
+        (range) => `(SELECT ${this.versionColumns()} FROM ${this.s}.entry_versions v
+           WHERE v.projection = ${proj} AND ${[range, ...filters].join(' AND ')}
+           ORDER BY v.source_partition, v.source_offset, v.entry_id, v.version LIMIT ${max})`,
+      );
       const rows = (await em.query(
-        `SELECT ${this.versionColumns()} FROM ${this.s}.entry_versions v WHERE ${where.join(' AND ')}
-          ORDER BY v.source_partition, v.source_offset, v.entry_id, v.version LIMIT ${p.bind(limit, 'int')}`,
+        `SELECT * FROM (${branches.join(' UNION ALL ')}) c
+          ORDER BY c.source_partition, c.source_offset::bigint, c.entry_id::uuid, c.version LIMIT ${max}`,
         p.values,
       )) as VersionRow[];
       return { rows, ...(highWater ? { highWater } : {}) };

@@ -91,31 +91,36 @@ export function after(
 }
 
 /**
- * SQL predicate selecting the change rows (alias `v` of entry_versions) after `position` and, when a
- * high-water mark is known, at or below it. Partitions the position has never seen are read from
- * their start.
+ * SQL conditions selecting the change rows (alias `v` of entry_versions) after `position` and, when
+ * a high-water mark is known, at or below it: one condition per partition, so each can run as its
+ * own index range scan on `(projection, source_partition, source_offset)` (an OR of ranges would
+ * scan from the start of the index). Partitions the position has never seen are read from their
+ * start.
  */
-export function changesBetween(position: StreamPosition, hw: HighWater | undefined, p: SqlParams, alias = 'v'): string {
+export function changeRanges(position: StreamPosition, hw: HighWater | undefined, p: SqlParams, alias = 'v'): string[] {
   const partitions = new Set<number>([...position.keys(), ...(hw?.keys() ?? [])]);
-  const clauses: string[] = [];
+  const ranges: string[] = [];
   for (const partition of [...partitions].sort((a, b) => a - b)) {
     if (hw && !hw.has(partition)) continue;
     const parts = [`${alias}.source_partition = ${p.bind(partition, 'int')}`];
     const mark = position.get(partition);
     if (mark?.after) {
+      const offset = p.bind(mark.offset, 'bigint');
+      // The plain bound lets the index start at the mark; the row comparison finishes the job.
       parts.push(
-        `(${alias}.source_offset, ${alias}.entry_id, ${alias}.version) > (${p.bind(mark.offset, 'bigint')}, ${p.bind(mark.after.entryId, 'uuid')}, ${p.bind(mark.after.version, 'int')})`,
+        `${alias}.source_offset >= ${offset}`,
+        `(${alias}.source_offset, ${alias}.entry_id, ${alias}.version) > (${offset}, ${p.bind(mark.after.entryId, 'uuid')}, ${p.bind(mark.after.version, 'int')})`,
       );
     } else if (mark) {
       parts.push(`${alias}.source_offset > ${p.bind(mark.offset, 'bigint')}`);
     }
     const top = hw?.get(partition);
     if (top !== undefined) parts.push(`${alias}.source_offset <= ${p.bind(top, 'bigint')}`);
-    clauses.push(`(${parts.join(' AND ')})`);
+    ranges.push(parts.join(' AND '));
   }
   if (!hw) {
     // No high-water mark (no offsets recorded for this projection): partitions never seen start at 0.
-    clauses.push(`NOT (${alias}.source_partition = ANY(${p.bind([...position.keys()], 'int[]')}))`);
+    ranges.push(`NOT (${alias}.source_partition = ANY(${p.bind([...position.keys()], 'int[]')}))`);
   }
-  return clauses.length ? `(${clauses.join(' OR ')})` : 'false';
+  return ranges;
 }
