@@ -96,7 +96,7 @@ describe('projector e2e', () => {
       assignedPartitions: [0, 1, 2],
     });
     expect(health.checks.projector.partitions).toHaveLength(3);
-  });
+  }, 180_000);
 
   it('publishing the same events again, then a forced seek back, changes nothing', async () => {
     const snapshot = () =>
@@ -128,7 +128,7 @@ describe('projector e2e', () => {
     const m = await metrics();
     expect(metricValue(m, 'timeline_projector_events_applied_total')).toBe(0);
     expect(metricValue(m, 'timeline_projector_messages_total', { outcome: 'duplicate' })).toBeGreaterThan(0);
-  });
+  }, 180_000);
 
   it('turns corrections and retractions into versions, including a correction that arrives first on another partition', async () => {
     const target = readinessRaised({
@@ -166,7 +166,7 @@ describe('projector e2e', () => {
     );
     expect(asOf).toEqual([{ summary: target.summary }]);
     expect(await count(`SELECT count(*) AS n FROM pending_corrections`)).toBe(0);
-  });
+  }, 180_000);
 
   it('dead-letters invalid JSON, a schema-invalid event and an unknown type with reasons, and applies the events after them', async () => {
     const after = statementIssued({ storyId: 'story-after-poison' });
@@ -212,5 +212,5 @@ describe('projector e2e', () => {
       const [row] = await ds.query(`SELECT next_offset::text AS n FROM projector_offsets WHERE topic = $1 AND partition = 1`, [topic]);
       return row?.n === String(high) ? true : undefined;
     });
-  });
+  }, 180_000);
 });

@@ -11,12 +11,17 @@ describe('classifyFailure', () => {
   it.each([
     ['connection refused', Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' })],
     ['connection lost mid-query', typeorm(new Error('Connection terminated unexpectedly'))],
+    ['write to a closed socket (EPIPE looks like a SQLSTATE)', typeorm(Object.assign(new Error('write EPIPE'), { code: 'EPIPE' }))],
     ['admin shutdown', typeorm(pg('57P01', 'terminating connection due to administrator command'))],
     ['deadlock', typeorm(pg('40P01'))],
     ['statement timeout', pg('57014')],
     ['too many connections', pg('53300')],
     ['concurrent duplicate insert', typeorm(pg('23505'))],
     ['pool timeout', new Error('timeout exceeded when trying to connect')],
+    [
+      'query runner released by TypeORM after its connection died',
+      Object.assign(new Error('Query runner already released'), { name: 'QueryRunnerAlreadyReleasedError' }),
+    ],
     ['kafka outage', new KafkaJSNumberOfRetriesExceeded(new KafkaJSConnectionError('Connection error'), { retryCount: 5, retryTime: 1 })],
     ['DLQ send failed', new KafkaPublishError('not acknowledged', { cause: new Error('x') })],
   ])('%s → retriable', (_name, err) => {

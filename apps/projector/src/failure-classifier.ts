@@ -41,12 +41,17 @@ export function classifyFailure(err: unknown): FailureKind {
   for (const e of errorChain(err)) {
     const o = e as { code?: unknown; retriable?: unknown; message?: unknown; name?: unknown };
     const code = typeof o.code === 'string' ? o.code : undefined;
+    // Network errno first: "EPIPE" also looks like a five-character SQLSTATE.
+    if (code && NETWORK_CODES.has(code)) return 'retriable';
     if (code && /^[0-9A-Z]{5}$/.test(code)) {
       if (RETRIABLE_SQLSTATES.has(code) || RETRIABLE_SQLSTATE_CLASSES.has(code.slice(0, 2))) return 'retriable';
       if (DATA_SQLSTATE_CLASSES.has(code.slice(0, 2))) return 'data';
       return 'fatal';
     }
-    if (code && NETWORK_CODES.has(code)) return 'retriable';
+    // TypeORM releases a query runner whose pg client emitted 'error' (connection lost), so the next
+    // statement of that transaction fails with this instead of a connection error. The applier never
+    // uses a runner after releasing it itself, so here it always means a lost connection.
+    if (o.name === 'QueryRunnerAlreadyReleasedError') return 'retriable';
     // Every Kafka failure on this path (DLQ send, watermark lookup) is an outage to wait out: kafkajs
     // marks "retries exhausted" non-retriable, but for a projector that must skip nothing it is not final.
     if (typeof o.name === 'string' && o.name.startsWith('KafkaJS')) return 'retriable';

@@ -9,6 +9,7 @@ import {
   createTestDatabase,
   createTopics,
   entryCorrected,
+  readTopic,
   readinessRaised,
   statementIssued,
   testConfig,
@@ -172,7 +173,7 @@ describe('PartitionBatchApplier (real Postgres + Kafka)', () => {
     const out = await applier.apply(batch(0, 5, values), noHooks);
     expect(out.kind === 'committed' && out.counts).toMatchObject({ applied: 2, dead_lettered: 5 });
     expect(await stored(0)).toBe('12');
-    const dlqMessages = await readDlq(kafka, config.kafka.dlqTopic, 5);
+    const dlqMessages = await readTopic(kafka, config.kafka.dlqTopic);
     expect(dlqMessages.map((m) => [m.headers[DLQ_HEADERS.originalOffset], m.headers[DLQ_HEADERS.reasonCode]])).toEqual([
       ['6', 'EVENT.MALFORMED_JSON'],
       ['7', 'EVENT.INVALID_PAYLOAD'],
@@ -200,7 +201,7 @@ describe('PartitionBatchApplier (real Postgres + Kafka)', () => {
     const bad = entryCorrected(target, { payload: { forceSize: -1 } });
     const out = await applier.apply(batch(0, 12, [target, bad]), noHooks);
     expect(out.kind === 'committed' && out.counts).toMatchObject({ applied: 1, dead_lettered: 1 });
-    const [letter] = (await readDlq(kafka, config.kafka.dlqTopic, 6)).slice(5);
+    const [letter] = (await readTopic(kafka, config.kafka.dlqTopic)).slice(5);
     expect(letter!.headers).toMatchObject({ [DLQ_HEADERS.reasonCode]: 'EVENT.INVALID_CORRECTION', [DLQ_HEADERS.originalOffset]: '13' });
   });
 
@@ -211,7 +212,7 @@ describe('PartitionBatchApplier (real Postgres + Kafka)', () => {
     expect(out.kind === 'committed' && out.counts).toMatchObject({ applied: 1, dead_lettered: 1 });
     expect(await ds.query(`SELECT 1 FROM event_log WHERE event_id = $1`, [yearZero.eventId])).toEqual([]);
     expect(await ds.query(`SELECT 1 FROM timeline_entries WHERE entry_id = $1`, [ok.eventId])).toHaveLength(1);
-    const [letter] = (await readDlq(kafka, config.kafka.dlqTopic, 7)).slice(6);
+    const [letter] = (await readTopic(kafka, config.kafka.dlqTopic)).slice(6);
     expect(letter!.headers[DLQ_HEADERS.reasonCode]).toBe('EVENT.UNSTORABLE');
     expect(letter!.headers[DLQ_HEADERS.reason]).toMatch(/out of range/);
   });
@@ -237,30 +238,3 @@ describe('PartitionBatchApplier (real Postgres + Kafka)', () => {
     }
   });
 });
-
-/** Reads the first `n` dead letters (from the beginning, fresh group). */
-async function readDlq(
-  kafka: Kafka,
-  topic: string,
-  n: number,
-): Promise<{ key: string | null; value: string | null; headers: Record<string, string> }[]> {
-  const consumer = kafka.consumer({ groupId: `dlq-reader-${Math.random().toString(36).slice(2)}` });
-  const got: { key: string | null; value: string | null; headers: Record<string, string> }[] = [];
-  await consumer.connect();
-  try {
-    await consumer.subscribe({ topic, fromBeginning: true });
-    await consumer.run({
-      eachMessage: async ({ message }) => {
-        got.push({
-          key: message.key?.toString() ?? null,
-          value: message.value?.toString() ?? null,
-          headers: Object.fromEntries(Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)])),
-        });
-      },
-    });
-    await waitFor(`${n} dead letters`, () => (got.length >= n ? true : undefined), 30_000);
-  } finally {
-    await consumer.disconnect();
-  }
-  return got;
-}
