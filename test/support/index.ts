@@ -27,3 +27,4 @@ export {
   type TestMessage,
 } from './projector-harness.js';
 export { TIMELINEJS_SCHEMA } from './timelinejs-schema.js';
+export { spawnCli, type RunningCli } from './cli-process.js';

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import { eventCatalogue as defaultCatalogue, type EventCatalogue } from '@timeline/events';
 import type { PositionedEvent } from '../projection/positioned-event.js';
@@ -227,7 +228,11 @@ export class KafkaRebuildSource {
   }
 }
 
-/** The consumer group a rebuild of `projection` uses. */
+/**
+ * The consumer group of one run of a rebuild of `projection`. Unique per run: a killed run's member
+ * stays in its group until the session times out, and a resumed run must not wait for that. Nothing
+ * is lost by a new group — positions live in Postgres, not in Kafka.
+ */
 export function rebuildGroupId(projectorGroupId: string, projection: string): string {
-  return `${projectorGroupId}.rebuild.${projection}`;
+  return `${projectorGroupId}.rebuild.${projection}.${randomBytes(4).toString('hex')}`;
 }

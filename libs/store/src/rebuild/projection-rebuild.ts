@@ -87,6 +87,11 @@ export interface RebuildRunOptions {
   /** Switch (under the pointer lock) once at most this many events are left to catch up. @default 1000 */
   readonly switchThreshold?: number;
   readonly onProgress?: (p: RebuildProgress) => void;
+  /**
+   * Upper bound of messages per second while building and catching up, to limit the load on a busy
+   * database (the switch itself is never slowed down). @default unlimited
+   */
+  readonly maxEventsPerSecond?: number;
   /** Aborting stops after the chunk in flight; the version stays `building` and can be resumed. */
   readonly signal?: AbortSignal;
 }
@@ -184,10 +189,15 @@ export class ProjectionRebuild {
         total = all;
         report();
       },
-      advance: (n) => {
+      advance: async (n) => {
         processed += n;
         readThisRun += n;
         report();
+        const rate = opts.maxEventsPerSecond;
+        if (rate && rate > 0) {
+          const ahead = (readThisRun / rate) * 1000 - (performance.now() - started);
+          if (ahead > 0) await sleep(ahead, opts.signal);
+        }
       },
     };
     const advance = meter.advance;
@@ -205,9 +215,9 @@ export class ProjectionRebuild {
         for (const r of ranges) gap += await this.source.count(this.env.ds, r.topic, r.partition, r.from, r.to);
         if (gap <= threshold) break;
         total += gap;
-        await applyCatchUp(this.deps(), name, ranges, counts, (n) => {
+        await applyCatchUp(this.deps(), name, ranges, counts, async (n) => {
+          await advance(n);
           opts.signal?.throwIfAborted();
-          advance(n);
         });
       }
 
@@ -286,7 +296,7 @@ export class ProjectionRebuild {
       signal: opts.signal,
       apply: async (chunk: VersionChunk) => {
         await this.applier.applyChunk(this.plan.name, chunk, counts, true);
-        meter.advance(chunk.read ?? chunk.events.length);
+        await meter.advance(chunk.read ?? chunk.events.length);
       },
     });
   }
@@ -310,8 +320,8 @@ export class ProjectionRebuild {
         this.plan.name,
         [{ topic: p.topic, partition: p.partition, from: stored.get(offsetKey(p.topic, p.partition)) ?? null, to: p.endOffset }],
         counts,
-        (n) => {
-          meter.advance(n);
+        async (n) => {
+          await meter.advance(n);
           opts.signal?.throwIfAborted();
         },
       );
@@ -323,8 +333,8 @@ export class ProjectionRebuild {
 interface ProgressMeter {
   /** Sets what is already done (an interrupted run's work) and the total. */
   size(done: number, total: number): void;
-  /** Adds `n` messages read now. */
-  advance(n: number): void;
+  /** Adds `n` messages read now; resolves when the rate limit allows the next chunk. */
+  advance(n: number): Promise<void>;
 }
 
 /** Offsets read and to read over all partitions (a resumed build starts with its stored offsets). */

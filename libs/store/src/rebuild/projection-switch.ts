@@ -46,7 +46,7 @@ export async function applyCatchUp(
   projection: string,
   ranges: readonly CatchUpRange[],
   counts: RebuildCounts,
-  onChunk: (events: number) => void,
+  onChunk: (events: number) => void | Promise<void>,
   q?: QueryRunner,
 ): Promise<void> {
   for (const range of ranges) {
@@ -64,7 +64,7 @@ export async function applyCatchUp(
       };
       if (q) await deps.applier.applyInTransaction(q, projection, chunk, counts, false);
       else await deps.applier.applyChunk(projection, chunk, counts, false);
-      onChunk(slice.rows);
+      await onChunk(slice.rows);
       from = slice.nextOffset;
     }
   }
@@ -106,7 +106,7 @@ export async function switchActiveProjection(
 
       // Read committed: every statement from here sees the batches that committed while we waited.
       let caughtUp = 0;
-      await applyCatchUp(deps, next, await catchUpRanges(q, previous, next), counts, (n) => (caughtUp += n), q);
+      await applyCatchUp(deps, next, await catchUpRanges(q, previous, next), counts, (n) => void (caughtUp += n), q);
 
       await q.query('DELETE FROM projector_offsets WHERE projection = $1', [next]);
       await q.query(
