@@ -14,6 +14,14 @@ describe('decodeKafkaMessage', () => {
     expect(d.original).toEqual(raw);
   });
 
+  it('takes a missing recordedAt from the Kafka timestamp, and archives it that way', () => {
+    const { recordedAt: _dropped, ...raw } = readinessRaised();
+    const d = decodeKafkaMessage(eventCatalogue, Buffer.from(JSON.stringify(raw)), String(Date.parse('2022-01-24T19:30:00Z')));
+    expect(d.ok && d.event.recordedAt).toBe('2022-01-24T19:30:00.000Z');
+    expect(d.ok && d.original.recordedAt).toBe('2022-01-24T19:30:00.000Z');
+    expect(decode(JSON.stringify(raw))).toMatchObject({ ok: false, code: 'EVENT.INVALID_ENVELOPE' });
+  });
+
   it.each([
     ['a tombstone', null, 'EVENT.MALFORMED_JSON', /no value/],
     ['invalid JSON', '{"eventId": ', 'EVENT.MALFORMED_JSON', /not JSON/],

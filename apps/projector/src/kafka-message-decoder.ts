@@ -12,11 +12,13 @@ const MAX_ISSUES_IN_REASON = 10;
  * Decodes one message value with the catalogue. Kafka input is untrusted (ARCHITECTURE.md: the ingest
  * API is not the only possible producer), so every message is validated again here; nothing throws.
  *
+ * A missing `recordedAt` is taken from the Kafka record timestamp (see below).
+ *
  * The message key is not checked: the contract says key = storyId so one story stays in order, but
  * the projection does not depend on arrival order (timeline order is by occurredAt; early corrections
  * wait in `pending_corrections`), so a null or foreign key is accepted rather than dead-lettered.
  */
-export function decodeKafkaMessage(catalogue: EventCatalogue, value: Buffer | null): DecodedMessage {
+export function decodeKafkaMessage(catalogue: EventCatalogue, value: Buffer | null, kafkaTimestamp?: string): DecodedMessage {
   if (value === null || value.length === 0) {
     return { ok: false, code: 'EVENT.MALFORMED_JSON', reason: 'the message has no value (a tombstone or an empty record)' };
   }
@@ -32,6 +34,12 @@ export function decodeKafkaMessage(catalogue: EventCatalogue, value: Buffer | nu
   } catch (err) {
     return { ok: false, code: 'EVENT.MALFORMED_JSON', reason: `the message value is not JSON: ${(err as Error).message}` };
   }
+  // ARCHITECTURE.md: recordedAt is set by ingest, the Kafka timestamp is the fallback for a producer
+  // that left it out. The filled-in value is archived too, so a replay from event_log sees the same.
+  if (isObject(parsed) && parsed.recordedAt === undefined && kafkaTimestamp && /^\d+$/.test(kafkaTimestamp)) {
+    const at = new Date(Number(kafkaTimestamp));
+    if (!Number.isNaN(at.getTime())) parsed = { ...parsed, recordedAt: at.toISOString() };
+  }
   const d = catalogue.decode(parsed);
   if (!d.ok) {
     const issues = d.issues.slice(0, MAX_ISSUES_IN_REASON).map((i) => `${i.path}: ${i.message}`);
@@ -39,4 +47,8 @@ export function decodeKafkaMessage(catalogue: EventCatalogue, value: Buffer | nu
     return { ok: false, code: d.code, reason: issues.length ? `${d.message} — ${issues.join('; ')}${more}` : d.message };
   }
   return { ok: true, event: d.event, original: parsed as Record<string, unknown> };
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }

@@ -124,7 +124,7 @@ export class PartitionBatchApplier {
     const byOffset = new Map<string, KafkaMessage>();
     for (const m of fresh) {
       byOffset.set(m.offset, m);
-      const d = decodeKafkaMessage(this.catalogue, m.value);
+      const d = decodeKafkaMessage(this.catalogue, m.value, m.timestamp);
       if (d.ok) valid.push({ event: d.event, original: d.original, position: { topic, partition, offset: m.offset } });
       else letters.push(this.letter(topic, partition, m, d.code, d.reason));
     }
