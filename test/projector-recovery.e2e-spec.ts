@@ -1,36 +1,32 @@
-import type { Admin, Kafka } from 'kafkajs';
+import type { Kafka } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import {
-  createTestDatabase,
-  createTopics,
   eventMessage,
   eventSeries,
   metricValue,
+  projectorTestbed,
   shuffled,
   sleep,
   startApp,
   testConfig,
-  testKafka,
-  testProducer,
   waitFor,
   waitForCaughtUp,
+  type ProjectorTestbed,
   type RunningApp,
 } from './support/index.js';
 
 /** Crash, shutdown, outage and scale-out of the built projector process, on real Kafka and Postgres. */
 describe('projector recovery e2e', () => {
+  let bed: ProjectorTestbed;
   let ds: DataSource;
-  let drop: () => Promise<void>;
   let kafka: Kafka;
-  let admin: Admin;
-  let deleteTopics: () => Promise<void>;
-  let producer: Awaited<ReturnType<typeof testProducer>>;
+  let producer: ProjectorTestbed['producer'];
   const apps: RunningApp[] = [];
   const { env, config } = testConfig({ KAFKA_TOPIC_PARTITIONS: '4' });
   const topic = config.kafka.eventsTopic;
   let published = 0;
 
-  const count = async (sql: string) => Number((await ds.query(sql))[0].n);
+  const count = (sql: string) => bed.count(sql);
   const start = async (overrides: Record<string, string> = {}) => {
     const app = await startApp('projector', { ...env, ...overrides });
     apps.push(app);
@@ -71,19 +67,12 @@ describe('projector recovery e2e', () => {
   };
 
   beforeAll(async () => {
-    ({ ds, drop } = await createTestDatabase(config));
-    kafka = testKafka(config);
-    admin = kafka.admin();
-    await admin.connect();
-    deleteTopics = await createTopics(admin, [{ topic, numPartitions: 4 }, { topic: config.kafka.dlqTopic }]);
-    producer = await testProducer(kafka);
+    bed = await projectorTestbed(config, 4);
+    ({ ds, kafka, producer } = bed);
   });
   afterAll(async () => {
     await Promise.all(apps.map((a) => a.stop()));
-    await producer.close();
-    await deleteTopics();
-    await admin.disconnect();
-    await drop();
+    await bed.close();
   });
 
   it('kill -9 in the middle of large batches, then restart: exact counts, no duplicates, no gaps', async () => {

@@ -2,24 +2,22 @@ import type { Admin, Kafka } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import { DLQ_HEADERS } from '@timeline/kafka';
 import {
-  createTestDatabase,
-  createTopics,
   entryCorrected,
   entryRetracted,
   eventMessage,
   eventSeries,
   metricValue,
+  projectorTestbed,
   readTopic,
   readinessRaised,
   shuffled,
   startApp,
   statementIssued,
   testConfig,
-  testKafka,
-  testProducer,
   waitFor,
   waitForCaughtUp,
   waitForCount,
+  type ProjectorTestbed,
   type RunningApp,
 } from './support/index.js';
 
@@ -27,32 +25,24 @@ import {
 describe('projector e2e', () => {
   const { env, config } = testConfig({ KAFKA_TOPIC_PARTITIONS: '3' });
   const topic = config.kafka.eventsTopic;
+  let bed: ProjectorTestbed;
   let ds: DataSource;
-  let drop: () => Promise<void>;
   let kafka: Kafka;
   let admin: Admin;
-  let deleteTopics: () => Promise<void>;
-  let producer: Awaited<ReturnType<typeof testProducer>>;
+  let producer: ProjectorTestbed['producer'];
   let projector: RunningApp | undefined;
 
-  const count = async (sql: string, params: unknown[] = []) => Number((await ds.query(sql, params))[0].n);
+  const count = (sql: string, params: unknown[] = []) => bed.count(sql, params);
   const metrics = async () => (await fetch(`${projector!.url}/metrics`)).text();
 
   beforeAll(async () => {
-    ({ ds, drop } = await createTestDatabase(config));
-    kafka = testKafka(config);
-    admin = kafka.admin();
-    await admin.connect();
-    deleteTopics = await createTopics(admin, [{ topic, numPartitions: 3 }, { topic: config.kafka.dlqTopic }]);
-    producer = await testProducer(kafka);
+    bed = await projectorTestbed(config, 3);
+    ({ ds, kafka, admin, producer } = bed);
     projector = await startApp('projector', env);
   });
   afterAll(async () => {
     await projector?.stop();
-    await producer.close();
-    await deleteTopics();
-    await admin.disconnect();
-    await drop();
+    await bed.close();
   });
 
   // Stories spread the events over the three partitions (key = storyId).

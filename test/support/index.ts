@@ -20,10 +20,12 @@ export { ARTIFACTS_DIR, CHROMIUM_PATH, launchBrowser, openEventStream, type Even
 export {
   eventMessage,
   metricValue,
+  projectorTestbed,
   shuffled,
   testProducer,
   waitForCaughtUp,
   waitForCount,
+  type ProjectorTestbed,
   type TestMessage,
 } from './projector-harness.js';
 export { TIMELINEJS_SCHEMA } from './timelinejs-schema.js';

@@ -1,5 +1,8 @@
-import type { Kafka, Producer } from 'kafkajs';
+import type { Admin, Kafka, Producer } from 'kafkajs';
 import type { DataSource } from 'typeorm';
+import type { AppConfig } from '@timeline/config';
+import { createTestDatabase } from './database.js';
+import { createTopics, testKafka } from './kafka.js';
 import { waitFor } from './wait.js';
 
 /** One message as a test publishes it (value may be anything: poison tests send broken bytes). */
@@ -102,4 +105,42 @@ export function metricValue(text: string, name: string, labels: Record<string, s
     sum += Number(line.slice(line.lastIndexOf(' ') + 1));
   }
   return sum;
+}
+
+/** What a projector test needs around the process: its schema, topics and clients. */
+export interface ProjectorTestbed {
+  readonly ds: DataSource;
+  readonly kafka: Kafka;
+  readonly admin: Admin;
+  readonly producer: Awaited<ReturnType<typeof testProducer>>;
+  /** `SELECT count(*) AS n …` as a number. */
+  count(sql: string, params?: unknown[]): Promise<number>;
+  /** Deletes the topics and the schema, disconnects the clients. */
+  close(): Promise<void>;
+}
+
+/** A migrated schema, the events topic with `partitions` partitions plus the DLQ topic, and a producer. */
+export async function projectorTestbed(config: AppConfig, partitions: number): Promise<ProjectorTestbed> {
+  const { ds, drop } = await createTestDatabase(config);
+  const kafka = testKafka(config);
+  const admin = kafka.admin();
+  await admin.connect();
+  const deleteTopics = await createTopics(admin, [
+    { topic: config.kafka.eventsTopic, numPartitions: partitions },
+    { topic: config.kafka.dlqTopic },
+  ]);
+  const producer = await testProducer(kafka);
+  return {
+    ds,
+    kafka,
+    admin,
+    producer,
+    count: async (sql, params = []) => Number((await ds.query(sql, params))[0].n),
+    close: async () => {
+      await producer.close();
+      await deleteTopics();
+      await admin.disconnect();
+      await drop();
+    },
+  };
 }

@@ -6,15 +6,14 @@ import { DLQ_HEADERS, DeadLetterPublisher } from '@timeline/kafka';
 import { createLogger } from '@timeline/observability';
 import { TIMELINE_NOTIFY_CHANNEL, TimelineProjectionWriter, parseTimelineNotification, type TimelineNotification } from '@timeline/store';
 import {
-  createTestDatabase,
-  createTopics,
   entryCorrected,
+  projectorTestbed,
   readTopic,
   readinessRaised,
   statementIssued,
   testConfig,
-  testKafka,
   waitFor,
+  type ProjectorTestbed,
   type RawEvent,
 } from '../../../test/support/index.js';
 import { OffsetStore } from './offset-store.js';
@@ -27,11 +26,10 @@ import { ProjectorMetrics } from './projector-metrics.js';
 describe('PartitionBatchApplier (real Postgres + Kafka)', () => {
   const { config } = testConfig();
   const topic = config.kafka.eventsTopic;
+  let bed: ProjectorTestbed;
   let ds: DataSource;
-  let drop: () => Promise<void>;
   let kafka: Kafka;
   let admin: Admin;
-  let deleteTopics: () => Promise<void>;
   let dlq: DeadLetterPublisher;
   let applier: PartitionBatchApplier;
   let metrics: ProjectorMetrics;
@@ -54,20 +52,15 @@ describe('PartitionBatchApplier (real Postgres + Kafka)', () => {
   };
 
   beforeAll(async () => {
-    ({ ds, drop } = await createTestDatabase(config));
-    kafka = testKafka(config);
-    admin = kafka.admin();
-    await admin.connect();
-    deleteTopics = await createTopics(admin, [{ topic, numPartitions: 2 }, { topic: config.kafka.dlqTopic }]);
+    bed = await projectorTestbed(config, 2);
+    ({ ds, kafka, admin } = bed);
     dlq = new DeadLetterPublisher(kafka, { topic: config.kafka.dlqTopic, consumerGroup: 'g', now: () => new Date('2022-02-24T03:00:00Z') });
     await dlq.connect();
     applier = build(dlq);
   });
   afterAll(async () => {
     await dlq.disconnect();
-    await deleteTopics();
-    await admin.disconnect();
-    await drop();
+    await bed.close();
   });
 
   const message = (offset: number, value: string | RawEvent | null, key = 'russia-ukraine-2022'): KafkaMessage =>
@@ -88,7 +81,7 @@ describe('PartitionBatchApplier (real Postgres + Kafka)', () => {
   });
   const stored = async (partition: number) =>
     (await ds.query(`SELECT next_offset::text AS n FROM projector_offsets WHERE topic = $1 AND partition = $2`, [topic, partition]))[0]?.n;
-  const logCount = async () => Number((await ds.query(`SELECT count(*) AS n FROM event_log`))[0].n);
+  const logCount = () => bed.count(`SELECT count(*) AS n FROM event_log`);
 
   it('applies a batch, stores the next offset and notifies listeners only after the commit', async () => {
     const runner = ds.createQueryRunner();
