@@ -7,6 +7,7 @@ import { ApiKeyGuard, HEALTH_CHECKS, OpsController, type HealthCheck } from '@ti
 import { KAFKA_ADMIN, KafkaModule, kafkaHealth } from '@timeline/kafka';
 import { ObservabilityModule, type Logger } from '@timeline/observability';
 import { StoreModule, databaseHealth } from '@timeline/store';
+import { RebuildAdminModule } from './admin/rebuild-admin.module.js';
 import { Clock } from './clock.js';
 import { ExportController } from './export.controller.js';
 import { PageCursorCodec } from './query/page-cursor.js';
@@ -19,6 +20,7 @@ import { TimelineNotificationListener } from './stream/notification-listener.js'
 import { StreamPositionCodec } from './stream/stream-position.js';
 import { TimelineController } from './timeline.controller.js';
 import { TimelineQueryService } from './timeline-query.service.js';
+import { ReplayModule } from './replay/replay.module.js';
 
 /** Options for {@link TimelineApiModule.forRoot}. */
 export interface TimelineApiModuleOptions {
@@ -37,6 +39,8 @@ export class TimelineApiModule {
         ObservabilityModule.forRoot('timeline-api', logger),
         StoreModule.forRoot({ applicationName: 'timeline-api' }),
         KafkaModule.forRoot({ ensureTopics: false }),
+        RebuildAdminModule,
+        ReplayModule,
       ],
       controllers: [OpsController, TimelineController, ExportController, StreamController],
       providers: [
