@@ -250,7 +250,8 @@ describe('timeline API e2e (ingest → Kafka → projector → API)', () => {
       .filter((e) => e.event === 'entry')
       .map((e) => (JSON.parse(e.data) as { entry: { id: string } }).entry.id);
     expect(received.sort()).toEqual([...missed, next].map((e) => e.eventId).sort());
-    expect(resumed.comments).toContain('heartbeat');
+    // Heartbeats every API_STREAM_HEARTBEAT_SECONDS (2 s here) while nothing else is sent.
+    await waitFor('a heartbeat comment', () => (resumed.comments.includes('heartbeat') ? true : undefined), 15_000, 100);
   });
 
   it('exports the filtered timeline as TimelineJS JSON that validates', async () => {

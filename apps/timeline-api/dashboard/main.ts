@@ -3,6 +3,7 @@ import { byId, h } from './dom.js';
 import { entryCard, typeIcon } from './entry-card.js';
 import { TYPE_STYLES } from './entry-types.js';
 import { LiveFeed, type LiveState } from './live-feed.js';
+import { ReplayMode } from './replay.js';
 import { typeChart } from './type-chart.js';
 import {
   EMPTY_FILTERS,
@@ -387,3 +388,8 @@ function safeRegionName(names: Intl.DisplayNames, code: string): string {
 }
 
 new NewsroomDashboard().start();
+new ReplayMode(document.querySelector<HTMLElement>('aside.sidebar')!, byId('main'), {
+  from: byId('f-from'),
+  to: byId('f-to'),
+  asOf: byId('f-asof'),
+}).mount();

@@ -13,6 +13,7 @@ import {
   sleep,
   statementIssued,
   testConfig,
+  waitFor,
   type EventStreamClient,
   type RawEvent,
   type SseMessage,
@@ -147,8 +148,7 @@ describe('GET /v1/stream (in-process API, real Postgres LISTEN/NOTIFY)', () => {
   it('sends heartbeats as comment lines', async () => {
     const c = await stream();
     await c.waitForEvent((e) => e.event === 'ready', 10_000, 'ready');
-    await sleep(2500);
-    expect(c.comments).toContain('heartbeat');
+    await waitFor('a heartbeat comment', () => (c.comments.includes('heartbeat') ? true : undefined), 10_000, 100);
   });
 
   it('caps concurrent streams per client with 429 problem+json', async () => {

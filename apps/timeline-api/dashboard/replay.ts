@@ -1,0 +1,241 @@
+import { h } from './dom.js';
+import { typeIcon } from './entry-card.js';
+import { typeStyle } from './entry-types.js';
+
+/** The part of a replayed envelope the replay cards show. */
+interface ReplayedEvent {
+  readonly eventId: string;
+  readonly type: string;
+  readonly occurredAt: string;
+  readonly occurredAtPrecision: 'day' | 'hour' | 'minute' | 'second';
+  readonly summary: string;
+  readonly confirmation: 'confirmed' | 'reported';
+  readonly actors: readonly { readonly id: string; readonly name: string }[];
+}
+
+/** `data:` of a `replay` event of `GET /v1/replay`. */
+interface ReplayMessage {
+  readonly event: ReplayedEvent;
+  readonly index: number;
+  readonly delayMs: number;
+  readonly gapShortened: boolean;
+}
+
+/** Speed choices: seconds of the past per real second. */
+const SPEEDS: readonly [number, string][] = [
+  [600, '10 minutes per second'],
+  [3600, '1 hour per second'],
+  [21_600, '6 hours per second'],
+  [86_400, '1 day per second'],
+  [604_800, '1 week per second'],
+];
+const DEFAULT_FROM = '2022-01-20';
+const DEFAULT_TO = '2022-01-26';
+/** Corrections and retractions are events too; in a replay they appear when they happened. */
+const META_LABELS: Readonly<Record<string, string>> = { 'entry.corrected': 'Correction', 'entry.retracted': 'Retraction' };
+/** Cards kept on screen (the newest first); older ones scroll away. */
+const MAX_CARDS = 300;
+
+/**
+ * Replay mode: re-live a stretch of the crisis from the event log. A sidebar panel picks the window
+ * (defaults to the filters' dates), the speed, and whether to replay only what was known at the
+ * filters' "as known at" time; Play swaps the timeline for a replay panel fed by `GET /v1/replay`
+ * (Server-Sent Events paced by the server), Stop or the end of the replay brings the timeline back.
+ * Self-contained: it only adds elements and hides/restores the main column's existing ones.
+ */
+export class ReplayMode {
+  private source?: EventSource;
+  private hiddenBefore = new Map<HTMLElement, boolean>();
+  private count = 0;
+
+  private readonly from = h('input', { id: 'replay-from', type: 'date', min: '1900-01-01', max: '2100-12-31', value: DEFAULT_FROM });
+  private readonly to = h('input', { id: 'replay-to', type: 'date', min: '1900-01-01', max: '2100-12-31', value: DEFAULT_TO });
+  private readonly speed = h(
+    'select',
+    { id: 'replay-speed' },
+    ...SPEEDS.map(([v, label]) => h('option', { value: v, selected: v === 3600 }, label)),
+  );
+  private readonly knownAt = h('input', { id: 'replay-asof', type: 'checkbox' });
+  private readonly play = h('button', { type: 'button', id: 'replay-play', class: 'button button-primary' }, 'Play');
+  private readonly stopButton = h('button', { type: 'button', id: 'replay-stop', class: 'button', disabled: true }, 'Stop');
+  private readonly formError = h('p', { id: 'replay-form-error', class: 'hint', role: 'alert', hidden: true });
+  private readonly clock = h('span', { id: 'replay-clock' });
+  private readonly status = h('p', { id: 'replay-status', class: 'summary-line', role: 'status' });
+  private readonly list = h('div', { id: 'replay-events', class: 'replay-events' });
+  private readonly panel = h(
+    'section',
+    { id: 'replay-panel', class: 'overview replay-panel', 'aria-labelledby': 'replay-panel-title', hidden: true },
+    h('div', { class: 'overview-head' }, h('h2', { id: 'replay-panel-title' }, 'Replay · ', this.clock), this.status),
+    h(
+      'div',
+      { class: 'actions' },
+      h('button', { type: 'button', class: 'button button-small', id: 'replay-back' }, 'Back to the timeline'),
+    ),
+    this.list,
+  );
+
+  constructor(
+    /** The sidebar to add the controls to. */
+    private readonly sidebar: HTMLElement,
+    /** The main column whose content the replay panel replaces while it runs. */
+    private readonly main: HTMLElement,
+    /** The filter form's "from", "to" and "as known at" inputs (read when Play is pressed). */
+    private readonly filterInputs: { from: HTMLInputElement; to: HTMLInputElement; asOf: HTMLInputElement },
+  ) {}
+
+  /** Adds the sidebar controls and the (hidden) replay panel to the page. */
+  mount(): void {
+    const label = (id: string, text: string, cls = 'sub-label') => h('label', { for: id, class: cls }, text);
+    this.sidebar.append(
+      h(
+        'section',
+        { class: 'export replay', 'aria-labelledby': 'replay-title' },
+        h('h2', { id: 'replay-title', class: 'sidebar-title' }, 'Replay'),
+        h('p', { class: 'hint' }, 'Re-live a stretch of the crisis from the event log, paced in time. Long quiet spells are shortened.'),
+        h('div', { class: 'date-range' }, label('replay-from', 'From'), this.from, label('replay-to', 'To'), this.to),
+        h('div', { class: 'field' }, label('replay-speed', 'Speed', ''), this.speed),
+        h('div', { class: 'field field-inline' }, this.knownAt, label('replay-asof', 'Only what was known at the “as known at” time', '')),
+        this.formError,
+        h('div', { class: 'actions' }, this.play, this.stopButton),
+      ),
+    );
+    this.main.prepend(this.panel);
+    this.play.addEventListener('click', () => this.start());
+    this.stopButton.addEventListener('click', () => this.stop());
+    this.panel.querySelector('#replay-back')!.addEventListener('click', () => this.stop());
+    // The replay window follows the filters' dates when they are set.
+    for (const [filter, mine] of [
+      [this.filterInputs.from, this.from],
+      [this.filterInputs.to, this.to],
+    ] as const) {
+      filter.addEventListener('change', () => {
+        if (filter.value) mine.value = filter.value;
+      });
+      if (filter.value) mine.value = filter.value;
+    }
+  }
+
+  private start(): void {
+    const from = this.from.value;
+    const to = this.to.value;
+    const asOfLocal = this.knownAt.checked ? this.filterInputs.asOf.value : '';
+    const problem = !from || !to ? 'Choose both dates.' : from > to ? '“To” must not be before “From”.' : '';
+    const asOfProblem = this.knownAt.checked && !asOfLocal ? 'Set “As known at” in the filters first.' : '';
+    this.formError.textContent = problem || asOfProblem;
+    this.formError.hidden = !(problem || asOfProblem);
+    if (problem || asOfProblem) return;
+
+    this.close();
+    const params = new URLSearchParams({ from, to, speed: this.speed.value });
+    if (asOfLocal) params.set('asOf', new Date(asOfLocal).toISOString());
+    this.showPanel(true);
+    this.list.replaceChildren();
+    this.count = 0;
+    this.clock.textContent = `${from} → ${to}`;
+    this.status.textContent = 'Starting…';
+    this.play.disabled = true;
+    this.stopButton.disabled = false;
+
+    const source = new EventSource(`/v1/replay?${params}`);
+    this.source = source;
+    source.addEventListener('ready', () => {
+      this.status.textContent = asOfLocal ? `Replaying what was known at ${new Date(asOfLocal).toLocaleString()}` : 'Replaying…';
+    });
+    source.addEventListener('replay', (ev) => {
+      try {
+        this.show(JSON.parse((ev as MessageEvent<string>).data) as ReplayMessage);
+      } catch {
+        /* a malformed message is skipped */
+      }
+    });
+    source.addEventListener('end', (ev) => {
+      const { count } = JSON.parse((ev as MessageEvent<string>).data) as { count: number };
+      // EventSource would reconnect after the server ends the stream and start the replay over.
+      this.close();
+      this.status.textContent =
+        count === 0 ? 'No events in this window.' : `Replay finished: ${count} ${count === 1 ? 'event' : 'events'}.`;
+      if (count === 0) this.list.append(h('p', { class: 'empty' }, 'No events in this window.'));
+    });
+    source.addEventListener('error', (ev) => {
+      if (source !== this.source) return;
+      const data = (ev as MessageEvent<string>).data;
+      this.close();
+      this.status.textContent = data
+        ? 'The replay stopped: the server could not read the log to the end.'
+        : 'The replay could not be loaded.';
+    });
+  }
+
+  private show(m: ReplayMessage): void {
+    const e = m.event;
+    const style = typeStyle(e.type);
+    const label = META_LABELS[e.type] ?? style.label;
+    const when = displayWhen(e.occurredAt, e.occurredAtPrecision);
+    const card = h(
+      'article',
+      { class: 'card is-new', id: `replay-${e.eventId}`, 'data-index': m.index },
+      h(
+        'div',
+        { class: 'card-head' },
+        h('span', { class: 'type-chip' }, typeIcon(e.type, 14), label),
+        h('time', { class: 'card-date', datetime: e.occurredAt }, when),
+        e.confirmation === 'reported' ? h('span', { class: 'badges' }, h('span', { class: 'badge badge-reported' }, 'Reported')) : null,
+      ),
+      h('p', { class: 'card-summary' }, e.summary),
+      e.actors.length
+        ? h('ul', { class: 'chips', 'aria-label': 'Actors' }, ...e.actors.map((a) => h('li', { class: 'chip' }, a.name)))
+        : null,
+    );
+    card.style.setProperty('--type-colour', style.colour);
+    this.list.prepend(card);
+    while (this.list.childElementCount > MAX_CARDS) this.list.lastElementChild?.remove();
+    this.count = m.index;
+    this.clock.textContent = when;
+    this.status.textContent = `${this.count} ${this.count === 1 ? 'event' : 'events'}${m.gapShortened ? ' · a long quiet spell was shortened' : ''}`;
+  }
+
+  private stop(): void {
+    this.close();
+    this.showPanel(false);
+  }
+
+  private close(): void {
+    this.source?.close();
+    this.source = undefined;
+    this.play.disabled = false;
+    this.stopButton.disabled = true;
+  }
+
+  /** Shows the replay panel in place of the main column's content, or restores that content. */
+  private showPanel(on: boolean): void {
+    if (on && this.panel.hidden) {
+      this.hiddenBefore = new Map();
+      for (const el of [...this.main.children] as HTMLElement[]) {
+        if (el === this.panel) continue;
+        this.hiddenBefore.set(el, el.hidden === true);
+        el.hidden = true;
+      }
+      this.panel.hidden = false;
+      document.body.classList.add('replay-mode');
+    } else if (!on && !this.panel.hidden) {
+      for (const [el, wasHidden] of this.hiddenBefore) el.hidden = wasHidden;
+      this.hiddenBefore.clear();
+      this.panel.hidden = true;
+      document.body.classList.remove('replay-mode');
+    }
+  }
+}
+
+/** "24 January 2022", "24 January 2022, 10:00 UTC" — as precise as the event says. */
+function displayWhen(iso: string, precision: ReplayedEvent['occurredAtPrecision']): string {
+  const d = new Date(iso);
+  const date = d.toLocaleDateString('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
+  if (precision === 'day') return date;
+  const time = d.toLocaleTimeString('en-GB', {
+    hour: '2-digit',
+    minute: '2-digit',
+    ...(precision === 'second' ? { second: '2-digit' } : {}),
+    timeZone: 'UTC',
+  });
+  return `${date}, ${time} UTC`;
+}
