@@ -153,6 +153,17 @@ class NewsroomDashboard {
     this.asOf.value = toLocalInput(new Date(t).toISOString());
   }
 
+  /** Puts the slider where `asOf` lies between the earliest recorded entry and now (the end when live). */
+  private syncAsOfRange(): void {
+    if (!this.filters.asOf) {
+      this.asOfRange.value = '1000';
+      return;
+    }
+    const min = this.earliestRecorded ?? Date.now() - 90 * 86_400_000;
+    const span = Math.max(1, Date.now() - min);
+    this.asOfRange.value = String(Math.max(0, Math.min(1000, Math.round(((Date.parse(this.filters.asOf) - min) / span) * 1000))));
+  }
+
   private rangeToTime(v: number): number {
     const min = this.earliestRecorded ?? Date.now() - 90 * 86_400_000;
     return Math.round(min + ((Date.now() - min) * v) / 1000);
@@ -191,6 +202,7 @@ class NewsroomDashboard {
       this.learn(page.data);
       for (const a of stats.actors) this.knownActors.set(a.id, a.name);
       this.refreshOptions();
+      this.syncAsOfRange();
       this.renderTimeline();
       this.renderChart(stats);
       if (this.filters.asOf) this.showLiveState('paused');
