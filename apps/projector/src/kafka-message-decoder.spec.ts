@@ -22,6 +22,16 @@ describe('decodeKafkaMessage', () => {
     expect(decode(JSON.stringify(raw))).toMatchObject({ ok: false, code: 'EVENT.INVALID_ENVELOPE' });
   });
 
+  it('refuses a recordedAt later than the Kafka timestamp plus the allowed skew (EVENT.RECORDED_IN_FUTURE)', () => {
+    const raw = readinessRaised({ recordedAt: '2022-01-25T18:00:00Z' });
+    const atRecord = String(Date.parse('2022-01-24T18:00:00Z'));
+    const d = decodeKafkaMessage(eventCatalogue, Buffer.from(JSON.stringify(raw)), atRecord);
+    expect(d).toMatchObject({ ok: false, code: 'EVENT.RECORDED_IN_FUTURE' });
+    expect(!d.ok && d.reason).toMatch(/after the Kafka record's timestamp/);
+    const skewed = readinessRaised({ recordedAt: '2022-01-24T18:04:00Z' });
+    expect(decodeKafkaMessage(eventCatalogue, Buffer.from(JSON.stringify(skewed)), atRecord).ok).toBe(true);
+  });
+
   it.each([
     ['a tombstone', null, 'EVENT.MALFORMED_JSON', /no value/],
     ['invalid JSON', '{"eventId": ', 'EVENT.MALFORMED_JSON', /not JSON/],

@@ -1,4 +1,4 @@
-import type { EventCatalogue, EventEnvelope } from '@timeline/events';
+import { recordedAtInFuture, withRecordedAtFallback, type EventCatalogue, type EventEnvelope } from '@timeline/events';
 
 /** A Kafka message value turned into an event, or the reason it is poison (→ dead-letter topic). */
 export type DecodedMessage =
@@ -12,7 +12,9 @@ const MAX_ISSUES_IN_REASON = 10;
  * Decodes one message value with the catalogue. Kafka input is untrusted (ARCHITECTURE.md: the ingest
  * API is not the only possible producer), so every message is validated again here; nothing throws.
  *
- * A missing `recordedAt` is taken from the Kafka record timestamp (see below).
+ * A missing `recordedAt` is taken from the Kafka record timestamp; a `recordedAt` ahead of that
+ * timestamp by more than the allowed clock skew is refused (`EVENT.RECORDED_IN_FUTURE`, the rule in
+ * `@timeline/events` recorded-at-rule.ts — a rebuild from Kafka applies the same).
  *
  * The message key is not checked: the contract says key = storyId so one story stays in order, but
  * the projection does not depend on arrival order (timeline order is by occurredAt; early corrections
@@ -36,19 +38,14 @@ export function decodeKafkaMessage(catalogue: EventCatalogue, value: Buffer | nu
   }
   // ARCHITECTURE.md: recordedAt is set by ingest, the Kafka timestamp is the fallback for a producer
   // that left it out. The filled-in value is archived too, so a replay from event_log sees the same.
-  if (isObject(parsed) && parsed.recordedAt === undefined && kafkaTimestamp && /^\d+$/.test(kafkaTimestamp)) {
-    const at = new Date(Number(kafkaTimestamp));
-    if (!Number.isNaN(at.getTime())) parsed = { ...parsed, recordedAt: at.toISOString() };
-  }
+  parsed = withRecordedAtFallback(parsed, kafkaTimestamp);
   const d = catalogue.decode(parsed);
   if (!d.ok) {
     const issues = d.issues.slice(0, MAX_ISSUES_IN_REASON).map((i) => `${i.path}: ${i.message}`);
     const more = d.issues.length > MAX_ISSUES_IN_REASON ? ` (+${d.issues.length - MAX_ISSUES_IN_REASON} more)` : '';
     return { ok: false, code: d.code, reason: issues.length ? `${d.message} — ${issues.join('; ')}${more}` : d.message };
   }
+  const future = recordedAtInFuture(d.event.recordedAt, kafkaTimestamp);
+  if (future) return { ok: false, code: 'EVENT.RECORDED_IN_FUTURE', reason: future };
   return { ok: true, event: d.event, original: parsed as Record<string, unknown> };
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }

@@ -82,8 +82,9 @@ export class TimelineProjector {
     const consumer = this.kafka.consumer({
       groupId: this.config.projector.groupId,
       maxBytesPerPartition: this.config.projector.maxBytesPerPartition,
-      sessionTimeout: 30_000,
-      heartbeatInterval: 3_000,
+      sessionTimeout: this.config.projector.sessionTimeoutMs,
+      // Kafka's guidance: heartbeat at most every third of the session timeout.
+      heartbeatInterval: Math.min(3_000, Math.floor(this.config.projector.sessionTimeoutMs / 3)),
       rebalanceTimeout: 60_000,
       allowAutoTopicCreation: false,
       readUncommitted: false,

@@ -54,6 +54,11 @@ export interface ProjectorConfig {
   readonly projection: string;
   /** Upper bound of bytes fetched per partition per batch (keeps memory flat). @default 1048576 */
   readonly maxBytesPerPartition: number;
+  /**
+   * Kafka consumer session timeout in ms: how long a crashed instance keeps its partitions before the
+   * group hands them to a survivor (failover time). @default 30000
+   */
+  readonly sessionTimeoutMs: number;
 }
 
 /** Read API (apps/timeline-api) settings. */
@@ -168,6 +173,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       groupId: r.string('PROJECTOR_GROUP_ID', 'timeline-projector'),
       projection: parseSchemaName('PROJECTION_NAME', r.string('PROJECTION_NAME', 'live')),
       maxBytesPerPartition: r.int('PROJECTOR_MAX_BYTES_PER_PARTITION', 1_048_576, { min: 16_384 }),
+      // Kafka's broker-side bounds (group.min/max.session.timeout.ms) default to 6 s … 30 min.
+      sessionTimeoutMs: r.int('PROJECTOR_SESSION_TIMEOUT_SECONDS', 30, { min: 6, max: 1800 }) * 1000,
     },
     api: {
       ...(cursorSecret ? { cursorSecret } : {}),

@@ -37,6 +37,7 @@ export {
   type PreparedEvent,
 } from './prepare-event.js';
 export { DATASET_KEY_PATTERN, prepareDatasetLine } from './dataset-line.js';
+export { RECORDED_AT_MAX_LEAD_MS, recordedAtInFuture, withRecordedAtFallback } from './recorded-at-rule.js';
 export { EVENT_TYPES, eventCatalogue, type EventType, type TimelineEvent } from './registry.js';
 export * from './types/concern-expressed.event.js';
 export * from './types/cyber-incident.event.js';

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
-import { eventCatalogue as defaultCatalogue, type EventCatalogue } from '@timeline/events';
+import { eventCatalogue as defaultCatalogue, recordedAtInFuture, withRecordedAtFallback, type EventCatalogue } from '@timeline/events';
 import type { PositionedEvent } from '../projection/positioned-event.js';
 import { RebuildRequestError } from './rebuild-request.error.js';
 import type { VersionChunk } from './version-batch-applier.js';
@@ -195,24 +195,32 @@ export class KafkaRebuildSource {
     const events: PositionedEvent[] = [];
     let undecodable = 0;
     for (const m of messages) {
-      const d = this.decode(m.value);
+      const d = this.decode(m.value, m.timestamp);
       if (d) events.push({ event: d.event, original: d.original, position: { topic: this.opts.topic, partition, offset: m.offset } });
       else undecodable++;
     }
     return { topic: this.opts.topic, partition, events, nextOffset, undecodable, read: messages.length };
   }
 
-  /** Kafka input is untrusted: decoded exactly as the live projector does; poison is skipped (it is in the DLQ). */
-  private decode(value: Buffer | null): { event: PositionedEvent['event']; original: Record<string, unknown> } | undefined {
+  /**
+   * Kafka input is untrusted: decoded exactly as the live projector does — including the recordedAt
+   * rule (fallback to the record timestamp, refusal of a future one) — so a rebuild from Kafka equals the
+   * live projection; poison is skipped (it is in the DLQ).
+   */
+  private decode(
+    value: Buffer | null,
+    timestamp: string | undefined,
+  ): { event: PositionedEvent['event']; original: Record<string, unknown> } | undefined {
     if (!value || value.length === 0) return undefined;
     let parsed: unknown;
     try {
-      parsed = JSON.parse(utf8.decode(value));
+      parsed = withRecordedAtFallback(JSON.parse(utf8.decode(value)), timestamp);
     } catch {
       return undefined;
     }
     const d = this.catalogue.decode(parsed);
-    return d.ok ? { event: d.event, original: parsed as Record<string, unknown> } : undefined;
+    if (!d.ok || recordedAtInFuture(d.event.recordedAt, timestamp)) return undefined;
+    return { event: d.event, original: parsed as Record<string, unknown> };
   }
 
   private async deleteGroup(): Promise<void> {

@@ -1,0 +1,122 @@
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Admin, Kafka } from 'kafkajs';
+import type { DataSource } from 'typeorm';
+import { loadConfig, type AppConfig } from '@timeline/config';
+import { hashApiKey } from '@timeline/http';
+import { ensureTopics, timelineTopics } from '@timeline/kafka';
+import {
+  ARTIFACTS_DIR,
+  IngestLoad,
+  createTestDatabase,
+  startApp,
+  testEnv,
+  testKafka,
+  type IngestLoadOptions,
+  type PrivateInfra,
+  type RunningApp,
+} from '../support/index.js';
+
+/** Everything one fault scenario needs: its own schema, topics, group, editor key, and the apps it started. */
+export interface FaultHarness {
+  readonly env: Record<string, string>;
+  readonly config: AppConfig;
+  readonly editorKey: string;
+  readonly ds: DataSource;
+  readonly kafka: Kafka;
+  readonly admin: Admin;
+  readonly topic: string;
+  readonly dlqTopic: string;
+  /** The projector's `application_name` in pg_stat_activity. */
+  readonly projectorSession: string;
+  /** Starts a built app as a child process with the scenario's environment (plus `overrides`). */
+  start(
+    name: 'ingest' | 'projector' | 'timeline-api',
+    overrides?: Record<string, string>,
+    opts?: { waitHealthy?: boolean },
+  ): Promise<RunningApp>;
+  /** Every pid this harness started (for the "no process left behind" check). */
+  pids(): number[];
+  /** A sustained load on `ingest` with the scenario's editor key. */
+  load(ingest: RunningApp, opts?: Omit<IngestLoadOptions, 'url' | 'apiKey'>): IngestLoad;
+  count(sql: string, params?: unknown[]): Promise<number>;
+  /** Notes when a phase of the scenario was reached (seconds since the harness opened), for the result file. */
+  mark(phase: string): void;
+  readonly phases: Record<string, number>;
+  /** Stops the apps (SIGTERM, SIGKILL after 15 s), deletes the topics, drops the schema. */
+  close(): Promise<void>;
+}
+
+/**
+ * Opens a scenario on the shared infrastructure, or on `infra` (a private broker/database the scenario
+ * may stop). Rate limits are off: the scenarios measure the pipeline, not the limiter.
+ */
+export async function openFaultHarness(
+  opts: { infra?: PrivateInfra; partitions?: number; env?: Record<string, string> } = {},
+): Promise<FaultHarness> {
+  const editorKey = randomBytes(24).toString('base64url');
+  const env = testEnv({
+    KAFKA_TOPIC_PARTITIONS: String(opts.partitions ?? 3),
+    API_KEYS: `fault-editor:editor:${hashApiKey(editorKey)}`,
+    RATE_LIMIT_WRITES_PER_MINUTE: '0',
+    RATE_LIMIT_STREAMS_PER_MINUTE: '0',
+    ...(opts.infra ? { KAFKA_BROKERS: opts.infra.kafkaBrokers, DATABASE_URL: opts.infra.databaseUrl } : {}),
+    ...opts.env,
+  });
+  const config = loadConfig(env);
+  const { ds, drop } = await createTestDatabase(config);
+  const kafka = testKafka(config);
+  const admin = kafka.admin();
+  await admin.connect();
+  const topics = timelineTopics(config.kafka);
+  await ensureTopics(admin, [topics.events, topics.dlq]);
+  const apps: RunningApp[] = [];
+  const pids: number[] = [];
+  const opened = Date.now();
+  const phases: Record<string, number> = {};
+
+  return {
+    env,
+    config,
+    editorKey,
+    ds,
+    kafka,
+    admin,
+    topic: topics.events.topic,
+    dlqTopic: topics.dlq.topic,
+    projectorSession: `projector ${config.kafka.clientId}`.slice(0, 63),
+    async start(name, overrides = {}, startOpts = {}) {
+      const app = await startApp(name, { ...env, ...overrides }, startOpts);
+      apps.push(app);
+      if (app.child.pid) pids.push(app.child.pid);
+      return app;
+    },
+    pids: () => [...pids],
+    mark: (phase) => {
+      phases[phase] = Math.round((Date.now() - opened) / 100) / 10;
+    },
+    phases,
+    load: (ingest, loadOpts = {}) => new IngestLoad({ ...loadOpts, url: ingest.url, apiKey: editorKey }),
+    async count(sql, params = []) {
+      return Number((await ds.query(sql, params))[0].n);
+    },
+    async close() {
+      await Promise.all(apps.map((a) => a.stop(15_000)));
+      await admin.deleteTopics({ topics: [topics.events.topic, topics.dlq.topic] }).catch(() => undefined);
+      await admin.disconnect().catch(() => undefined);
+      await drop().catch(() => undefined);
+    },
+  };
+}
+
+/**
+ * Writes the scenario's outcome to `test-artifacts/faults/<scenario>.json` (git-ignored), the source
+ * of the "last result" column of docs/reliability.md.
+ */
+export function recordFaultResult(scenario: string, startedAt: number, facts: Record<string, unknown>): void {
+  const dir = path.join(ARTIFACTS_DIR, 'faults');
+  fs.mkdirSync(dir, { recursive: true });
+  const result = { scenario, passedAt: new Date().toISOString(), durationMs: Date.now() - startedAt, ...facts };
+  fs.writeFileSync(path.join(dir, `${scenario}.json`), `${JSON.stringify(result, null, 2)}\n`);
+}
