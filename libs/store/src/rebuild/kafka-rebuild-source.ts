@@ -106,7 +106,7 @@ export class KafkaRebuildSource {
       if (!e.payload.restart) fail(e.payload.error);
     });
 
-    const eachBatch = async ({ batch, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> => {
+    const eachBatch = async ({ batch, heartbeat, isRunning, isStale, resolveOffset }: EachBatchPayload): Promise<void> => {
       const p = batch.partition;
       if (!unfinished.has(p)) {
         consumer.pause([{ topic, partitions: [p] }]);
@@ -139,6 +139,9 @@ export class KafkaRebuildSource {
         const part = wanted.slice(i, i + this.opts.chunkSize);
         await target.apply(this.chunk(p, part, (BigInt(part.at(-1)!.offset) + 1n).toString()));
         position.set(p, (BigInt(part.at(-1)!.offset) + 1n).toString());
+        // kafkajs fetches from the last *resolved* offset (autoResolve is off): without this the next
+        // fetch returns the same first maxBytesPerPartition again and a longer partition never ends.
+        resolveOffset(part.at(-1)!.offset);
         lastProgress = Date.now();
         await heartbeat();
       }
@@ -148,6 +151,7 @@ export class KafkaRebuildSource {
       if (reached > BigInt(position.get(p) ?? '0')) {
         await target.apply(this.chunk(p, [], reached.toString()));
         position.set(p, reached.toString());
+        resolveOffset((reached - 1n).toString());
         lastProgress = Date.now();
       }
       if (BigInt(position.get(p) ?? '0') >= end) {
