@@ -21,7 +21,6 @@ import { PartitionWatermarks } from './partition-watermarks.js';
 import { ProjectionLag } from './projection-lag.js';
 import { ProjectorMetrics } from './projector-metrics.js';
 import { TimelineProjector } from './timeline-projector.js';
-import { TypeOrmPinoLogger } from './typeorm-pino.logger.js';
 
 /** Injection token of the projector's own kafkajs client (its logs go to the service logger). */
 const PROJECTOR_KAFKA = Symbol.for('timeline.ProjectorKafka');
@@ -67,16 +66,6 @@ export class ProjectorModule {
       controllers: [OpsController],
       providers: [
         { provide: PROJECTOR_KAFKA, useFactory: () => createKafka(config.kafka, logger.child({ component: 'kafkajs' })) },
-        {
-          // TypeORM's logging into the JSON logs (providers are built before the consumer starts).
-          provide: TypeOrmPinoLogger,
-          inject: [DataSource],
-          useFactory: (ds: DataSource) => {
-            const typeormLogger = new TypeOrmPinoLogger(logger);
-            ds.setOptions({ logger: typeormLogger });
-            return typeormLogger;
-          },
-        },
         { provide: OffsetStore, useValue: new OffsetStore() },
         { provide: TimelineProjectionWriter, useValue: new TimelineProjectionWriter(eventCatalogue) },
         { provide: PartitionWatermarks, inject: [KAFKA_ADMIN], useFactory: (admin: Admin) => new PartitionWatermarks(admin) },

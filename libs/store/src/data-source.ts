@@ -1,9 +1,11 @@
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import type { DatabaseConfig } from '@timeline/config';
+import type { Logger } from '@timeline/observability';
 import { EventLogEntry } from './entities/event-log-entry.entity.js';
 import { ActiveProjection, Projection } from './entities/projection.entity.js';
 import { ProjectorOffset } from './entities/projector-offset.entity.js';
 import { EntryVersion, PendingCorrection, TimelineEntry } from './entities/timeline-entry.entity.js';
+import { TypeOrmPinoLogger } from './typeorm-pino.logger.js';
 import { InitialSchema1764000000000 } from './migrations/1764000000000-initial-schema.js';
 import { ProjectorReadModel1764100000000 } from './migrations/1764100000000-projector-read-model.js';
 
@@ -26,6 +28,8 @@ export interface DataSourceFactoryOptions {
   applicationName?: string;
   /** Overrides the configured pool size. */
   poolSize?: number;
+  /** Routes TypeORM's own log lines into this structured logger (else only errors, as plain text). */
+  logger?: Logger;
 }
 
 /**
@@ -43,7 +47,7 @@ export function createDataSource(db: DatabaseConfig, opts: DataSourceFactoryOpti
     migrationsTableName: 'typeorm_migrations',
     migrationsTransactionMode: 'all',
     synchronize: false,
-    logging: ['error'],
+    ...(opts.logger ? { logger: new TypeOrmPinoLogger(opts.logger), logging: true } : { logging: ['error'] }),
     poolSize: opts.poolSize ?? db.poolSize,
     applicationName: opts.applicationName ?? 'timeline',
     extra: {

@@ -61,9 +61,5 @@ export {
   type ReplayedEvent,
   type UndecodableEvent,
 } from './rebuild/event-log-replay.js';
-export {
-  parseReplayInstant,
-  parseReplayWindow,
-  type ReplayWindow,
-  type ReplayWindowProblem,
-} from './rebuild/replay-window.js';
+export { parseReplayInstant, parseReplayWindow, type ReplayWindow, type ReplayWindowProblem } from './rebuild/replay-window.js';
+export { TypeOrmPinoLogger } from './typeorm-pino.logger.js';

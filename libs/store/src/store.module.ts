@@ -1,6 +1,7 @@
 import { Global, Inject, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '@timeline/config';
+import { LOGGER, type Logger } from '@timeline/observability';
 import { createDataSource, runMigrations } from './data-source.js';
 
 /** Options for {@link StoreModule.forRoot}. */
@@ -28,9 +29,12 @@ export class StoreModule {
       providers: [
         {
           provide: DataSource,
-          inject: [APP_CONFIG],
-          useFactory: async (config: AppConfig) => {
-            const ds = createDataSource(config.database, { applicationName: opts.applicationName ?? 'timeline' });
+          inject: [APP_CONFIG, { token: LOGGER, optional: true }],
+          useFactory: async (config: AppConfig, logger?: Logger) => {
+            const ds = createDataSource(config.database, {
+              applicationName: opts.applicationName ?? 'timeline',
+              ...(logger ? { logger } : {}),
+            });
             await ds.initialize();
             if (opts.migrate) await runMigrations(ds);
             return ds;
