@@ -1,0 +1,218 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type pg from 'pg';
+import { sleep, startApp, type MeasuredProcess } from './support/app-process.js';
+import { BenchRun, ROOT, benchEvents } from './support/bench-run.js';
+import { load, machineInfo, recordResult, replaceSection, updateDoc } from './support/report.js';
+import { ms, summarize, type LatencySummary } from './support/stats.js';
+import { seedTimeline } from './support/timeline-seeder.js';
+
+/** The listed queries; each is a GET /v1/timeline of one page (limit 50) on the real API. */
+interface QueryCase {
+  readonly key: string;
+  readonly title: string;
+  readonly query: string;
+}
+
+interface CapturedSql {
+  readonly text: string;
+  readonly values: unknown[];
+}
+
+const PAGE = 50;
+
+/**
+ * bench:query — read latency on a large timeline (default 200,000 entries; `BENCH_EVENTS` scales).
+ * The timeline is written by the product's own TimelineProjectionWriter (no Kafka: big
+ * transactions), analysed, then queried over HTTP on the real API process, one request at a time:
+ * first page, a keyset page at 90% depth, three filters at once, `asOf`, full text. Bars: deep ÷
+ * first p95 ≤ 1.5 (OFFSET's ratio printed beside it, measured in SQL on the same statement) and
+ * every query's p95 ≤ 20× the first page's. The SQL each request ran is captured in the API
+ * process (bench/support/pg-capture.ts) and EXPLAIN (ANALYZE, BUFFERS)'d into docs/benchmarks.md.
+ */
+export async function queryBench(): Promise<void> {
+  const n = benchEvents(200_000);
+  const run = await new BenchRun('query').start();
+  try {
+    const db = await run.pgClient();
+    const machine = await machineInfo(db);
+    const loadBefore = load();
+    const env = run.env('read');
+    const config = run.config(env);
+    const schema = config.database.schema;
+    const ds = await run.migrate(config);
+    process.stderr.write(`[bench] seeding ${n} events through TimelineProjectionWriter …\n`);
+    const seeded = await seedTimeline(ds, n, config.kafka.eventsTopic, config.kafka.partitions);
+    await db.query(`ANALYZE "${schema}".timeline_entries, "${schema}".entry_versions`);
+    const visible = Number(
+      ((await db.query(`SELECT count(*) AS c FROM "${schema}".timeline_entries WHERE status <> 'retracted'`)).rows[0] as { c: string }).c,
+    );
+    const mid = (
+      (
+        await db.query(
+          `SELECT to_json(percentile_disc(0.5) WITHIN GROUP (ORDER BY recorded_from)) #>> '{}' AS t FROM "${schema}".entry_versions`,
+        )
+      ).rows[0] as { t: string }
+    ).t;
+
+    const captureFile = path.join(run.workDir, 'sql.jsonl');
+    fs.writeFileSync(captureFile, '');
+    const api = await startApp(
+      run,
+      'timeline-api',
+      { ...env, BENCH_SQL_CAPTURE: captureFile },
+      {
+        nodeArgs: ['--import', path.join(ROOT, 'bench', 'dist', 'support', 'pg-capture.js')],
+      },
+    );
+
+    process.stderr.write(`[bench] walking to 90% depth of ${visible} visible entries …\n`);
+    const deepCursor = await cursorAtDepth(api.url, Math.floor(visible * 0.9));
+    const cases: QueryCase[] = [
+      { key: 'first', title: 'first page', query: `limit=${PAGE}` },
+      { key: 'deep', title: 'keyset page at 90% depth', query: `limit=${PAGE}&cursor=${encodeURIComponent(deepCursor)}` },
+      { key: 'filter3', title: '3 filters (type + country + actor)', query: `limit=${PAGE}&type=troops.moved&country=RU&actor=kremlin` },
+      { key: 'asOf', title: `asOf (median recorded time)`, query: `limit=${PAGE}&asOf=${encodeURIComponent(mid)}` },
+      { key: 'fts', title: 'full text ("pontoon bridges")', query: `limit=${PAGE}&q=${encodeURIComponent('pontoon bridges')}` },
+    ];
+
+    // The SQL of each case, captured inside the API process, then EXPLAIN (ANALYZE, BUFFERS).
+    const sqlOf = new Map<string, CapturedSql[]>();
+    for (const c of cases) sqlOf.set(c.key, await captureSql(api, captureFile, `/v1/timeline?${c.query}`));
+
+    const results = new Map<string, LatencySummary>();
+    for (const c of cases) {
+      process.stderr.write(`[bench] ${c.title} …\n`);
+      results.set(c.key, await timeRequests(`${api.url}/v1/timeline?${c.query}`));
+    }
+    const apiRss = await api.stop();
+
+    // Keyset vs OFFSET on the API's own first-page statement, in SQL (the API offers no OFFSET).
+    const firstSql = mainStatement(sqlOf.get('first')!);
+    const deepSql = mainStatement(sqlOf.get('deep')!);
+    const sqlFirst = await timeSql(db, firstSql.text, firstSql.values);
+    const sqlDeep = await timeSql(db, deepSql.text, deepSql.values);
+    const offsetDeep = await timeSql(db, `${firstSql.text} OFFSET ${Math.floor(visible * 0.9)}`, firstSql.values, 20);
+
+    await writePlans(db, cases, sqlOf, n);
+
+    const first = results.get('first')!;
+    const ratio = (k: string) => results.get(k)!.p95 / first.p95;
+    recordResult(
+      {
+        bench: 'query',
+        n,
+        figures: [
+          ...cases.map((c): [string, string] => [
+            `${c.title} p50 / p95`,
+            `${ms(results.get(c.key)!.p50)} / ${ms(results.get(c.key)!.p95)}`,
+          ]),
+          ['SQL first / keyset 90% / OFFSET 90% p95', `${ms(sqlFirst.p95)} / ${ms(sqlDeep.p95)} / ${ms(offsetDeep.p95)}`],
+          ['timeline', `${visible} visible entries; seeded in ${seeded.seconds.toFixed(0)} s`],
+        ],
+        ratios: [
+          { name: 'deep ÷ first page p95 (keyset, HTTP)', value: ratio('deep'), bar: '≤ 1.5', met: ratio('deep') <= 1.5 },
+          { name: 'OFFSET deep ÷ first p95 (SQL, contrast)', value: offsetDeep.p95 / sqlFirst.p95 },
+          { name: 'keyset deep ÷ first p95 (SQL)', value: sqlDeep.p95 / sqlFirst.p95 },
+          ...cases
+            .filter((c) => c.key !== 'first' && c.key !== 'deep')
+            .map((c) => ({ name: `${c.key} ÷ first page p95`, value: ratio(c.key), bar: '≤ 20', met: ratio(c.key) <= 20 })),
+        ],
+        rss: { 'timeline-api': apiRss },
+      },
+      machine,
+      loadBefore,
+    );
+  } finally {
+    await run.close();
+  }
+}
+
+async function getJson(url: string): Promise<{ page: { nextCursor: string | null; hasMore: boolean }; data: unknown[] }> {
+  const r = await fetch(url);
+  if (r.status !== 200) throw new Error(`${url} answered ${r.status}: ${(await r.text()).slice(0, 500)}`);
+  return (await r.json()) as { page: { nextCursor: string | null; hasMore: boolean }; data: unknown[] };
+}
+
+/** Walks the timeline with big keyset pages until `depth` entries lie behind the cursor. */
+async function cursorAtDepth(base: string, depth: number): Promise<string> {
+  let cursor: string | null = null;
+  let walked = 0;
+  while (walked < depth) {
+    const limit = Math.min(500, depth - walked);
+    const body = await getJson(`${base}/v1/timeline?limit=${limit}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+    walked += body.data.length;
+    cursor = body.page.nextCursor;
+    if (!cursor) throw new Error(`the timeline ended after ${walked} entries, before depth ${depth}`);
+  }
+  return cursor!;
+}
+
+/** One request with capture switched on in the API process; returns the statements it ran. */
+async function captureSql(api: MeasuredProcess, file: string, pathAndQuery: string): Promise<CapturedSql[]> {
+  const before = fs.readFileSync(file, 'utf8').length;
+  api.child.kill('SIGUSR2');
+  await sleep(150);
+  await getJson(`${api.url}${pathAndQuery}`);
+  api.child.kill('SIGUSR2');
+  await sleep(150);
+  return fs
+    .readFileSync(file, 'utf8')
+    .slice(before)
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as CapturedSql)
+    .filter((s) => /^\s*(SELECT|WITH)\b/i.test(s.text));
+}
+
+/** The page statement (the one ordered and limited in timeline order). */
+function mainStatement(stmts: CapturedSql[]): CapturedSql {
+  const s = stmts.find((x) => /ORDER BY e\.occurred_at/.test(x.text) && /LIMIT \$\d+(::int)?\s*$/.test(x.text));
+  if (!s) throw new Error(`no page statement among the captured SQL:\n${stmts.map((x) => x.text).join('\n---\n')}`);
+  return s;
+}
+
+/**
+ * Sequential requests (one client: latency, not throughput) after 10 warm-ups; 200 samples or
+ * 25 s, whichever comes first (at least 20).
+ */
+async function timeRequests(url: string): Promise<LatencySummary> {
+  for (let i = 0; i < 10; i++) await getJson(url);
+  const samples: number[] = [];
+  const until = performance.now() + 25_000;
+  while (samples.length < 200 && (performance.now() < until || samples.length < 20)) {
+    const t = performance.now();
+    const r = await fetch(url);
+    await r.arrayBuffer();
+    if (r.status !== 200) throw new Error(`${url} answered ${r.status}`);
+    samples.push(performance.now() - t);
+  }
+  return summarize(samples);
+}
+
+async function timeSql(db: pg.Client, text: string, values: unknown[], n = 50): Promise<LatencySummary> {
+  for (let i = 0; i < 3; i++) await db.query(text, values);
+  const samples: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t = performance.now();
+    await db.query(text, values);
+    samples.push(performance.now() - t);
+  }
+  return summarize(samples);
+}
+
+/** EXPLAIN (ANALYZE, BUFFERS) of every case's page statement into the doc's plans section. */
+async function writePlans(db: pg.Client, cases: QueryCase[], sqlOf: Map<string, CapturedSql[]>, n: number): Promise<void> {
+  const parts: string[] = [
+    `Captured from the API process by the latest \`bench:query\` run (N = ${n.toLocaleString('en-US')}, ${new Date().toISOString().slice(0, 16)}Z).`,
+    'Bind values are shown in the first line of each block.',
+  ];
+  for (const c of cases) {
+    const s = mainStatement(sqlOf.get(c.key)!);
+    const plan = await db.query(`EXPLAIN (ANALYZE, BUFFERS) ${s.text}`, s.values);
+    const lines = (plan.rows as { 'QUERY PLAN': string }[]).map((r) => r['QUERY PLAN']);
+    const values = s.values.map((v) => (typeof v === 'string' && v.length > 60 ? `${v.slice(0, 57)}…` : v));
+    parts.push(`#### ${c.title}`, '', '```text', `-- values: ${JSON.stringify(values)}`, ...lines, '```', '');
+  }
+  updateDoc((doc) => replaceSection(doc, 'plans', parts.join('\n')));
+}

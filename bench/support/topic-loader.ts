@@ -1,0 +1,68 @@
+import { CompressionTypes, type Kafka, type Message } from 'kafkajs';
+import { EVENT_HEADERS } from '@timeline/kafka';
+import { EnvelopeGenerator, type BenchEnvelope } from './envelope-generator.js';
+
+/** An envelope as the ingest's EventPublisher puts it on Kafka: key storyId, routing headers, CreateTime = recordedAt. */
+export function toMessage(e: BenchEnvelope): Message {
+  return {
+    key: e.storyId,
+    value: JSON.stringify(e),
+    timestamp: String(Date.parse(e.recordedAt)),
+    headers: {
+      [EVENT_HEADERS.type]: e.type,
+      [EVENT_HEADERS.schemaVersion]: String(e.schemaVersion),
+      [EVENT_HEADERS.eventId]: e.eventId,
+      [EVENT_HEADERS.contentType]: 'application/json',
+    },
+  };
+}
+
+/** What {@link loadTopic} wrote. */
+export interface LoadedTopic {
+  readonly events: number;
+  readonly bytes: number;
+  readonly seconds: number;
+}
+
+/**
+ * Fills `topic` with the first `n` envelopes of the seeded sequence (setup, not a measurement):
+ * generated and validated in chunks so memory stays flat at any `n`.
+ */
+export async function loadTopic(kafka: Kafka, topic: string, n: number, seed?: string): Promise<LoadedTopic> {
+  const producer = kafka.producer({ allowAutoTopicCreation: false });
+  await producer.connect();
+  const gen = new EnvelopeGenerator(seed ? { seed } : {});
+  const t0 = performance.now();
+  let bytes = 0;
+  let sent = 0;
+  const inFlight = new Set<Promise<unknown>>();
+  try {
+    while (sent < n) {
+      const k = Math.min(1000, n - sent);
+      const messages = gen.take(k).map(toMessage);
+      for (const m of messages) bytes += (m.value as string).length;
+      sent += k;
+      const p = producer.send({ topic, messages, acks: -1, compression: CompressionTypes.None }).finally(() => inFlight.delete(p));
+      inFlight.add(p);
+      if (inFlight.size >= 4) await Promise.race(inFlight);
+      if (process.stderr.isTTY && sent % 50_000 === 0) process.stderr.write(`\r[bench] loading ${topic}: ${sent}/${n}`);
+    }
+    await Promise.all(inFlight);
+  } finally {
+    await producer.disconnect();
+  }
+  if (process.stderr.isTTY && n >= 50_000) process.stderr.write('\n');
+  return { events: n, bytes, seconds: (performance.now() - t0) / 1000 };
+}
+
+/** Sum of the high watermarks of a topic (messages in it, when it starts at 0). */
+export async function topicSize(kafka: Kafka, topic: string): Promise<number> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const offsets = await admin.fetchTopicOffsets(topic);
+    return offsets.reduce((s, o) => s + Number(o.high) - Number(o.low), 0);
+  } finally {
+    await admin.disconnect();
+  }
+}
