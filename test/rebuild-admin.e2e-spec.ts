@@ -1,20 +1,17 @@
-import type { Admin, Kafka } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import { hashApiKey } from '@timeline/http';
 import { compareChecksums, projectionChecksum } from '@timeline/store';
 import {
-  createTestDatabase,
-  createTopics,
   entryCorrected,
   entryRetracted,
   eventMessage,
   eventSeries,
+  projectorTestbed,
   startApp,
   testConfig,
-  testKafka,
-  testProducer,
   waitFor,
   waitForCaughtUp,
+  type ProjectorTestbed,
   type RunningApp,
 } from './support/index.js';
 
@@ -27,11 +24,8 @@ describe('admin rebuild endpoint e2e', () => {
     API_KEYS: `ops:admin:${hashApiKey(adminKey)},desk:reader:${hashApiKey(readerKey)}`,
   });
   const topic = config.kafka.eventsTopic;
+  let bed: ProjectorTestbed;
   let ds: DataSource;
-  let drop: () => Promise<void>;
-  let kafka: Kafka;
-  let admin: Admin;
-  let deleteTopics: () => Promise<void>;
   let apps: RunningApp[] = [];
   let api: RunningApp;
 
@@ -54,16 +48,12 @@ describe('admin rebuild endpoint e2e', () => {
   };
 
   beforeAll(async () => {
-    ({ ds, drop } = await createTestDatabase(config));
-    kafka = testKafka(config);
-    admin = kafka.admin();
-    await admin.connect();
-    deleteTopics = await createTopics(admin, [{ topic, numPartitions: 3 }, { topic: config.kafka.dlqTopic }]);
+    bed = await projectorTestbed(config, 3);
+    ds = bed.ds;
     apps = await Promise.all([startApp('projector', env), startApp('timeline-api', env)]);
     api = apps[1]!;
     const series = eventSeries(120, Date.parse('2022-01-01T00:00:00Z')).map((e, i) => ({ ...e, storyId: `story-${i % 4}` }));
-    const producer = await testProducer(kafka);
-    await producer.send(
+    await bed.producer.send(
       topic,
       [
         ...series,
@@ -71,14 +61,11 @@ describe('admin rebuild endpoint e2e', () => {
         entryRetracted(series[6]!, 'Wrong.', { storyId: 'story-2' }),
       ].map((e) => eventMessage(e)),
     );
-    await producer.close();
-    await waitForCaughtUp(ds, kafka, topic, 120_000);
+    await waitForCaughtUp(ds, bed.kafka, topic, 120_000);
   });
   afterAll(async () => {
     await Promise.all(apps.map((a) => a.stop()));
-    await deleteTopics?.();
-    await admin?.disconnect();
-    await drop?.();
+    await bed?.close();
   });
 
   it('needs an admin key and a valid body', async () => {

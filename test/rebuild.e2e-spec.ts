@@ -2,22 +2,20 @@ import type { Admin, Kafka } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import { ProjectionVersions, compareChecksums, projectionChecksum, type ProjectionChecksum } from '@timeline/store';
 import {
-  createTestDatabase,
-  createTopics,
   entryCorrected,
   entryRetracted,
   eventMessage,
   eventSeries,
+  projectorTestbed,
   readinessRaised,
   runCli,
   sleep,
   spawnCli,
   startApp,
   testConfig,
-  testKafka,
-  testProducer,
   waitFor,
   waitForCaughtUp,
+  type ProjectorTestbed,
   type RunningApp,
 } from './support/index.js';
 
@@ -29,12 +27,11 @@ import {
 describe('projection rebuild e2e', () => {
   const { env, config } = testConfig({ KAFKA_TOPIC_PARTITIONS: '3' });
   const topic = config.kafka.eventsTopic;
+  let bed: ProjectorTestbed;
   let ds: DataSource;
-  let drop: () => Promise<void>;
   let kafka: Kafka;
   let admin: Admin;
-  let deleteTopics: () => Promise<void>;
-  let producer: Awaited<ReturnType<typeof testProducer>>;
+  let producer: ProjectorTestbed['producer'];
   let projector: RunningApp | undefined;
   let api: RunningApp;
 
@@ -80,13 +77,9 @@ describe('projection rebuild e2e', () => {
   };
 
   beforeAll(async () => {
-    ({ ds, drop } = await createTestDatabase(config));
-    kafka = testKafka(config);
-    admin = kafka.admin();
-    await admin.connect();
-    deleteTopics = await createTopics(admin, [{ topic, numPartitions: 3 }, { topic: config.kafka.dlqTopic }]);
+    bed = await projectorTestbed(config, 3);
+    ({ ds, kafka, admin, producer } = bed);
     [projector, api] = await Promise.all([startApp('projector', env), startApp('timeline-api', env)]);
-    producer = await testProducer(kafka);
 
     // The crisis dataset through `cli seed`, then other stories spread over the partitions, with
     // corrections, retractions, a correction published before its target, and a poison message.
@@ -113,10 +106,7 @@ describe('projection rebuild e2e', () => {
   });
   afterAll(async () => {
     await Promise.all([projector?.stop(), api?.stop()]);
-    await producer?.close();
-    await deleteTopics?.();
-    await admin?.disconnect();
-    await drop?.();
+    await bed?.close();
   });
 
   it('rebuilds from Kafka into v2 with the live checksum while /v1/timeline keeps answering; new events then flow into v2', async () => {

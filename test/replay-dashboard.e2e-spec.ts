@@ -1,31 +1,24 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Admin, Kafka } from 'kafkajs';
 import type { Page } from 'playwright-core';
-import type { DataSource } from 'typeorm';
 import {
   ARTIFACTS_DIR,
   ROOT,
-  createTestDatabase,
-  createTopics,
   launchBrowser,
+  projectorTestbed,
   runCli,
   startApp,
   testConfig,
-  testKafka,
   waitFor,
   waitForCaughtUp,
+  type ProjectorTestbed,
   type RunningApp,
 } from './support/index.js';
 
 /** The dashboard's replay mode in Debian's Chromium, fed by GET /v1/replay of the seeded dataset. */
 describe('dashboard replay mode in a real browser', () => {
   const { env, config } = testConfig({ KAFKA_TOPIC_PARTITIONS: '3' });
-  let ds: DataSource;
-  let drop: () => Promise<void>;
-  let kafka: Kafka;
-  let admin: Admin;
-  let deleteTopics: () => Promise<void>;
+  let bed: ProjectorTestbed;
   let apps: RunningApp[] = [];
   let api: RunningApp;
   let browser: Awaited<ReturnType<typeof launchBrowser>>;
@@ -39,16 +32,12 @@ describe('dashboard replay mode in a real browser', () => {
     .map((l) => JSON.parse(l) as { eventId: string; occurredAt: string });
 
   beforeAll(async () => {
-    ({ ds, drop } = await createTestDatabase(config));
-    kafka = testKafka(config);
-    admin = kafka.admin();
-    await admin.connect();
-    deleteTopics = await createTopics(admin, [{ topic: config.kafka.eventsTopic, numPartitions: 3 }, { topic: config.kafka.dlqTopic }]);
+    bed = await projectorTestbed(config, 3);
     apps = await Promise.all([startApp('projector', env), startApp('timeline-api', env)]);
     api = apps[1]!;
     const seed = await runCli(['seed'], env);
     if (seed.code !== 0) throw new Error(`seed failed:\n${seed.stdout}\n${seed.stderr}`);
-    await waitForCaughtUp(ds, kafka, config.kafka.eventsTopic, 90_000);
+    await waitForCaughtUp(bed.ds, bed.kafka, config.kafka.eventsTopic, 90_000);
     browser = await launchBrowser();
     page = await browser.context.newPage();
     page.on('console', (m) => {
@@ -60,9 +49,7 @@ describe('dashboard replay mode in a real browser', () => {
   afterAll(async () => {
     await browser?.close();
     await Promise.all(apps.map((a) => a.stop()));
-    await deleteTopics?.();
-    await admin?.disconnect();
-    await drop?.();
+    await bed?.close();
   });
 
   it('replays a week of the crisis in place of the timeline, in order, then returns to the timeline', async () => {

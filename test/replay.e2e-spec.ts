@@ -2,21 +2,18 @@ import { readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { Admin, Kafka } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import { eventCatalogue } from '@timeline/events';
 import {
   ROOT,
-  createTestDatabase,
-  createTopics,
   eventMessage,
+  projectorTestbed,
   runCli,
   startApp,
   statementIssued,
   testConfig,
-  testKafka,
-  testProducer,
   waitForCaughtUp,
+  type ProjectorTestbed,
   type RawEvent,
   type RunningApp,
 } from './support/index.js';
@@ -63,11 +60,8 @@ async function readSse(url: string, timeoutMs = 60_000): Promise<{ status: numbe
 describe('replay e2e', () => {
   const { env, config } = testConfig({ KAFKA_TOPIC_PARTITIONS: '3' });
   const topic = config.kafka.eventsTopic;
+  let bed: ProjectorTestbed;
   let ds: DataSource;
-  let drop: () => Promise<void>;
-  let kafka: Kafka;
-  let admin: Admin;
-  let deleteTopics: () => Promise<void>;
   let apps: RunningApp[] = [];
   let api: RunningApp;
   let dir: string;
@@ -102,29 +96,22 @@ describe('replay e2e', () => {
   });
 
   beforeAll(async () => {
-    ({ ds, drop } = await createTestDatabase(config));
-    kafka = testKafka(config);
-    admin = kafka.admin();
-    await admin.connect();
-    deleteTopics = await createTopics(admin, [{ topic, numPartitions: 3 }, { topic: config.kafka.dlqTopic }]);
+    bed = await projectorTestbed(config, 3);
+    ds = bed.ds;
     apps = await Promise.all([startApp('projector', env), startApp('timeline-api', env)]);
     api = apps[1]!;
     dir = await mkdtemp(path.join(os.tmpdir(), 'replay-e2e-'));
     const seeded = await runCli(['seed'], env);
     expect(seeded.code).toBe(0);
-    const producer = await testProducer(kafka);
-    await producer.send(
+    await bed.producer.send(
       topic,
       [...paced, knownByNoon, learnedLater].map((e) => eventMessage(e)),
     );
-    await producer.close();
-    await waitForCaughtUp(ds, kafka, topic, 120_000);
+    await waitForCaughtUp(ds, bed.kafka, topic, 120_000);
   });
   afterAll(async () => {
     await Promise.all(apps.map((a) => a.stop()));
-    await deleteTopics?.();
-    await admin?.disconnect();
-    await drop?.();
+    await bed?.close();
     await rm(dir, { recursive: true, force: true });
   });
 
