@@ -107,6 +107,39 @@ describe('EventPublisher on a real broker', () => {
     expect((await admin.listTopics()).includes(topic)).toBe(false);
   });
 
+  it('coalesces publishes made while a send is in flight, each caller getting its own exact offsets', async () => {
+    const topic = `${uniqueName('coalesce')}.events`;
+    cleanups.push(await createTopics(admin, [{ topic, numPartitions: 1 }]));
+    const publisher = await publisherFor(topic);
+    const events = Array.from({ length: 60 }, (_, i) => prepared('story-a', `single ${i}`));
+    const results = await Promise.all(events.map((e) => publisher.publish([e])));
+    expect(results.map((r) => r.length)).toEqual(events.map(() => 1));
+    const offsets = results.map((r) => Number(r[0]!.offset));
+    expect(new Set(offsets).size).toBe(60);
+    // Offsets say where each caller's event really is.
+    const byOffset = new Map((await readTopic(kafka, topic)).map((r) => [r.offset, JSON.parse(r.value).eventId as string]));
+    for (const [i, r] of results.entries()) expect(byOffset.get(r[0]!.offset)).toBe(events[i]!.eventId);
+  });
+
+  it('answers each coalesced caller alone when the combined send is refused for its size', async () => {
+    const topic = `${uniqueName('small2')}.events`;
+    cleanups.push(async () => void (await admin.deleteTopics({ topics: [topic] }).catch(() => undefined)));
+    await admin.createTopics({
+      topics: [{ topic, numPartitions: 1, configEntries: [{ name: 'max.message.bytes', value: '2000' }] }],
+      waitForLeaders: true,
+    });
+    const publisher = await publisherFor(topic);
+    const first = publisher.publish([prepared('story-a', 'in flight')]);
+    // Queued behind `first`, so sent together: the big batch is refused, the small one must still land.
+    const big = publisher.publish(Array.from({ length: 10 }, (_, i) => prepared('story-a', `big ${i} ${'x'.repeat(400)}`)));
+    const small = publisher.publish([prepared('story-a', 'small')]);
+    await expect(first).resolves.toHaveLength(1);
+    await expect(big).rejects.toMatchObject({ tooLarge: true });
+    await expect(small).resolves.toHaveLength(1);
+    const offsets = await admin.fetchTopicOffsets(topic);
+    expect(offsets[0]!.high).toBe('2');
+  });
+
   it('reports a batch the broker refuses for its size as tooLarge, not retriable', async () => {
     const topic = `${uniqueName('small')}.events`;
     cleanups.push(async () => void (await admin.deleteTopics({ topics: [topic] }).catch(() => undefined)));

@@ -46,7 +46,7 @@ export function peakRssOf(pid: number | undefined): number {
 /**
  * Spawns a built app (`apps/<name>/dist/main.js`) or any script as a real process on a free port,
  * with its output in a log file of the run, and waits for /health. `BENCH_CPU_PROF=1` adds
- * `--cpu-prof` (profiles land in `bench/profiles/`).
+ * `--cpu-prof` (profiles land in `bench/dist/profiles/`).
  */
 export async function startProcess(run: BenchRun, label: string, script: string, env: Record<string, string>, opts: StartOptions = {}) {
   const portVar = opts.portVar ?? PORT_VARS[label] ?? 'API_PORT';
@@ -55,7 +55,7 @@ export async function startProcess(run: BenchRun, label: string, script: string,
   const out = fs.openSync(logFile, 'a');
   const nodeArgs = [...(opts.nodeArgs ?? [])];
   if (process.env.BENCH_CPU_PROF === '1') {
-    const dir = path.join(ROOT, 'bench', 'profiles');
+    const dir = path.join(ROOT, 'bench', 'dist', 'profiles');
     fs.mkdirSync(dir, { recursive: true });
     nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${dir}`, `--cpu-prof-name=${run.name}-${label}-${Date.now()}.cpuprofile`);
   }
