@@ -50,8 +50,6 @@ export interface AuthConfig {
 export interface ProjectorConfig {
   /** Kafka consumer group. @default "timeline-projector" */
   readonly groupId: string;
-  /** Name of the projection version the live projector writes (see the rebuild command). @default "live" */
-  readonly projection: string;
   /** Upper bound of bytes fetched per partition per batch (keeps memory flat). @default 1048576 */
   readonly maxBytesPerPartition: number;
   /**
@@ -171,7 +169,6 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     },
     projector: {
       groupId: r.string('PROJECTOR_GROUP_ID', 'timeline-projector'),
-      projection: parseSchemaName('PROJECTION_NAME', r.string('PROJECTION_NAME', 'live')),
       maxBytesPerPartition: r.int('PROJECTOR_MAX_BYTES_PER_PARTITION', 1_048_576, { min: 16_384 }),
       // Kafka's broker-side bounds (group.min/max.session.timeout.ms) default to 6 s … 30 min.
       sessionTimeoutMs: r.int('PROJECTOR_SESSION_TIMEOUT_SECONDS', 30, { min: 6, max: 1800 }) * 1000,
