@@ -1,9 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 import autocannon from 'autocannon';
 import type { Kafka, ProducerConfig } from 'kafkajs';
-import { startApp } from './support/app-process.js';
+import { cpuSecondsOf, startApp } from './support/app-process.js';
 import { BenchRun, benchEvents } from './support/bench-run.js';
-import { EnvelopeGenerator, ingestInput } from './support/envelope-generator.js';
+import { EnvelopeGenerator, ingestInput, type BenchEnvelope } from './support/envelope-generator.js';
 import { load, machineInfo, recordResult } from './support/report.js';
 import { ms, rate } from './support/stats.js';
 import { toMessage, topicSize } from './support/topic-loader.js';
@@ -51,6 +51,7 @@ export async function ingestBench(): Promise<void> {
 
     process.stderr.write(`[bench] ingest API: ${n} events …\n`);
     let next = 0;
+    const cpu0 = cpuSecondsOf(ingest.child.pid);
     const t0 = performance.now();
     const result = await autocannon({
       url: `${ingest.url}/v1/events/batch`,
@@ -62,6 +63,7 @@ export async function ingestBench(): Promise<void> {
       requests: [{ setupRequest: (req) => ({ ...req, body: bodies[next++ % bodies.length] }) }],
     });
     const apiSeconds = (performance.now() - t0) / 1000;
+    const ingestCpuUs = ((cpuSecondsOf(ingest.child.pid) - cpu0) / n) * 1e6;
     const ingestRss = await ingest.stop();
     if (result.non2xx > 0 || result.errors > 0) {
       throw new Error(`ingest answered ${result.non2xx} non-2xx and ${result.errors} errors; see ${ingest.logFile}`);
@@ -71,7 +73,7 @@ export async function ingestBench(): Promise<void> {
     const apiRate = n / apiSeconds;
 
     // The same batches as Kafka messages (eventId and recordedAt already set, as ingest would).
-    const prepared = batches.map((b) => b.map((e) => toMessage({ ...e, recordedAt: new Date().toISOString() })));
+    const prepared = batches.map((b) => b.map((e) => ({ ...e, recordedAt: new Date().toISOString() })));
     process.stderr.write('[bench] raw kafkajs producer …\n');
     const raw = await timeProducer(run.kafka(config, `${run.id}-raw`), rawTopic, prepared, {});
     process.stderr.write('[bench] raw kafkajs producer, idempotent + 1 in flight (the ingest settings) …\n');
@@ -87,6 +89,7 @@ export async function ingestBench(): Promise<void> {
           ['ingest request latency p50 / p99', `${ms(result.latency.p50)} / ${ms(result.latency.p99)}`],
           ['raw kafkajs producer (acks=-1, same batches)', `${rate(raw.eventsPerSecond)} (${raw.seconds.toFixed(1)} s)`],
           ['raw producer, idempotent + 1 in flight', `${rate(idem.eventsPerSecond)} (${idem.seconds.toFixed(1)} s)`],
+          ['CPU per event: ingest process / raw producer', `${ingestCpuUs.toFixed(0)} µs / ${raw.cpuUs.toFixed(0)} µs`],
         ],
         ratios: [
           { name: 'ingest overhead (API ÷ raw producer)', value: overhead, bar: '≥ 0.6 (goal 0.8)', met: overhead >= 0.6 },
@@ -106,24 +109,27 @@ export async function ingestBench(): Promise<void> {
 async function timeProducer(
   kafka: Kafka,
   topic: string,
-  batches: ReturnType<typeof toMessage>[][],
+  batches: BenchEnvelope[][],
   cfg: ProducerConfig,
-): Promise<{ seconds: number; eventsPerSecond: number }> {
+): Promise<{ seconds: number; eventsPerSecond: number; cpuUs: number }> {
   const producer = kafka.producer({ allowAutoTopicCreation: false, ...cfg });
   await producer.connect();
-  await producer.send({ topic, messages: batches[0]!.slice(0, 1), acks: -1 }); // metadata + connection warm-up
+  await producer.send({ topic, messages: batches[0]!.slice(0, 1).map(toMessage), acks: -1 }); // metadata + connection warm-up
   let next = 0;
   let events = 0;
+  const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   await Promise.all(
     Array.from({ length: CONCURRENCY }, async () => {
       for (let i = next++; i < batches.length; i = next++) {
-        await producer.send({ topic, messages: batches[i]!, acks: -1 });
+        // Serialising is part of sending (the ingest serialises too).
+        await producer.send({ topic, messages: batches[i]!.map(toMessage), acks: -1 });
         events += batches[i]!.length;
       }
     }),
   );
   const seconds = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
   await producer.disconnect();
-  return { seconds, eventsPerSecond: events / seconds };
+  return { seconds, eventsPerSecond: events / seconds, cpuUs: (cpu.user + cpu.system) / events };
 }

@@ -29,7 +29,7 @@ export async function projectBench(): Promise<void> {
     const db = await run.pgClient();
     const machine = await machineInfo(db);
     const loadBefore = load();
-    const envP = run.env('proj');
+    const envP = run.env('proj', process.env.BENCH_POOL ? { DATABASE_POOL_SIZE: process.env.BENCH_POOL } : {});
     const config = run.config(envP);
     const topic = await run.createTopics(config);
     const loaded = await loadTopic(run.kafka(config), topic, n);

@@ -43,6 +43,18 @@ export function peakRssOf(pid: number | undefined): number {
   }
 }
 
+/** CPU seconds (user + system) a live process has used so far; 0 when unknown. Linux USER_HZ is 100. */
+export function cpuSecondsOf(pid: number | undefined): number {
+  if (!pid) return 0;
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return 0;
+  }
+}
+
 /**
  * Spawns a built app (`apps/<name>/dist/main.js`) or any script as a real process on a free port,
  * with its output in a log file of the run, and waits for /health. `BENCH_CPU_PROF=1` adds
