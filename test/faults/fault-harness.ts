@@ -44,7 +44,7 @@ export interface FaultHarness {
   /** Notes when a phase of the scenario was reached (seconds since the harness opened), for the result file. */
   mark(phase: string): void;
   readonly phases: Record<string, number>;
-  /** Stops the apps (SIGTERM, SIGKILL after 15 s), deletes the topics, drops the schema. */
+  /** Stops the loads and the apps (SIGTERM, SIGKILL after 15 s), deletes the topics, drops the schema. */
   close(): Promise<void>;
 }
 
@@ -72,6 +72,7 @@ export async function openFaultHarness(
   const topics = timelineTopics(config.kafka);
   await ensureTopics(admin, [topics.events, topics.dlq]);
   const apps: RunningApp[] = [];
+  const loads: IngestLoad[] = [];
   const pids: number[] = [];
   const opened = Date.now();
   const phases: Record<string, number> = {};
@@ -97,11 +98,17 @@ export async function openFaultHarness(
       phases[phase] = Math.round((Date.now() - opened) / 100) / 10;
     },
     phases,
-    load: (ingest, loadOpts = {}) => new IngestLoad({ ...loadOpts, url: ingest.url, apiKey: editorKey }),
+    load: (ingest, loadOpts = {}) => {
+      const load = new IngestLoad({ ...loadOpts, url: ingest.url, apiKey: editorKey });
+      loads.push(load);
+      return load;
+    },
     async count(sql, params = []) {
       return Number((await ds.query(sql, params))[0].n);
     },
     async close() {
+      // A failed scenario leaves its load running; stop it before the apps it talks to.
+      await Promise.all(loads.map((l) => l.stop()));
       await Promise.all(apps.map((a) => a.stop(15_000)));
       await admin.deleteTopics({ topics: [topics.events.topic, topics.dlq.topic] }).catch(() => undefined);
       await admin.disconnect().catch(() => undefined);

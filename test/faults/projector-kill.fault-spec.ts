@@ -17,7 +17,7 @@ describe('fault: projector killed mid-batch under sustained ingest', () => {
     const ingest = await h.start('ingest');
     const api = await h.start('timeline-api');
     const first = await h.start('projector');
-    const load = h.load(ingest, { batchSize: 50, concurrency: 2, eventsPerSecond: 1000 }).start();
+    const load = h.load(ingest, { batchSize: 50, concurrency: 2, eventsPerSecond: 500 }).start();
 
     await waitFor(
       'events flowing through the projector',

@@ -17,7 +17,7 @@ describe('fault: projector killed during a consumer-group rebalance', () => {
     const ingest = await h.start('ingest');
     const api = await h.start('timeline-api');
     const a = await h.start('projector');
-    const load = h.load(ingest, { batchSize: 50, concurrency: 2, eventsPerSecond: 800 }).start();
+    const load = h.load(ingest, { batchSize: 50, concurrency: 2, eventsPerSecond: 500 }).start();
     await waitFor('A projecting', async () => ((await h.count('SELECT count(*) AS n FROM event_log')) > 1000 ? true : undefined), 60_000);
 
     // B's JoinGroup moves the group into a rebalance that waits for A to rejoin: kill A right then.

@@ -67,6 +67,9 @@ export interface BatchHooks {
  *    commits; only then does the caller resolve/commit the offset in Kafka.
  */
 export class PartitionBatchApplier {
+  /** Backend pids of the connections running a batch transaction right now (for {@link cancelInFlight}). */
+  private readonly inFlight = new Set<number>();
+
   constructor(
     private readonly ds: DataSource,
     private readonly catalogue: EventCatalogue,
@@ -83,6 +86,9 @@ export class PartitionBatchApplier {
     const { topic, partition } = batch;
     const q = this.ds.createQueryRunner();
     await q.connect();
+    // node-postgres keeps the server process id of each connection (from BackendKeyData).
+    const backendPid = (q as unknown as { databaseConnection?: { processID?: number } }).databaseConnection?.processID;
+    if (backendPid) this.inFlight.add(backendPid);
     try {
       await q.startTransaction('READ COMMITTED');
       try {
@@ -95,8 +101,22 @@ export class PartitionBatchApplier {
         throw err;
       }
     } finally {
+      if (backendPid) this.inFlight.delete(backendPid);
       await q.release().catch((err: unknown) => this.logger.warn({ err, topic, partition }, 'could not release a database connection'));
     }
+  }
+
+  /**
+   * Cancels the statements of every batch transaction in flight (`pg_cancel_backend`), for a shutdown
+   * that must not wait for a batch stuck behind a lock or a slow query. The cancelled statement fails
+   * with 57014 and its transaction rolls back whole — never half-applied; a batch already committing
+   * is not interrupted (PostgreSQL holds cancels during COMMIT), so each batch either commits or not.
+   */
+  async cancelInFlight(): Promise<number> {
+    const pids = [...this.inFlight];
+    if (pids.length === 0) return 0;
+    await this.ds.query('SELECT pg_cancel_backend(pid) FROM unnest($1::int[]) AS pid', [pids]);
+    return pids.length;
   }
 
   private async inTransaction(q: QueryRunner, batch: PartitionBatch, hooks: BatchHooks): Promise<BatchOutcome> {

@@ -17,6 +17,8 @@ export interface TimelineProjectorOptions {
   readonly initialRetryMs?: number;
   /** Backoff cap. Kept below the session timeout; heartbeats continue while waiting. @default 15000 */
   readonly maxRetryMs?: number;
+  /** On stop, how long a batch in flight may run before its statement is cancelled. @default 3000 */
+  readonly shutdownGraceMs?: number;
 }
 
 /**
@@ -42,6 +44,7 @@ export class TimelineProjector {
   private assignment: Promise<void> = Promise.resolve();
   private readonly initialRetryMs: number;
   private readonly maxRetryMs: number;
+  private readonly shutdownGraceMs: number;
 
   constructor(
     private readonly config: AppConfig,
@@ -56,6 +59,7 @@ export class TimelineProjector {
   ) {
     this.initialRetryMs = opts.initialRetryMs ?? 250;
     this.maxRetryMs = opts.maxRetryMs ?? 15_000;
+    this.shutdownGraceMs = opts.shutdownGraceMs ?? 3_000;
   }
 
   get state(): ProjectorState {
@@ -126,7 +130,20 @@ export class TimelineProjector {
     if (!this.consumer || this.stateValue === 'stopped') return;
     this.stopping = true;
     if (this.stateValue !== 'failed') this.stateValue = 'stopping';
-    await this.consumer.disconnect();
+    // kafkajs's disconnect waits for the batch in flight. One blocked on a lock (e.g. the fence row an
+    // instance that took over holds) or a slow query would outlast the shutdown limit, so after a grace
+    // period its statement is cancelled: the transaction rolls back whole and the batch is not resolved.
+    const cancel = setTimeout(() => {
+      this.applier
+        .cancelInFlight()
+        .then((n) => n > 0 && this.logger.warn({ batches: n }, 'shutdown: cancelled the batch transactions still running'))
+        .catch((err: unknown) => this.logger.warn({ err: describe(err) }, 'shutdown: could not cancel the batch in flight'));
+    }, this.shutdownGraceMs);
+    try {
+      await this.consumer.disconnect();
+    } finally {
+      clearTimeout(cancel);
+    }
     if (this.stateValue !== 'failed') this.stateValue = 'stopped';
   }
 
