@@ -1,6 +1,6 @@
 import { Body, Controller, HttpCode, Post, Req } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
-import { CodedError, RequireRole } from '@timeline/http';
+import { CodedError, RateLimited, RequireRole } from '@timeline/http';
 import type { PublishedEvent } from '@timeline/kafka';
 import { EventIngestor } from './event-ingestor.js';
 import {
@@ -20,6 +20,10 @@ const ERROR_RESPONSES = [
   { status: 415, ...problem('The body is not application/json.') },
   { status: 422, ...problem('An event is invalid; errors[] names every bad field. Nothing was published.') },
   {
+    status: 429,
+    ...problem('Too many write requests from this API key (RATE_LIMIT_WRITES_PER_MINUTE); retry after Retry-After seconds.'),
+  },
+  {
     status: 503,
     ...problem('Kafka did not acknowledge; retry after Retry-After seconds with the same eventIds (eventIds[] lists them).'),
   },
@@ -34,6 +38,7 @@ interface MaybeParsedRequest {
 @ApiTags('events')
 @ApiSecurity('apiKey')
 @RequireRole('editor')
+@RateLimited('writes')
 @Controller('v1/events')
 export class EventsController {
   constructor(private readonly ingestor: EventIngestor) {}
@@ -54,6 +59,7 @@ export class EventsController {
   @ApiResponse(ERROR_RESPONSES[4])
   @ApiResponse(ERROR_RESPONSES[5])
   @ApiResponse(ERROR_RESPONSES[6])
+  @ApiResponse(ERROR_RESPONSES[7])
   async publishOne(@Body() body: unknown, @Req() req: MaybeParsedRequest): Promise<PublishedEvent> {
     requireJson(req);
     return this.ingestor.ingestOne(body);
@@ -75,6 +81,7 @@ export class EventsController {
   @ApiResponse(ERROR_RESPONSES[4])
   @ApiResponse(ERROR_RESPONSES[5])
   @ApiResponse(ERROR_RESPONSES[6])
+  @ApiResponse(ERROR_RESPONSES[7])
   async publishBatch(@Body() body: unknown, @Req() req: MaybeParsedRequest): Promise<{ accepted: number; events: PublishedEvent[] }> {
     requireJson(req);
     const events = await this.ingestor.ingestBatch(body);

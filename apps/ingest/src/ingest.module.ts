@@ -3,7 +3,7 @@ import { APP_GUARD } from '@nestjs/core';
 import { Kafka, type Admin } from 'kafkajs';
 import { APP_CONFIG, ConfigModule, type AppConfig } from '@timeline/config';
 import { systemClock, type Clock } from '@timeline/events';
-import { ApiKeyGuard, HEALTH_CHECKS, OpsController, type HealthCheck } from '@timeline/http';
+import { ApiKeyGuard, HEALTH_CHECKS, OpsController, RateLimitGuard, type HealthCheck } from '@timeline/http';
 import { EventPublisher, KAFKA_ADMIN, KafkaModule, kafkaHealth, timelineTopics } from '@timeline/kafka';
 import { ObservabilityModule, type Logger } from '@timeline/observability';
 import { EventIngestor } from './event-ingestor.js';
@@ -37,6 +37,8 @@ export class IngestModule {
       controllers: [EventsController, SchemasController, OpsController],
       providers: [
         { provide: APP_GUARD, useClass: ApiKeyGuard },
+        // After the key guard: writes are counted per API key (RATE_LIMIT_WRITES_PER_MINUTE).
+        { provide: APP_GUARD, useClass: RateLimitGuard },
         { provide: CLOCK, useValue: opts.clock ?? systemClock },
         {
           provide: EventPublisher,

@@ -9,7 +9,7 @@ import {
   ApiTags,
   ApiTooManyRequestsResponse,
 } from '@nestjs/swagger';
-import { RequireRole } from '@timeline/http';
+import { RateLimited, RequireRole } from '@timeline/http';
 import { StreamQueryDto } from './query/timeline-query.dto.js';
 import { parseStreamQuery } from './query/timeline-filter.js';
 import { LiveStreamHub } from './stream/live-stream.hub.js';
@@ -42,7 +42,11 @@ export class StreamController {
   @ApiProduces('text/event-stream')
   @ApiOkResponse({ description: 'An event stream (text/event-stream).' })
   @ApiBadRequestResponse({ description: 'A filter or the resume token is invalid (problem+json naming it).' })
-  @ApiTooManyRequestsResponse({ description: 'Too many concurrent streams from this client (API_STREAM_MAX_PER_CLIENT).' })
+  @ApiTooManyRequestsResponse({
+    description:
+      'Too many concurrent streams from this client (API_STREAM_MAX_PER_CLIENT), or too many new connections per minute (RATE_LIMIT_STREAMS_PER_MINUTE); see Retry-After.',
+  })
+  @RateLimited('streams')
   async stream(
     @Query() query: StreamQueryDto,
     @Headers('last-event-id') lastEventIdHeader: string | undefined,

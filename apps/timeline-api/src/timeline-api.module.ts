@@ -3,7 +3,7 @@ import { APP_GUARD } from '@nestjs/core';
 import type { Admin } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, ConfigModule, type AppConfig } from '@timeline/config';
-import { ApiKeyGuard, HEALTH_CHECKS, OpsController, type HealthCheck } from '@timeline/http';
+import { ApiKeyGuard, HEALTH_CHECKS, OpsController, RateLimitGuard, type HealthCheck } from '@timeline/http';
 import { KAFKA_ADMIN, KafkaModule, kafkaHealth } from '@timeline/kafka';
 import { ObservabilityModule, type Logger } from '@timeline/observability';
 import { StoreModule, databaseHealth } from '@timeline/store';
@@ -45,6 +45,8 @@ export class TimelineApiModule {
       controllers: [OpsController, TimelineController, ExportController, StreamController],
       providers: [
         { provide: APP_GUARD, useClass: ApiKeyGuard },
+        // New /v1/stream connections per client IP (RATE_LIMIT_STREAMS_PER_MINUTE); after the key guard.
+        { provide: APP_GUARD, useClass: RateLimitGuard },
         { provide: Clock, useValue: opts.clock ?? new Clock() },
         { provide: SignedTokenCodec, inject: [APP_CONFIG], useFactory: (c: AppConfig) => SignedTokenCodec.fromConfig(c) },
         { provide: PageCursorCodec, inject: [SignedTokenCodec], useFactory: (t: SignedTokenCodec) => new PageCursorCodec(t) },

@@ -14,6 +14,19 @@ describe('loadConfig', () => {
     expect(c.projector.groupId).toBe('timeline-projector');
     expect(c.auth.readAccess).toBe('public');
     expect(c.ports).toEqual({ api: 3000, ingest: 3001, projector: 3002 });
+    expect(c.projector.sessionTimeoutMs).toBe(30_000);
+    expect(c.rateLimits).toEqual({ writesPerMinute: 1200, streamsPerMinute: 120 });
+  });
+
+  it('reads the rate limits (0 = off) and the projector session timeout', () => {
+    const c = loadConfig({
+      ...base,
+      RATE_LIMIT_WRITES_PER_MINUTE: '0',
+      RATE_LIMIT_STREAMS_PER_MINUTE: '5',
+      PROJECTOR_SESSION_TIMEOUT_SECONDS: '10',
+    });
+    expect(c.rateLimits).toEqual({ writesPerMinute: 0, streamsPerMinute: 5 });
+    expect(c.projector.sessionTimeoutMs).toBe(10_000);
   });
 
   it.each([
@@ -26,6 +39,9 @@ describe('loadConfig', () => {
     [{ DATABASE_SCHEMA: 'Robert"); DROP TABLE x;--' }, 'DATABASE_SCHEMA'],
     [{ READ_ACCESS: 'everyone' }, 'READ_ACCESS'],
     [{ KAFKA_SASL_MECHANISM: 'plain' }, 'KAFKA_SASL_USERNAME'],
+    [{ RATE_LIMIT_WRITES_PER_MINUTE: '-1' }, 'RATE_LIMIT_WRITES_PER_MINUTE'],
+    [{ RATE_LIMIT_STREAMS_PER_MINUTE: 'lots' }, 'RATE_LIMIT_STREAMS_PER_MINUTE'],
+    [{ PROJECTOR_SESSION_TIMEOUT_SECONDS: '1' }, 'PROJECTOR_SESSION_TIMEOUT_SECONDS'],
   ])('rejects %j naming %s', (env, variable) => {
     let caught: unknown;
     try {

@@ -72,6 +72,14 @@ export interface ApiConfig {
   readonly streamHeartbeatMs: number;
 }
 
+/** Per-client request rate limits (token buckets in each process); 0 turns a limit off. */
+export interface RateLimitConfig {
+  /** Write requests (`POST /v1/events…`) per minute per API key (per IP without one); bursts up to the same number. @default 1200 */
+  readonly writesPerMinute: number;
+  /** New `/v1/stream` connections per minute per client IP (on top of API_STREAM_MAX_PER_CLIENT concurrent). @default 120 */
+  readonly streamsPerMinute: number;
+}
+
 export interface AppConfig {
   readonly env: 'development' | 'test' | 'production';
   readonly logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
@@ -83,6 +91,7 @@ export interface AppConfig {
   readonly auth: AuthConfig;
   readonly projector: ProjectorConfig;
   readonly api: ApiConfig;
+  readonly rateLimits: RateLimitConfig;
 }
 
 /** Parses `name:role:sha256hex` entries, comma separated. */
@@ -177,6 +186,10 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       ...(cursorSecret ? { cursorSecret } : {}),
       streamMaxPerClient: r.int('API_STREAM_MAX_PER_CLIENT', 5, { min: 1, max: 1000 }),
       streamHeartbeatMs: r.int('API_STREAM_HEARTBEAT_SECONDS', 15, { min: 1, max: 300 }) * 1000,
+    },
+    rateLimits: {
+      writesPerMinute: r.int('RATE_LIMIT_WRITES_PER_MINUTE', 1200, { min: 0, max: 1_000_000 }),
+      streamsPerMinute: r.int('RATE_LIMIT_STREAMS_PER_MINUTE', 120, { min: 0, max: 1_000_000 }),
     },
   };
 }

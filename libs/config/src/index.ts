@@ -11,6 +11,7 @@ export {
   type DatabaseConfig,
   type KafkaConfig,
   type ProjectorConfig,
+  type RateLimitConfig,
   type Role,
 } from './app-config.js';
 export { APP_CONFIG, ConfigModule } from './config.module.js';

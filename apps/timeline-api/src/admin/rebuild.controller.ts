@@ -13,7 +13,7 @@ import {
   ApiTags,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
-import { CodedError, RequireRole } from '@timeline/http';
+import { CodedError, RateLimited, RequireRole } from '@timeline/http';
 import { RebuildInProgressError, RebuildRequestError, projectionNameProblem, type RebuildSource } from '@timeline/store';
 import { RebuildJobs, type RebuildStatus } from './rebuild-jobs.js';
 
@@ -48,6 +48,7 @@ const DROP_DELAY_MS = 10_000;
 @ApiTags('admin')
 @ApiSecurity('apiKey')
 @RequireRole('admin')
+@RateLimited('writes')
 @ApiUnauthorizedResponse({ description: 'No or an unknown API key.' })
 @ApiForbiddenResponse({ description: 'The key is not an admin key.' })
 @Controller('v1/admin/rebuild')

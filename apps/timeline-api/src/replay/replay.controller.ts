@@ -12,7 +12,7 @@ import {
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '@timeline/config';
 import { eventCatalogue } from '@timeline/events';
-import { CodedError, RequireRole } from '@timeline/http';
+import { CodedError, RateLimited, RequireRole } from '@timeline/http';
 import { LOGGER, type Logger } from '@timeline/observability';
 import { EventLogReplay, parseReplayWindow } from '@timeline/store';
 import { QueryReader } from '../query/query-reader.js';
@@ -97,7 +97,11 @@ export class ReplayController implements BeforeApplicationShutdown {
   @ApiProduces('text/event-stream')
   @ApiOkResponse({ description: 'An event stream (text/event-stream).' })
   @ApiBadRequestResponse({ description: 'A parameter is missing or invalid (problem+json naming it).' })
-  @ApiTooManyRequestsResponse({ description: 'Too many concurrent replays from this client (API_STREAM_MAX_PER_CLIENT).' })
+  @ApiTooManyRequestsResponse({
+    description:
+      'Too many concurrent replays from this client (API_STREAM_MAX_PER_CLIENT), or too many new stream connections per minute (RATE_LIMIT_STREAMS_PER_MINUTE).',
+  })
+  @RateLimited('streams')
   async stream(
     @Query() raw: ReplayQueryDto,
     @Req() req: { socket: { remoteAddress?: string } },
