@@ -1,6 +1,7 @@
 import type { TSchema } from '@sinclair/typebox';
 import { LIMITS } from './common.js';
 import { RawEnvelopeSchema, envelopeSchemaFor, type EventEnvelope, type RawEnvelope } from './envelope.js';
+import { nulCharacterIssues } from './storable-text.js';
 import type { EventTypeDefinition } from './event-type.js';
 import { createAjv, toIssues, type ValidateFunction, type ValidationIssue } from './validation.js';
 
@@ -70,6 +71,15 @@ export class EventCatalogue {
       return fail('EVENT.TOO_LARGE', `the event is ${size} bytes; the limit is ${LIMITS.envelopeBytes}`, [
         { path: '/', message: `must be at most ${LIMITS.envelopeBytes} bytes of JSON` },
       ]);
+    }
+    const nul = nulCharacterIssues(input);
+    if (nul.length) {
+      const inPayload = nul.every((i) => i.path.startsWith('/payload/'));
+      return fail(
+        inPayload ? 'EVENT.INVALID_PAYLOAD' : 'EVENT.INVALID_ENVELOPE',
+        'the event contains the NUL character (U+0000), which cannot be stored',
+        nul,
+      );
     }
     const raw = input as Partial<RawEnvelope>;
     const def = typeof raw.type === 'string' ? this.types.get(raw.type) : undefined;

@@ -3,6 +3,10 @@ import { CodedError, type ProblemField } from '@timeline/http';
 /** Query string as Express parses it (`?a=1&a=2` → array; nested forms are never produced). */
 export type RawQuery = Record<string, unknown>;
 
+/** PostgreSQL text cannot hold U+0000: bound as a parameter it fails the query (a 500), so it is refused here. */
+const NUL = '\u0000';
+const NUL_PROBLEM = 'must not contain the NUL character (U+0000)';
+
 /** Most values a multi-valued filter (`type`, `actor`, …) may list; keeps SQL arrays small. */
 export const MAX_LIST_VALUES = 50;
 
@@ -36,6 +40,7 @@ export class QueryReader {
     if (v === undefined) return undefined;
     if (typeof v !== 'string') return this.fail(name, 'must be given once');
     if (v.length > maxLength) return this.fail(name, `must be at most ${maxLength} characters`);
+    if (v.includes(NUL)) return this.fail(name, NUL_PROBLEM);
     return v === '' ? undefined : v;
   }
 
@@ -50,6 +55,7 @@ export class QueryReader {
       const value = part.trim();
       if (value === '') continue;
       if (value.length > maxLength) return this.fail(name, `values must be at most ${maxLength} characters`) ?? [];
+      if (value.includes(NUL)) return this.fail(name, NUL_PROBLEM) ?? [];
       const problem = check(value);
       if (problem) return this.fail(name, problem) ?? [];
       if (!out.includes(value)) out.push(value);
