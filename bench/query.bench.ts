@@ -89,8 +89,13 @@ export async function queryBench(): Promise<void> {
       // estimated as independent, 0.055² instead of 0.055; see docs/benchmarks.md).
       { key: 'fts1', title: 'full text, one word ("pontoon")', query: `limit=${PAGE}&q=pontoon`, listed: false },
       // Selective filters: each shows (EXPLAIN below) which index serves a rare value.
-      { key: 'rareType', title: 'rare type (recognition.declared, ~1%)', query: `limit=${PAGE}&type=recognition.declared`, listed: false },
-      { key: 'rareActor', title: 'rare actor (ca-dnd)', query: `limit=${PAGE}&actor=ca-dnd`, listed: false },
+      {
+        key: 'rareType',
+        title: 'rare type (recognition.declared, ~0.02%)',
+        query: `limit=${PAGE}&type=recognition.declared`,
+        listed: false,
+      },
+      { key: 'rareActor', title: 'rare actor (local-official-7, ~0.01%)', query: `limit=${PAGE}&actor=local-official-7`, listed: false },
       {
         key: 'rareStory',
         title: 'rare story (humanitarian-corridors)',

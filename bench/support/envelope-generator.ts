@@ -301,8 +301,15 @@ const TYPE_WEIGHTS: Readonly<Record<string, number>> = {
   'cyber.incident': 4,
   'emergency.declared': 2,
   'diplomat.expelled': 3,
-  'recognition.declared': 1,
+  // Rare on purpose (twice in the real crisis): a selective type filter needs a selective type.
+  'recognition.declared': 0.02,
 };
+
+/** A long tail of rarely named actors and minor stories (each ~0.01% of events), as real news has. */
+const TAIL_ACTORS = 400;
+const TAIL_STORIES = 200;
+const TAIL_SHARE = 0.05;
+const TAIL_STORY_SHARE = 0.03;
 
 /** Share of events that are corrections / retractions of an earlier event of the same story. */
 const CORRECTION_SHARE = 0.02;
@@ -322,9 +329,10 @@ export interface EnvelopeGeneratorOptions {
 }
 
 /**
- * Deterministic, realistic (~1 KB JSON) envelopes of the catalogue's types: 40 actors, 40 places,
- * 18 outlets, 30 tags and 24 stories (the Kafka key, so every partition gets traffic), skewed the way
- * news is (a few actors dominate). Payloads start from each type's documented example with the
+ * Deterministic, realistic (~1 KB JSON) envelopes of the catalogue's types: 40 main actors plus a
+ * tail of 400 rarely named ones, 40 places, 18 outlets, 30 tags, 24 main stories plus a tail of 200
+ * minor ones (the story is the Kafka key, so every partition gets traffic), skewed the way news is
+ * (a few actors dominate). Payloads start from each type's documented example with the
  * numbers varied. ~2% are corrections and ~0.5% retractions of an earlier event of the same story
  * (same key → same partition, so they apply in order and never wait in pending_corrections).
  */
@@ -352,7 +360,7 @@ export class EnvelopeGenerator {
   next(): BenchEnvelope {
     const i = this.index++;
     const r = this.rnd.next();
-    const story = this.rnd.skewed(STORIES);
+    const story = this.rnd.next() < TAIL_STORY_SHARE ? `local-story-${this.rnd.int(1, TAIL_STORIES)}` : this.rnd.skewed(STORIES);
     const targets = this.recent.get(story);
     let env: BenchEnvelope;
     if (this.metaEvents && targets && targets.length > 0 && r < CORRECTION_SHARE + RETRACTION_SHARE) {
@@ -393,12 +401,18 @@ export class EnvelopeGenerator {
     const precision = rnd.pick(['day', 'day', 'hour', 'minute'] as const);
     const occurredAt = truncate(occurred, precision);
     const recordedAt = new Date(Date.parse(occurredAt) + rnd.int(5, 2880) * 60_000 + rnd.int(0, 59_999)).toISOString();
-    const actors = rnd.some(ACTORS, rnd.int(2, 4), true).map(([id, name, country], k) => ({
-      id,
-      name,
-      ...(country ? { country } : {}),
-      role: k === 0 ? 'subject' : rnd.pick(['target', 'spokesperson', 'reporter'] as const),
-    }));
+    const actors: { id: string; name: string; country?: string; role: string }[] = rnd
+      .some(ACTORS, rnd.int(2, 4), true)
+      .map(([id, name, country], k) => ({
+        id,
+        name,
+        ...(country ? { country } : {}),
+        role: k === 0 ? 'subject' : rnd.pick(['target', 'spokesperson', 'reporter'] as const),
+      }));
+    if (rnd.next() < TAIL_SHARE) {
+      const k = rnd.int(1, TAIL_ACTORS);
+      actors.push({ id: `local-official-${k}`, name: `Local official ${k}`, role: 'spokesperson' });
+    }
     const locations = rnd.some(LOCATIONS, rnd.int(1, 3), true).map(([name, country, admin1, lat, lon]) => ({
       name,
       country,
