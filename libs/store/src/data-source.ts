@@ -63,7 +63,12 @@ export function createDataSource(db: DatabaseConfig, opts: DataSourceFactoryOpti
 /** Creates the schema if needed and applies pending migrations; returns the names applied. */
 export async function runMigrations(ds: DataSource): Promise<string[]> {
   const schema = (ds.options as { schema?: string }).schema;
-  if (schema) await ds.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
+  if (schema) {
+    // CREATE SCHEMA IF NOT EXISTS checks the database-level CREATE privilege even when the schema
+    // exists; the least-privilege writer role (cli db:roles) owns its schema but may create no other.
+    const found: { n: number }[] = await ds.query('SELECT count(*)::int AS n FROM pg_namespace WHERE nspname = $1', [schema]);
+    if (found[0]!.n === 0) await ds.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
+  }
   // Two processes migrating at once (apps booting together) serialise on an advisory lock.
   const qr = ds.createQueryRunner();
   await qr.connect();

@@ -63,3 +63,4 @@ export {
 } from './rebuild/event-log-replay.js';
 export { parseReplayInstant, parseReplayWindow, type ReplayWindow, type ReplayWindowProblem } from './rebuild/replay-window.js';
 export { TypeOrmPinoLogger } from './typeorm-pino.logger.js';
+export { applyDatabaseRoles, roleNameProblem, type DatabaseRolesOptions, type DatabaseRolesReport } from './database-roles.js';

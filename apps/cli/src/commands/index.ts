@@ -1,4 +1,5 @@
 import type { CliCommand } from '../command.js';
+import { dbRolesCommand } from './db-roles.command.js';
 import { hashKeyCommand } from './hash-key.command.js';
 import { migrateCommand } from './migrate.command.js';
 import { rebuildCommand } from './rebuild.command.js';
@@ -7,4 +8,12 @@ import { seedCommand } from './seed.command.js';
 import { verifyCommand } from './verify.command.js';
 
 /** Every command the CLI offers, in `--help` order. */
-export const COMMANDS: readonly CliCommand[] = [migrateCommand, hashKeyCommand, seedCommand, rebuildCommand, verifyCommand, replayCommand];
+export const COMMANDS: readonly CliCommand[] = [
+  migrateCommand,
+  dbRolesCommand,
+  hashKeyCommand,
+  seedCommand,
+  rebuildCommand,
+  verifyCommand,
+  replayCommand,
+];

@@ -1,0 +1,92 @@
+import type { DataSource } from 'typeorm';
+import { ident } from './sql.js';
+
+/** Options of {@link applyDatabaseRoles}. */
+export interface DatabaseRolesOptions {
+  /** The schema the roles are for (`DATABASE_SCHEMA`). */
+  readonly schema: string;
+  /** Role that may only read the schema: the timeline API's. */
+  readonly readerRole: string;
+  /** Role that owns and writes the schema: the projector's (migrations, partitions, rebuilds, cli). */
+  readonly writerRole: string;
+}
+
+/** What {@link applyDatabaseRoles} did. */
+export interface DatabaseRolesReport {
+  /** Roles that did not exist and were created (NOLOGIN: give them a login and password yourself). */
+  readonly created: string[];
+  /** Relations handed to the writer role. */
+  readonly reassigned: number;
+  /** Every statement run, for the operator's record. */
+  readonly statements: string[];
+}
+
+/** A role name this command will quote: lower-case letters, digits, underscores (no quoting tricks). */
+export function roleNameProblem(name: string): string | undefined {
+  return /^[a-z_][a-z0-9_]{0,62}$/.test(name) ? undefined : `"${name}" is not a valid role name (lower-case letters, digits, _; max 63)`;
+}
+
+/**
+ * Least privilege for the read model (ARCHITECTURE.md): in ONE transaction, idempotently,
+ * - creates the two roles if missing (NOLOGIN; an existing role — e.g. a login your DBA made — is used as is);
+ * - makes `writerRole` the owner of the schema and of every relation in it, so the projector can migrate,
+ *   create projection partitions and write, and nothing outside the schema;
+ * - lets `readerRole` use the schema and SELECT every table in it, now and later (default privileges
+ *   for tables the writer creates), and nothing else: no INSERT/UPDATE/DELETE/TRUNCATE, no DDL.
+ * Run it as a role that owns the schema or is a superuser (the migration's owner), after `migrate`;
+ * run it again after a migration made by another role.
+ */
+export async function applyDatabaseRoles(ds: DataSource, opts: DatabaseRolesOptions): Promise<DatabaseRolesReport> {
+  for (const name of [opts.readerRole, opts.writerRole]) {
+    const problem = roleNameProblem(name);
+    if (problem) throw new Error(problem);
+  }
+  if (opts.readerRole === opts.writerRole) throw new Error('the reader and writer roles must differ');
+  const s = ident(opts.schema);
+  const [reader, writer] = [ident(opts.readerRole), ident(opts.writerRole)];
+  const statements: string[] = [];
+  const created: string[] = [];
+  let reassigned = 0;
+
+  await ds.transaction(async (tx) => {
+    const run = async (sql: string) => {
+      statements.push(sql);
+      await tx.query(sql);
+    };
+    const exists: { n: number }[] = await tx.query('SELECT count(*)::int AS n FROM pg_namespace WHERE nspname = $1', [opts.schema]);
+    if (exists[0]!.n === 0) throw new Error(`schema "${opts.schema}" does not exist: run \`migrate\` first`);
+    for (const role of [opts.readerRole, opts.writerRole]) {
+      const found: { n: number }[] = await tx.query('SELECT count(*)::int AS n FROM pg_roles WHERE rolname = $1', [role]);
+      if (found[0]!.n === 0) {
+        await run(`CREATE ROLE ${ident(role)} NOLOGIN`);
+        created.push(role);
+      }
+    }
+
+    // The writer owns the schema and everything in it (ownership is what DDL — migrations, partitions — needs).
+    await run(`ALTER SCHEMA ${s} OWNER TO ${writer}`);
+    const relations: { name: string; kind: string }[] = await tx.query(
+      `SELECT c.relname AS name, c.relkind AS kind FROM pg_class c
+       WHERE c.relnamespace = $1::regnamespace AND c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f')
+         AND pg_get_userbyid(c.relowner) <> $2
+         -- sequences owned by a table column follow their table
+         AND NOT (c.relkind = 'S' AND EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = c.oid AND d.deptype IN ('a', 'i')))
+       ORDER BY c.relkind <> 'p', c.relname`,
+      [opts.schema, opts.writerRole],
+    );
+    for (const r of relations) {
+      const kind = r.kind === 'S' ? 'SEQUENCE' : r.kind === 'v' ? 'VIEW' : r.kind === 'm' ? 'MATERIALIZED VIEW' : 'TABLE';
+      await run(`ALTER ${kind} ${s}.${ident(r.name)} OWNER TO ${writer}`);
+      reassigned++;
+    }
+
+    // The reader: schema usage and SELECT, nothing more — and the same on tables the writer creates later.
+    await run(`REVOKE ALL ON SCHEMA ${s} FROM PUBLIC`);
+    await run(`REVOKE ALL ON ALL TABLES IN SCHEMA ${s} FROM ${reader}`);
+    await run(`REVOKE ALL ON ALL SEQUENCES IN SCHEMA ${s} FROM ${reader}`);
+    await run(`GRANT USAGE ON SCHEMA ${s} TO ${reader}`);
+    await run(`GRANT SELECT ON ALL TABLES IN SCHEMA ${s} TO ${reader}`);
+    await run(`ALTER DEFAULT PRIVILEGES FOR ROLE ${writer} IN SCHEMA ${s} GRANT SELECT ON TABLES TO ${reader}`);
+  });
+  return { created, reassigned, statements };
+}
