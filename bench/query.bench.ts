@@ -98,8 +98,8 @@ export async function queryBench(): Promise<void> {
       { key: 'rareActor', title: 'rare actor (local-official-7, ~0.01%)', query: `limit=${PAGE}&actor=local-official-7`, listed: false },
       {
         key: 'rareStory',
-        title: 'rare story (humanitarian-corridors)',
-        query: `limit=${PAGE}&story=humanitarian-corridors`,
+        title: 'rare story (local-story-7, ~0.015%)',
+        query: `limit=${PAGE}&story=local-story-7`,
         listed: false,
       },
       { key: 'rareTag', title: 'tag (martial-law)', query: `limit=${PAGE}&tag=martial-law`, listed: false },
