@@ -10,6 +10,7 @@ import {
   ARTIFACTS_DIR,
   IngestLoad,
   createTestDatabase,
+  processAlive,
   startApp,
   testEnv,
   testKafka,
@@ -110,6 +111,9 @@ export async function openFaultHarness(
       // A failed scenario leaves its load running; stop it before the apps it talks to.
       await Promise.all(loads.map((l) => l.stop()));
       await Promise.all(apps.map((a) => a.stop(15_000)));
+      // Invariant 5, for the whole scenario: every process it started is gone.
+      const left = pids.filter(processAlive);
+      if (left.length) throw new Error(`processes left behind: ${left.join(', ')}`);
       await admin.deleteTopics({ topics: [topics.events.topic, topics.dlq.topic] }).catch(() => undefined);
       await admin.disconnect().catch(() => undefined);
       await drop().catch(() => undefined);

@@ -93,7 +93,7 @@ describe('fault: slow consumer under full-rate ingest', () => {
       loadSeconds: LOAD_SECONDS,
       targetRate: RATE || 'unpaced',
       throttleCycles: throttle.cycles(),
-      eventsPerSecond: Math.round(report.accepted.length / LOAD_SECONDS),
+      eventsPerSecond: Math.round(report.accepted.length / (report.durationMs / 1000)),
       backlogAtEnd: backlog,
       rssBaselineMiB: mb(baseline),
       rssPeakMiB: mb(peak),

@@ -99,6 +99,7 @@ export async function startPrivateInfra(opts: PrivateInfraOptions): Promise<Priv
       if (closed) return;
       closed = true;
       live.delete(infra);
+      const pids = [pidFrom(kafkaPidFile), pidFrom(pgPidFile)].filter((p): p is number => p !== undefined);
       await runLauncher('down', env, 90_000).catch(() => undefined);
       killSync(kafkaPidFile, pgPidFile);
       try {
@@ -107,6 +108,8 @@ export async function startPrivateInfra(opts: PrivateInfraOptions): Promise<Priv
         // already gone
       }
       fs.rmSync(dataDir, { recursive: true, force: true });
+      const left = pids.filter(processAlive);
+      if (left.length) throw new Error(`private infrastructure processes left behind: ${left.join(', ')}`);
     },
   };
   live.add(infra);
