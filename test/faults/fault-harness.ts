@@ -9,13 +9,20 @@ import { ensureTopics, timelineTopics } from '@timeline/kafka';
 import {
   ARTIFACTS_DIR,
   IngestLoad,
+  checkFaultInvariants,
   createTestDatabase,
   processAlive,
   startApp,
   testEnv,
   testKafka,
+  startPrivateInfra,
+  waitFor,
+  type FaultInvariantInput,
+  type FaultInvariantReport,
   type IngestLoadOptions,
+  type IngestLoadReport,
   type PrivateInfra,
+  type PrivateInfraOptions,
   type RunningApp,
 } from '../support/index.js';
 
@@ -42,6 +49,10 @@ export interface FaultHarness {
   /** A sustained load on `ingest` with the scenario's editor key. */
   load(ingest: RunningApp, opts?: Omit<IngestLoadOptions, 'url' | 'apiKey'>): IngestLoad;
   count(sql: string, params?: unknown[]): Promise<number>;
+  /** {@link checkFaultInvariants} on this scenario's schema and topic. */
+  check(input: Omit<FaultInvariantInput, 'ds' | 'kafka' | 'topic'>): Promise<FaultInvariantReport>;
+  /** Waits until `event_log` holds more than `n` rows (the projector is working). */
+  waitForArchived(n: number, timeoutMs?: number): Promise<void>;
   /** Notes when a phase of the scenario was reached (seconds since the harness opened), for the result file. */
   mark(phase: string): void;
   readonly phases: Record<string, number>;
@@ -107,6 +118,14 @@ export async function openFaultHarness(
     async count(sql, params = []) {
       return Number((await ds.query(sql, params))[0].n);
     },
+    check: (input) => checkFaultInvariants({ ...input, ds, kafka, topic: topics.events.topic }),
+    async waitForArchived(n, timeoutMs = 60_000) {
+      await waitFor(
+        `more than ${n} events archived`,
+        async () => (Number((await ds.query('SELECT count(*) AS n FROM event_log'))[0].n) > n ? true : undefined),
+        timeoutMs,
+      );
+    },
     async close() {
       // A failed scenario leaves its load running; stop it before the apps it talks to.
       await Promise.all(loads.map((l) => l.stop()));
@@ -130,4 +149,45 @@ export function recordFaultResult(scenario: string, startedAt: number, facts: Re
   fs.mkdirSync(dir, { recursive: true });
   const result = { scenario, passedAt: new Date().toISOString(), durationMs: Date.now() - startedAt, ...facts };
   fs.writeFileSync(path.join(dir, `${scenario}.json`), `${JSON.stringify(result, null, 2)}\n`);
+}
+
+/**
+ * Opens a harness — on private infrastructure when `privateInfra` asks for it — before the enclosing
+ * `describe` block's tests and closes both after them, even when a test failed.
+ */
+export function useFaultHarness(opts: { privateInfra?: PrivateInfraOptions; partitions?: number; env?: Record<string, string> } = {}): {
+  harness(): FaultHarness;
+  infra(): PrivateInfra;
+} {
+  let h: FaultHarness | undefined;
+  let infra: PrivateInfra | undefined;
+  beforeAll(async () => {
+    if (opts.privateInfra) infra = await startPrivateInfra(opts.privateInfra);
+    h = await openFaultHarness({ ...(infra ? { infra } : {}), partitions: opts.partitions ?? 3, ...(opts.env ? { env: opts.env } : {}) });
+  }, 180_000);
+  afterAll(async () => {
+    try {
+      await h?.close();
+    } finally {
+      await infra?.down();
+    }
+  }, 180_000);
+  return {
+    harness: () => {
+      if (!h) throw new Error('the fault harness did not open (see beforeAll)');
+      return h;
+    },
+    infra: () => {
+      if (!infra) throw new Error('this scenario runs on the shared infrastructure');
+      return infra;
+    },
+  };
+}
+
+/** A load that met no fault on the write path: every request answered 202, with the ids sent. */
+export function expectEveryRequestAccepted(report: IngestLoadReport): void {
+  expect(report.unexpected).toEqual([]);
+  expect(report.transportErrors).toBe(0);
+  expect(report.mismatched).toBe(0);
+  expect(report.statuses).toEqual({ '202': report.requests });
 }

@@ -1,13 +1,6 @@
 import type { QueryRunner } from 'typeorm';
-import {
-  checkFaultInvariants,
-  expectOffsetsMatchArchive,
-  sleep,
-  waitFor,
-  waitForOpenTransaction,
-  type RunningApp,
-} from '../support/index.js';
-import { openFaultHarness, recordFaultResult, type FaultHarness } from './fault-harness.js';
+import { expectOffsetsMatchArchive, sleep, waitFor, waitForOpenTransaction, type RunningApp } from '../support/index.js';
+import { recordFaultResult, useFaultHarness } from './fault-harness.js';
 
 /**
  * Fault 9: SIGTERM while a batch transaction is open — once in the middle of ordinary batches under
@@ -15,33 +8,25 @@ import { openFaultHarness, recordFaultResult, type FaultHarness } from './fault-
  * exits cleanly within 10 s and no transaction is half-applied.
  */
 describe('fault: graceful shutdown during a batch', () => {
-  let h: FaultHarness;
-  beforeAll(async () => {
-    h = await openFaultHarness({ partitions: 3, env: { PROJECTOR_SESSION_TIMEOUT_SECONDS: '10' } });
-  });
-  afterAll(async () => {
-    await h?.close();
-  }, 120_000);
+  const scenario = useFaultHarness({ partitions: 3, env: { PROJECTOR_SESSION_TIMEOUT_SECONDS: '10' } });
 
   const sigterm = async (app: RunningApp) => {
     const started = Date.now();
     const exit = await app.stop(20_000);
     return { exit, ms: Date.now() - started };
   };
-  const sessionsOf = () => h.count('SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = $1', [h.projectorSession]);
+  const sessionsOf = (h = scenario.harness()) =>
+    h.count('SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = $1', [h.projectorSession]);
 
   it('SIGTERM inside a batch: clean exit within 10 s, nothing half-applied, restart completes the work', async () => {
     const t0 = Date.now();
+    const h = scenario.harness();
     const ingest = await h.start('ingest');
     const load = h.load(ingest, { batchSize: 50, concurrency: 2, eventsPerSecond: 800 }).start();
 
     // 1. Under load, inside an ordinary batch transaction.
     const first = await h.start('projector');
-    await waitFor(
-      'events projected',
-      async () => ((await h.count('SELECT count(*) AS n FROM event_log')) > 1000 ? true : undefined),
-      60_000,
-    );
+    await h.waitForArchived(1000);
     await waitForOpenTransaction(h.ds, h.projectorSession);
     const busy = await sigterm(first);
     h.mark(`SIGTERM in a batch: exit ${busy.exit.code} after ${busy.ms} ms`);
@@ -53,11 +38,7 @@ describe('fault: graceful shutdown during a batch', () => {
 
     // 2. A batch blocked on a row lock another session holds (the fence row of every partition).
     const second = await h.start('projector');
-    await waitFor(
-      'the second instance projecting',
-      async () => ((await h.count('SELECT count(*) AS n FROM event_log')) > 2000 ? true : undefined),
-      60_000,
-    );
+    await h.waitForArchived(2000);
     let blocker: QueryRunner | undefined = h.ds.createQueryRunner();
     await blocker.connect();
     await blocker.startTransaction();
@@ -91,10 +72,7 @@ describe('fault: graceful shutdown during a batch', () => {
     await sleep(2000);
     const report = await load.stop();
     expect(report.unexpected).toEqual([]);
-    const result = await checkFaultInvariants({
-      ds: h.ds,
-      kafka: h.kafka,
-      topic: h.topic,
+    const result = await h.check({
       accepted: report.accepted,
       stoppedPids: [first.child.pid, second.child.pid],
     });

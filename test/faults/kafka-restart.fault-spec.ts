@@ -1,32 +1,21 @@
-import { checkFaultInvariants, processAlive, sleep, startPrivateInfra, waitFor, type PrivateInfra } from '../support/index.js';
-import { openFaultHarness, recordFaultResult, type FaultHarness } from './fault-harness.js';
+import { processAlive, sleep, waitFor } from '../support/index.js';
+import { recordFaultResult, useFaultHarness } from './fault-harness.js';
 
 /**
  * Fault 2: the Kafka broker stops (controlled shutdown) and comes back while ingest is under load.
  * Runs on a PRIVATE broker (tools/infra in a temp folder): the shared one is never stopped.
  */
 describe('fault: Kafka broker stopped and restarted during ingest', () => {
-  let infra: PrivateInfra;
-  let h: FaultHarness;
-  beforeAll(async () => {
-    infra = await startPrivateInfra({ kafka: true, postgres: false });
-    h = await openFaultHarness({ infra, partitions: 3 });
-  }, 180_000);
-  afterAll(async () => {
-    await h?.close();
-    await infra?.down();
-  }, 180_000);
+  const scenario = useFaultHarness({ privateInfra: { kafka: true, postgres: false } });
 
   it('ingest answers 503 + Retry-After (never 202) while the broker is down; the projector resumes by itself', async () => {
     const t0 = Date.now();
+    const h = scenario.harness();
+    const infra = scenario.infra();
     const ingest = await h.start('ingest');
     const projector = await h.start('projector');
     const load = h.load(ingest, { batchSize: 50, concurrency: 2, eventsPerSecond: 500 }).start();
-    await waitFor(
-      'events projected',
-      async () => ((await h.count('SELECT count(*) AS n FROM event_log')) > 1000 ? true : undefined),
-      60_000,
-    );
+    await h.waitForArchived(1000);
     h.mark('projecting');
 
     const brokerPid = infra.kafkaPid();
@@ -52,10 +41,7 @@ describe('fault: Kafka broker stopped and restarted during ingest', () => {
     expect(report.mismatched).toBe(0);
     expect(report.statuses['503']).toBeGreaterThan(0);
 
-    const result = await checkFaultInvariants({
-      ds: h.ds,
-      kafka: h.kafka,
-      topic: h.topic,
+    const result = await h.check({
       accepted: report.accepted,
       stoppedPids: [brokerPid],
       lagBoundMs: 120_000,

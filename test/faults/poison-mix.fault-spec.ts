@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { DLQ_HEADERS } from '@timeline/kafka';
 import {
-  checkFaultInvariants,
   eventMessage,
   eventSeries,
   processAlive,
@@ -13,7 +12,7 @@ import {
   countTopicRecords,
   type TestMessage,
 } from '../support/index.js';
-import { openFaultHarness, recordFaultResult, type FaultHarness } from './fault-harness.js';
+import { recordFaultResult, useFaultHarness } from './fault-harness.js';
 
 /**
  * Fault 6: poison messages from a foreign producer, each wedged between valid events on the same
@@ -21,16 +20,11 @@ import { openFaultHarness, recordFaultResult, type FaultHarness } from './fault-
  * valid neighbour is applied, and the projector keeps running.
  */
 describe('fault: poison mix', () => {
-  let h: FaultHarness;
-  beforeAll(async () => {
-    h = await openFaultHarness({ partitions: 3 });
-  });
-  afterAll(async () => {
-    await h?.close();
-  }, 120_000);
+  const scenario = useFaultHarness({ partitions: 3 });
 
   it('dead-letters every poison message with its reason and applies the valid neighbours', async () => {
     const t0 = Date.now();
+    const h = scenario.harness();
     const garbage = randomBytes(512);
     garbage[0] = 0xff; // never valid UTF-8
     const poison: { name: string; message: TestMessage; code: string }[] = [
@@ -85,10 +79,7 @@ describe('fault: poison mix', () => {
       250,
     );
 
-    const result = await checkFaultInvariants({
-      ds: h.ds,
-      kafka: h.kafka,
-      topic: h.topic,
+    const result = await h.check({
       accepted: [...valid.map((e) => e.eventId), nullKeyed.eventId],
       stoppedPids: [],
     });

@@ -1,42 +1,21 @@
-import {
-  checkFaultInvariants,
-  expectOffsetsMatchArchive,
-  metricValue,
-  processAlive,
-  sleep,
-  startPrivateInfra,
-  waitFor,
-  waitForOpenTransaction,
-  type PrivateInfra,
-} from '../support/index.js';
-import { openFaultHarness, recordFaultResult, type FaultHarness } from './fault-harness.js';
+import { expectOffsetsMatchArchive, metricValue, processAlive, sleep, waitForOpenTransaction } from '../support/index.js';
+import { expectEveryRequestAccepted, recordFaultResult, useFaultHarness } from './fault-harness.js';
 
 /**
  * Fault 3: PostgreSQL shuts down (fast shutdown: sessions terminated mid-transaction) and restarts
  * while the projector works through a backlog. Runs on a PRIVATE PostgreSQL server.
  */
 describe('fault: PostgreSQL stopped and restarted during projection', () => {
-  let infra: PrivateInfra;
-  let h: FaultHarness;
-  beforeAll(async () => {
-    infra = await startPrivateInfra({ kafka: false, postgres: true });
-    h = await openFaultHarness({ infra, partitions: 3 });
-  }, 180_000);
-  afterAll(async () => {
-    await h?.close();
-    await infra?.down();
-  }, 180_000);
+  const scenario = useFaultHarness({ privateInfra: { kafka: false, postgres: true } });
 
   it('the projector retries with growing backoff while the database is down and skips nothing', async () => {
     const t0 = Date.now();
+    const h = scenario.harness();
+    const infra = scenario.infra();
     const ingest = await h.start('ingest');
     const projector = await h.start('projector');
     const load = h.load(ingest, { batchSize: 50, concurrency: 2, eventsPerSecond: 800 }).start();
-    await waitFor(
-      'events projected',
-      async () => ((await h.count('SELECT count(*) AS n FROM event_log')) > 1000 ? true : undefined),
-      60_000,
-    );
+    await h.waitForArchived(1000);
     await waitForOpenTransaction(h.ds, h.projectorSession);
     const pgPid = infra.postgresPid();
     await infra.stopPostgres('SIGINT');
@@ -50,13 +29,9 @@ describe('fault: PostgreSQL stopped and restarted during projection', () => {
     h.mark('postgres restarted');
     await sleep(3000);
     const report = await load.stop();
-    expect(report.unexpected).toEqual([]);
-    expect(report.statuses).toEqual({ '202': report.requests });
+    expectEveryRequestAccepted(report);
 
-    const result = await checkFaultInvariants({
-      ds: h.ds,
-      kafka: h.kafka,
-      topic: h.topic,
+    const result = await h.check({
       accepted: report.accepted,
       stoppedPids: [pgPid],
       lagBoundMs: 120_000,

@@ -1,24 +1,19 @@
-import { checkFaultInvariants, expectOffsetsMatchArchive, sleep, waitFor, type RunningApp } from '../support/index.js';
-import { openFaultHarness, recordFaultResult, type FaultHarness } from './fault-harness.js';
+import { expectOffsetsMatchArchive, sleep, waitFor, type RunningApp } from '../support/index.js';
+import { expectEveryRequestAccepted, recordFaultResult, useFaultHarness } from './fault-harness.js';
 
 /** Fault 4: a second projector joins the group; the first is `kill -9`ed while the rebalance is in progress. */
 describe('fault: projector killed during a consumer-group rebalance', () => {
-  let h: FaultHarness;
-  beforeAll(async () => {
-    // A short session timeout keeps the wait for the dead member's eviction short; the behaviour is the same.
-    h = await openFaultHarness({ partitions: 4, env: { PROJECTOR_SESSION_TIMEOUT_SECONDS: '10' } });
-  });
-  afterAll(async () => {
-    await h?.close();
-  }, 120_000);
+  // A short session timeout keeps the wait for the dead member's eviction short; the behaviour is the same.
+  const scenario = useFaultHarness({ partitions: 4, env: { PROJECTOR_SESSION_TIMEOUT_SECONDS: '10' } });
 
   it('the survivor takes over every partition and the counts are exact', async () => {
     const t0 = Date.now();
+    const h = scenario.harness();
     const ingest = await h.start('ingest');
     const api = await h.start('timeline-api');
     const a = await h.start('projector');
     const load = h.load(ingest, { batchSize: 50, concurrency: 2, eventsPerSecond: 500 }).start();
-    await waitFor('A projecting', async () => ((await h.count('SELECT count(*) AS n FROM event_log')) > 1000 ? true : undefined), 60_000);
+    await h.waitForArchived(1000);
 
     // B's JoinGroup moves the group into a rebalance that waits for A to rejoin: kill A right then.
     const groupId = h.config.projector.groupId;
@@ -45,13 +40,9 @@ describe('fault: projector killed during a consumer-group rebalance', () => {
     h.mark('B owns all partitions');
     await sleep(3000);
     const report = await load.stop();
-    expect(report.unexpected).toEqual([]);
-    expect(report.statuses).toEqual({ '202': report.requests });
+    expectEveryRequestAccepted(report);
 
-    const result = await checkFaultInvariants({
-      ds: h.ds,
-      kafka: h.kafka,
-      topic: h.topic,
+    const result = await h.check({
       accepted: report.accepted,
       apiUrl: api.url,
       stoppedPids: [a.child.pid],

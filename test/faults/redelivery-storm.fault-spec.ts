@@ -1,5 +1,4 @@
 import {
-  checkFaultInvariants,
   entryCorrected,
   entryRetracted,
   eventMessage,
@@ -9,7 +8,7 @@ import {
   waitForCaughtUp,
   type RunningApp,
 } from '../support/index.js';
-import { openFaultHarness, recordFaultResult, type FaultHarness } from './fault-harness.js';
+import { recordFaultResult, useFaultHarness } from './fault-harness.js';
 
 /**
  * Fault 5: the same 10,000 messages (entries, corrections, retractions) delivered four times — three
@@ -19,16 +18,11 @@ import { openFaultHarness, recordFaultResult, type FaultHarness } from './fault-
  * version, or second application of a correction.
  */
 describe('fault: redelivery storm', () => {
-  let h: FaultHarness;
-  beforeAll(async () => {
-    h = await openFaultHarness({ partitions: 3, env: { PROJECTOR_SESSION_TIMEOUT_SECONDS: '10' } });
-  });
-  afterAll(async () => {
-    await h?.close();
-  }, 120_000);
+  const scenario = useFaultHarness({ partitions: 3, env: { PROJECTOR_SESSION_TIMEOUT_SECONDS: '10' } });
 
   it('the same 10,000 messages replayed 3 times change nothing', async () => {
     const t0 = Date.now();
+    const h = scenario.harness();
     const entries = eventSeries(9_800).map((e, i) => ({ ...e, storyId: `storm-${i % 5}` }));
     const corrections = entries.slice(0, 100).map((target, i) => entryCorrected(target, { summary: `Corrected summary ${i}` }));
     const retractions = entries.slice(100, 200).map((target) => entryRetracted(target));
@@ -74,10 +68,7 @@ describe('fault: redelivery storm', () => {
     expect(await h.count(`SELECT count(*) AS n FROM timeline_entries WHERE status = 'corrected' AND version = 2`)).toBe(100);
     expect(await h.count(`SELECT count(*) AS n FROM timeline_entries WHERE status = 'retracted' AND version = 2`)).toBe(100);
 
-    const result = await checkFaultInvariants({
-      ds: h.ds,
-      kafka: h.kafka,
-      topic: h.topic,
+    const result = await h.check({
       accepted: all.map((e) => e.eventId),
       retracted: entries.slice(100, 200).map((e) => e.eventId),
     });

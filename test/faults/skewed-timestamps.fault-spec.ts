@@ -1,16 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { DLQ_HEADERS } from '@timeline/kafka';
-import {
-  checkFaultInvariants,
-  countTopicRecords,
-  ingestInput,
-  readTopic,
-  statementIssued,
-  testProducer,
-  waitFor,
-  type IngestInput,
-} from '../support/index.js';
-import { openFaultHarness, recordFaultResult, type FaultHarness } from './fault-harness.js';
+import { countTopicRecords, ingestInput, readTopic, statementIssued, testProducer, waitFor, type IngestInput } from '../support/index.js';
+import { recordFaultResult, useFaultHarness } from './fault-harness.js';
 
 /**
  * Fault 7: arrival order ≠ timeline order, and clocks that lie.
@@ -22,16 +13,11 @@ import { openFaultHarness, recordFaultResult, type FaultHarness } from './fault-
  *   refuses record timestamps more than 1 h ahead of the broker's clock.
  */
 describe('fault: out-of-order and skewed timestamps', () => {
-  let h: FaultHarness;
-  beforeAll(async () => {
-    h = await openFaultHarness({ partitions: 3 });
-  });
-  afterAll(async () => {
-    await h?.close();
-  }, 120_000);
+  const scenario = useFaultHarness({ partitions: 3 });
 
   it('orders late-arriving events by occurredAt and refuses knowledge recorded in the future', async () => {
     const t0 = Date.now();
+    const h = scenario.harness();
     const ingest = await h.start('ingest');
     const projector = await h.start('projector');
     const api = await h.start('timeline-api');
@@ -98,10 +84,7 @@ describe('fault: out-of-order and skewed timestamps', () => {
       60_000,
       250,
     );
-    const result = await checkFaultInvariants({
-      ds: h.ds,
-      kafka: h.kafka,
-      topic: h.topic,
+    const result = await h.check({
       accepted: [...newer, ...older].map((e) => e.eventId).concat(withinSkew.eventId, oldKnowledge.eventId),
       apiUrl: api.url,
       stoppedPids: [],
