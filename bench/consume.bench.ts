@@ -14,7 +14,8 @@ import { loadTopic } from './support/topic-loader.js';
  * the projector's, so the ratios split the projector's time into Kafka, decoding and Postgres.
  */
 export async function consumeBench(): Promise<void> {
-  const n = benchEvents(20_000);
+  // 50,000 by default: a projector run of 20,000 events lasts ~7 s and swings ±25% with the load.
+  const n = benchEvents(50_000);
   const run = await new BenchRun('consume').start();
   try {
     const db = await run.pgClient();
