@@ -63,7 +63,7 @@ export class BenchRun {
   private brokers = '';
   private databaseUrl = '';
   private adminClient?: Admin;
-  private closed = false;
+  private closing?: Promise<void>;
   /** Consumer groups the run's processes may have created (deleted at the end). */
   readonly groups = new Set<string>();
 
@@ -185,9 +185,13 @@ export class BenchRun {
   }
 
   /** Removes every schema, topic and process this run made; stops infrastructure it started. */
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
+  close(): Promise<void> {
+    // One cleanup, however many callers (Ctrl-C and the failing benchmark's `finally` both close).
+    this.closing ??= this.cleanUp();
+    return this.closing;
+  }
+
+  private async cleanUp(): Promise<void> {
     for (const fn of this.cleanups.reverse()) {
       try {
         await fn();
