@@ -1,4 +1,4 @@
-import { Body, Controller, HttpCode, Post, Req } from '@nestjs/common';
+import { Body, Controller, HttpCode, Post, Req, applyDecorators } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { CodedError, RateLimited, RequireRole } from '@timeline/http';
 import type { PublishedEvent } from '@timeline/kafka';
@@ -29,6 +29,9 @@ const ERROR_RESPONSES = [
   },
 ] as const;
 
+/** Documents every problem+json answer both write endpoints can give. */
+const ApiIngestErrors = () => applyDecorators(...ERROR_RESPONSES.map((r) => ApiResponse(r)));
+
 /** A request whose body the JSON parser did not read (another content type) has no body at all. */
 interface MaybeParsedRequest {
   body?: unknown;
@@ -52,14 +55,7 @@ export class EventsController {
   })
   @ApiBody({ schema: EVENT_INPUT_SCHEMA })
   @ApiResponse({ status: 202, description: 'Kafka acknowledged the event.', schema: PUBLISHED_EVENT_SCHEMA })
-  @ApiResponse(ERROR_RESPONSES[0])
-  @ApiResponse(ERROR_RESPONSES[1])
-  @ApiResponse(ERROR_RESPONSES[2])
-  @ApiResponse(ERROR_RESPONSES[3])
-  @ApiResponse(ERROR_RESPONSES[4])
-  @ApiResponse(ERROR_RESPONSES[5])
-  @ApiResponse(ERROR_RESPONSES[6])
-  @ApiResponse(ERROR_RESPONSES[7])
+  @ApiIngestErrors()
   async publishOne(@Body() body: unknown, @Req() req: MaybeParsedRequest): Promise<PublishedEvent> {
     requireJson(req);
     return this.ingestor.ingestOne(body);
@@ -74,14 +70,7 @@ export class EventsController {
   })
   @ApiBody({ schema: BATCH_INPUT_SCHEMA })
   @ApiResponse({ status: 202, description: 'Kafka acknowledged every event.', schema: PUBLISHED_BATCH_SCHEMA })
-  @ApiResponse(ERROR_RESPONSES[0])
-  @ApiResponse(ERROR_RESPONSES[1])
-  @ApiResponse(ERROR_RESPONSES[2])
-  @ApiResponse(ERROR_RESPONSES[3])
-  @ApiResponse(ERROR_RESPONSES[4])
-  @ApiResponse(ERROR_RESPONSES[5])
-  @ApiResponse(ERROR_RESPONSES[6])
-  @ApiResponse(ERROR_RESPONSES[7])
+  @ApiIngestErrors()
   async publishBatch(@Body() body: unknown, @Req() req: MaybeParsedRequest): Promise<{ accepted: number; events: PublishedEvent[] }> {
     requireJson(req);
     const events = await this.ingestor.ingestBatch(body);
