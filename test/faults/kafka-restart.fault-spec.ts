@@ -32,7 +32,18 @@ describe('fault: Kafka broker stopped and restarted during ingest', () => {
     await infra.up();
     h.mark('broker restarted');
     const afterRestart = load.acceptedCount;
-    await waitFor('ingest to accept again', () => (load.acceptedCount > afterRestart + 500 ? true : undefined), 120_000, 100);
+    await waitFor('ingest to accept again', () => (load.acceptedCount > afterRestart + 500 ? true : undefined), 120_000, 100).catch(
+      (err: Error) => {
+        // What ingest said last (its publish errors name the Kafka error), so a CI log shows why.
+        const said = ingest
+          .output()
+          .split('\n')
+          .filter((l) => l.includes('"level":"warn"') || l.includes('"level":"error"'));
+        throw new Error(
+          `${err.message}; 503s ${load.count(503)}, transport errors ${load.count('transport')}; ingest's last warnings:\n${said.slice(-3).join('\n').slice(0, 3000)}`,
+        );
+      },
+    );
     h.mark('accepting again');
     const report = await load.stop();
 

@@ -1,4 +1,5 @@
-import type { IHeaders, Kafka, Message, Producer, RetryOptions } from 'kafkajs';
+import type { IHeaders, Kafka, Message, RetryOptions } from 'kafkajs';
+import { IdempotentProducer } from './idempotent-producer.js';
 import { KafkaPublishError } from './kafka-publish.error.js';
 import { DLQ_HEADERS } from './topics.js';
 
@@ -37,13 +38,13 @@ export interface DeadLetterPublisherOptions {
 const MAX_REASON_CHARS = 2000;
 
 /**
- * Publishes poison messages to the dead-letter topic: original key, value and headers, plus
+ * Publishes poison messages to the dead-letter topic (an {@link IdempotentProducer}): original key, value and headers, plus
  * `DLQ_HEADERS` naming the reason and the original topic/partition/offset. Idempotent producer,
  * acks from all in-sync replicas: when {@link publish} resolves, the dead letters are durable —
  * the projector relies on that to advance its offset past them in the same transaction.
  */
 export class DeadLetterPublisher {
-  private readonly producer: Producer;
+  private readonly producer: IdempotentProducer;
   private readonly now: () => Date;
 
   constructor(
@@ -51,8 +52,7 @@ export class DeadLetterPublisher {
     private readonly options: DeadLetterPublisherOptions,
   ) {
     this.now = options.now ?? (() => new Date());
-    this.producer = kafka.producer({
-      idempotent: true,
+    this.producer = new IdempotentProducer(kafka, {
       maxInFlightRequests: 1,
       allowAutoTopicCreation: false,
       retry: options.retry ?? { retries: 5, initialRetryTime: 300, maxRetryTime: 3000 },

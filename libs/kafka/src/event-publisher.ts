@@ -1,5 +1,6 @@
-import { Partitioners, type Kafka, type Message, type Producer, type RetryOptions } from 'kafkajs';
+import { Partitioners, type Kafka, type Message, type RetryOptions } from 'kafkajs';
 import type { PreparedEvent } from '@timeline/events';
+import { IdempotentProducer } from './idempotent-producer.js';
 import { KafkaPublishError } from './kafka-publish.error.js';
 import { EVENT_HEADERS } from './topics.js';
 
@@ -44,11 +45,12 @@ interface QueuedPublish {
  * in-sync replicas, key = storyId (one story's events keep their order on one partition), headers
  * `type`/`schemaVersion`/`eventId` so consumers can route without parsing.
  *
- * A batch goes out as ONE `send`: its events are either all handed to Kafka or the call fails. Only
+ * A batch goes out as ONE `send`: its events are either all handed to Kafka or the call fails (and the
+ * next send uses a new producer session, see {@link IdempotentProducer}). Only
  * {@link PreparedEvent}s are accepted, so nothing unvalidated reaches the topic through here.
  */
 export class EventPublisher {
-  private readonly producer: Producer;
+  private readonly producer: IdempotentProducer;
   /** The partition kafkajs's partitioner chose for each message object of the current sends. */
   private readonly partitionOf = new WeakMap<object, number>();
   private readonly ackTimeoutMs: number;
@@ -61,8 +63,7 @@ export class EventPublisher {
   ) {
     this.ackTimeoutMs = options.ackTimeoutMs ?? 10_000;
     const defaultPartitioner = Partitioners.DefaultPartitioner();
-    this.producer = kafka.producer({
-      idempotent: true,
+    this.producer = new IdempotentProducer(kafka, {
       // kafkajs serialises idempotent sends per broker (a lock added after kafkajs#598, whose concurrent
       // sends broke sequence numbers); one request in flight keeps that true even if the lock changes.
       maxInFlightRequests: 1,

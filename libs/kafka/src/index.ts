@@ -4,3 +4,4 @@ export { KAFKA_ADMIN, KAFKA_LOG_SINK, KafkaModule, type KafkaModuleOptions } fro
 export { EventPublisher, type EventPublisherOptions, type PublishedEvent } from './event-publisher.js';
 export { KafkaPublishError } from './kafka-publish.error.js';
 export { DeadLetterPublisher, type DeadLetter, type DeadLetterPublisherOptions } from './dead-letter-publisher.js';
+export { IdempotentProducer } from './idempotent-producer.js';
