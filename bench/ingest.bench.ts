@@ -1,3 +1,4 @@
+import { eventMessage } from '@timeline/kafka';
 import { createHash, randomBytes } from 'node:crypto';
 import autocannon from 'autocannon';
 import type { Kafka, ProducerConfig } from 'kafkajs';
@@ -6,7 +7,7 @@ import { BenchRun, benchEvents } from './support/bench-run.js';
 import { EnvelopeGenerator, ingestInput, type BenchEnvelope } from './support/envelope-generator.js';
 import { load, machineInfo, recordResult } from './support/report.js';
 import { ms, rate } from './support/stats.js';
-import { toMessage, topicSize } from './support/topic-loader.js';
+import { topicSize } from './support/topic-loader.js';
 
 const BATCH = 100;
 const CONCURRENCY = 8;
@@ -114,7 +115,7 @@ async function timeProducer(
 ): Promise<{ seconds: number; eventsPerSecond: number; cpuUs: number }> {
   const producer = kafka.producer({ allowAutoTopicCreation: false, ...cfg });
   await producer.connect();
-  await producer.send({ topic, messages: batches[0]!.slice(0, 1).map(toMessage), acks: -1 }); // metadata + connection warm-up
+  await producer.send({ topic, messages: batches[0]!.slice(0, 1).map(eventMessage), acks: -1 }); // metadata + connection warm-up
   let next = 0;
   let events = 0;
   const cpu0 = process.cpuUsage();
@@ -123,7 +124,7 @@ async function timeProducer(
     Array.from({ length: CONCURRENCY }, async () => {
       for (let i = next++; i < batches.length; i = next++) {
         // Serialising is part of sending (the ingest serialises too).
-        await producer.send({ topic, messages: batches[i]!.map(toMessage), acks: -1 });
+        await producer.send({ topic, messages: batches[i]!.map(eventMessage), acks: -1 });
         events += batches[i]!.length;
       }
     }),

@@ -1,3 +1,4 @@
+import { eventMessage } from '@timeline/kafka';
 import { createHash, randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { Kafka } from 'kafkajs';
@@ -6,7 +7,6 @@ import { BenchRun, benchEvents } from './support/bench-run.js';
 import { EnvelopeGenerator, ingestInput } from './support/envelope-generator.js';
 import { load, machineInfo, recordResult } from './support/report.js';
 import { ms, summarize, type LatencySummary } from './support/stats.js';
-import { toMessage } from './support/topic-loader.js';
 
 const RATE = 500;
 const WARMUP_MS = 5000;
@@ -225,7 +225,7 @@ async function rawProduceConsume(kafka: Kafka, topic: string, groupId: string, n
   while (received < 1) await sleep(20);
   const gen = new EnvelopeGenerator({ seed: 'bench-latency', metaEvents: false });
   await openLoop(n, async (i) => {
-    const m = toMessage(gen.next());
+    const m = eventMessage(gen.next());
     const id = `m${i}`;
     if (i * (1000 / RATE) >= WARMUP_MS) sent.set(id, performance.now());
     await producer.send({ topic, messages: [{ ...m, key: id }], acks: -1 });

@@ -5,6 +5,7 @@ import { eventCatalogue, type EventTypeDefinition } from '@timeline/events';
 export type BenchEnvelope = Record<string, unknown> & {
   eventId: string;
   type: string;
+  schemaVersion: number;
   storyId: string;
   recordedAt: string;
   occurredAt: string;

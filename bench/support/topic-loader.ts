@@ -1,21 +1,6 @@
-import { CompressionTypes, type Kafka, type Message } from 'kafkajs';
-import { EVENT_HEADERS } from '@timeline/kafka';
-import { EnvelopeGenerator, type BenchEnvelope } from './envelope-generator.js';
-
-/** An envelope as the ingest's EventPublisher puts it on Kafka: key storyId, routing headers, CreateTime = recordedAt. */
-export function toMessage(e: BenchEnvelope): Message {
-  return {
-    key: e.storyId,
-    value: JSON.stringify(e),
-    timestamp: String(Date.parse(e.recordedAt)),
-    headers: {
-      [EVENT_HEADERS.type]: e.type,
-      [EVENT_HEADERS.schemaVersion]: String(e.schemaVersion),
-      [EVENT_HEADERS.eventId]: e.eventId,
-      [EVENT_HEADERS.contentType]: 'application/json',
-    },
-  };
-}
+import { CompressionTypes, type Kafka } from 'kafkajs';
+import { eventMessage } from '@timeline/kafka';
+import { EnvelopeGenerator } from './envelope-generator.js';
 
 /** What {@link loadTopic} wrote. */
 export interface LoadedTopic {
@@ -40,7 +25,7 @@ export async function loadTopic(kafka: Kafka, topic: string, n: number, seed?: s
     // target within the story's partition, as the ingest (one request in flight) guarantees.
     while (sent < n) {
       const k = Math.min(2000, n - sent);
-      const messages = gen.take(k).map(toMessage);
+      const messages = gen.take(k).map(eventMessage);
       for (const m of messages) bytes += (m.value as string).length;
       sent += k;
       await producer.send({ topic, messages, acks: -1, compression: CompressionTypes.None });

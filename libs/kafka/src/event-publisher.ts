@@ -40,6 +40,27 @@ interface QueuedPublish {
   reject(err: unknown): void;
 }
 
+/** The envelope fields {@link eventMessage} reads; the whole envelope becomes the value. */
+export type EventMessageSource = Pick<PreparedEvent, 'eventId' | 'type' | 'schemaVersion' | 'storyId' | 'recordedAt'>;
+
+/**
+ * An envelope as it goes on the events topic: key storyId (one story's events keep their order on one
+ * partition), routing headers, CreateTime = recordedAt (a faithful fallback for it).
+ */
+export function eventMessage(e: EventMessageSource): Message {
+  return {
+    key: e.storyId,
+    value: JSON.stringify(e),
+    timestamp: String(Date.parse(e.recordedAt)),
+    headers: {
+      [EVENT_HEADERS.type]: e.type,
+      [EVENT_HEADERS.schemaVersion]: String(e.schemaVersion),
+      [EVENT_HEADERS.eventId]: e.eventId,
+      [EVENT_HEADERS.contentType]: 'application/json',
+    },
+  };
+}
+
 /**
  * Publishes validated events to the events topic with an idempotent kafkajs producer: acks from all
  * in-sync replicas, key = storyId (one story's events keep their order on one partition), headers
@@ -107,27 +128,12 @@ export class EventPublisher {
    */
   async publish(events: readonly PreparedEvent[]): Promise<PublishedEvent[]> {
     if (events.length === 0) return [];
-    const messages = events.map((e) => this.toMessage(e));
+    const messages = events.map(eventMessage);
     const bytes = messages.reduce((n, m) => n + (m.value as string).length, 0);
     return new Promise((resolve, reject) => {
       this.queue.push({ events, messages, bytes, resolve, reject });
       if (!this.draining) void this.drain();
     });
-  }
-
-  private toMessage(e: PreparedEvent): Message {
-    return {
-      key: e.storyId,
-      value: JSON.stringify(e),
-      // CreateTime = recordedAt, so the Kafka timestamp is a faithful fallback for it.
-      timestamp: String(Date.parse(e.recordedAt)),
-      headers: {
-        [EVENT_HEADERS.type]: e.type,
-        [EVENT_HEADERS.schemaVersion]: String(e.schemaVersion),
-        [EVENT_HEADERS.eventId]: e.eventId,
-        [EVENT_HEADERS.contentType]: 'application/json',
-      },
-    };
   }
 
   /** Sends queued publishes, as many callers per request as the coalescing bounds allow, until none wait. */

@@ -1,7 +1,13 @@
 export { DLQ_HEADERS, EVENT_HEADERS, timelineTopics, type TopicSpec } from './topics.js';
 export { createKafka, ensureTopics, kafkaHealth, type KafkaLogSink } from './kafka-client.js';
 export { KAFKA_ADMIN, KAFKA_LOG_SINK, KafkaModule, type KafkaModuleOptions } from './kafka.module.js';
-export { EventPublisher, type EventPublisherOptions, type PublishedEvent } from './event-publisher.js';
+export {
+  EventPublisher,
+  eventMessage,
+  type EventMessageSource,
+  type EventPublisherOptions,
+  type PublishedEvent,
+} from './event-publisher.js';
 export { KafkaPublishError } from './kafka-publish.error.js';
 export { DeadLetterPublisher, type DeadLetter, type DeadLetterPublisherOptions } from './dead-letter-publisher.js';
 export { IdempotentProducer } from './idempotent-producer.js';
