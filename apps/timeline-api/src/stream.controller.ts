@@ -9,14 +9,15 @@ import {
   ApiTags,
   ApiTooManyRequestsResponse,
 } from '@nestjs/swagger';
-import { RateLimited, RequireRole } from '@timeline/http';
+import { RateLimited, RequireRole, clientAddress } from '@timeline/http';
+import type { EventStreamHead } from './http/event-stream.js';
 import { StreamQueryDto } from './query/timeline-query.dto.js';
 import { parseStreamQuery } from './query/timeline-filter.js';
 import { LiveStreamHub } from './stream/live-stream.hub.js';
 import { StreamPositionCodec } from './stream/stream-position.js';
 import type { SseResponse } from './stream/stream-session.js';
 
-type StreamResponse = SseResponse & { setHeader(n: string, v: string): unknown; flushHeaders(): void; status(c: number): unknown };
+type StreamResponse = SseResponse & EventStreamHead;
 
 /** `GET /v1/stream`: Server-Sent Events of applied entries. */
 @ApiTags('live')
@@ -57,12 +58,6 @@ export class StreamController {
     // The header is what EventSource sends on reconnect; it is newer than a lastEventId in the URL.
     const [token, param] = lastEventIdHeader ? [lastEventIdHeader, 'Last-Event-ID'] : [q.lastEventId, 'lastEventId'];
     const resumeFrom = token ? this.positions.decode(token, param) : undefined;
-    await this.hub.open(clientIp(req.socket.remoteAddress), res, q.filter, resumeFrom);
+    await this.hub.open(clientAddress(req.socket.remoteAddress), res, q.filter, resumeFrom);
   }
-}
-
-/** `::ffff:127.0.0.1` and `127.0.0.1` are one client. */
-function clientIp(address: string | undefined): string {
-  if (!address) return 'unknown';
-  return address.startsWith('::ffff:') ? address.slice(7) : address;
 }

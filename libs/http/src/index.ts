@@ -1,3 +1,4 @@
+export { clientAddress } from './client-address.js';
 export { ApiKeyGuard, RequireRole, hashApiKey, matchApiKey, presentedKey } from './api-key.guard.js';
 export { createHttpApp, listenAndLog, type HttpAppOptions } from './http-app.js';
 export { HEALTH_CHECKS, OpsController, type HealthCheck } from './ops.controller.js';

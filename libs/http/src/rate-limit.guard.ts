@@ -1,6 +1,7 @@
 import { Inject, Injectable, SetMetadata, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { APP_CONFIG, type AppConfig } from '@timeline/config';
+import { clientAddress } from './client-address.js';
 import { CodedError } from './problem.js';
 import { TokenBucketLimiter } from './token-bucket-limiter.js';
 
@@ -43,7 +44,7 @@ export class RateLimitGuard implements CanActivate {
     const limiter = bucket ? this.limiters[bucket] : undefined;
     if (!bucket || !limiter) return true;
     const req = ctx.switchToHttp().getRequest<LimitedRequest>();
-    const client = bucket === 'writes' && req.apiKeyName ? `key:${req.apiKeyName}` : `ip:${clientAddress(req)}`;
+    const client = bucket === 'writes' && req.apiKeyName ? `key:${req.apiKeyName}` : `ip:${clientAddress(req.socket?.remoteAddress)}`;
     const decision = limiter.take(client);
     if (decision.allowed) return true;
     throw new CodedError(
@@ -55,10 +56,4 @@ export class RateLimitGuard implements CanActivate {
       { retryAfterSeconds: decision.retryAfterSeconds },
     );
   }
-}
-
-/** `::ffff:127.0.0.1` and `127.0.0.1` are one client (trust proxy is off: the socket's peer is the client). */
-function clientAddress(req: LimitedRequest): string {
-  const a = req.socket?.remoteAddress ?? 'unknown';
-  return a.startsWith('::ffff:') ? a.slice(7) : a;
 }

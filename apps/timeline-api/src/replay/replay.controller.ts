@@ -12,9 +12,10 @@ import {
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '@timeline/config';
 import { eventCatalogue } from '@timeline/events';
-import { CodedError, RateLimited, RequireRole } from '@timeline/http';
+import { RateLimited, RequireRole, clientAddress } from '@timeline/http';
 import { LOGGER, type Logger } from '@timeline/observability';
 import { EventLogReplay, parseReplayWindow } from '@timeline/store';
+import { startEventStream, StreamAdmission, type EventStreamHead } from '../http/event-stream.js';
 import { QueryReader } from '../query/query-reader.js';
 import type { SseResponse } from '../stream/stream-session.js';
 import { ReplayStream } from './replay-stream.js';
@@ -57,7 +58,7 @@ export class ReplayQueryDto {
   actor?: string[];
 }
 
-type ReplayResponse = SseResponse & { setHeader(n: string, v: string): unknown; flushHeaders(): void; status(c: number): unknown };
+type ReplayResponse = SseResponse & EventStreamHead;
 
 /** `GET /v1/replay`: the past as Server-Sent Events, at a chosen speed, from the event archive. */
 @ApiTags('replay')
@@ -65,9 +66,8 @@ type ReplayResponse = SseResponse & { setHeader(n: string, v: string): unknown; 
 @RequireRole('reader')
 @Controller('v1')
 export class ReplayController implements BeforeApplicationShutdown {
-  private readonly perIp = new Map<string, number>();
+  private readonly admission: StreamAdmission;
   private readonly streams = new Set<ReplayStream>();
-  private closing = false;
   private readonly replay: EventLogReplay;
 
   constructor(
@@ -76,11 +76,12 @@ export class ReplayController implements BeforeApplicationShutdown {
     @Inject(LOGGER) private readonly logger: Logger,
   ) {
     this.replay = new EventLogReplay(ds);
+    this.admission = new StreamAdmission(config.api.streamMaxPerClient, 'replays');
   }
 
   /** Open replays end with the process (the HTTP server would wait for their connections otherwise). */
   beforeApplicationShutdown(): void {
-    this.closing = true;
+    this.admission.close();
     for (const s of this.streams) s.close();
   }
 
@@ -126,30 +127,9 @@ export class ReplayController implements BeforeApplicationShutdown {
     r.done();
     if ('problems' in window) return;
 
-    if (this.closing) {
-      throw new CodedError('UNAVAILABLE.SHUTTING_DOWN', 'This API instance is shutting down; reconnect.', [], { retryAfterSeconds: 1 });
-    }
-    const ip = clientIp(req.socket.remoteAddress);
-    const max = this.config.api.streamMaxPerClient;
-    const open = this.perIp.get(ip) ?? 0;
-    if (open >= max) {
-      throw new CodedError(
-        'RATE_LIMITED',
-        `At most ${max} concurrent replays are allowed per client (API_STREAM_MAX_PER_CLIENT); close one first.`,
-        [],
-        {
-          retryAfterSeconds: 10,
-        },
-      );
-    }
-    this.perIp.set(ip, open + 1);
+    const release = this.admission.admit(clientAddress(req.socket.remoteAddress));
     try {
-      res.status(200);
-      res.setHeader('Content-Type', 'text/event-stream; charset=utf-8');
-      res.setHeader('Cache-Control', 'no-cache, no-transform');
-      res.setHeader('Connection', 'keep-alive');
-      res.setHeader('X-Accel-Buffering', 'no');
-      res.flushHeaders();
+      startEventStream(res);
       const query = { ...window.window, types, actors, order: 'chronological' as const, pageSize: 200 };
       const stream = new ReplayStream(
         res,
@@ -165,15 +145,7 @@ export class ReplayController implements BeforeApplicationShutdown {
         this.streams.delete(stream);
       }
     } finally {
-      const n = (this.perIp.get(ip) ?? 1) - 1;
-      if (n <= 0) this.perIp.delete(ip);
-      else this.perIp.set(ip, n);
+      release();
     }
   }
-}
-
-/** `::ffff:127.0.0.1` and `127.0.0.1` are one client. */
-function clientIp(address: string | undefined): string {
-  if (!address) return 'unknown';
-  return address.startsWith('::ffff:') ? address.slice(7) : address;
 }

@@ -1,9 +1,9 @@
 import { Inject, Injectable, type BeforeApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { Gauge, type Registry } from 'prom-client';
 import { APP_CONFIG, type AppConfig } from '@timeline/config';
-import { CodedError } from '@timeline/http';
 import { LOGGER, METRICS_REGISTRY, type Logger } from '@timeline/observability';
 import type { TimelineNotification } from '@timeline/store';
+import { startEventStream, StreamAdmission, type EventStreamHead } from '../http/event-stream.js';
 import type { TimelineFilter } from '../query/timeline-filter.js';
 import { ActiveProjectionCache } from '../read-model/active-projection.cache.js';
 import { TimelineReader } from '../read-model/timeline-reader.js';
@@ -28,12 +28,11 @@ const COALESCE_MS = 25;
 @Injectable()
 export class LiveStreamHub implements OnModuleInit, BeforeApplicationShutdown {
   private readonly sessions = new Set<StreamSession>();
-  private readonly perIp = new Map<string, number>();
+  private readonly admission: StreamAdmission;
   private wakeTimer?: NodeJS.Timeout;
   private heartbeatTimer?: NodeJS.Timeout;
   private pollTimer?: NodeJS.Timeout;
   private lastHighWater = '';
-  private closing = false;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -44,6 +43,7 @@ export class LiveStreamHub implements OnModuleInit, BeforeApplicationShutdown {
     @Inject(TimelineNotificationListener) private readonly listener: TimelineNotificationListener,
     @Inject(METRICS_REGISTRY) registry: Registry,
   ) {
+    this.admission = new StreamAdmission(config.api.streamMaxPerClient, 'streams');
     // Gauges read the hub at scrape time (collect), so they never drift from the real state.
     const sessions = this.sessions;
     new Gauge({
@@ -86,43 +86,24 @@ export class LiveStreamHub implements OnModuleInit, BeforeApplicationShutdown {
    */
   async open(
     clientIp: string,
-    res: SseResponse & { setHeader(n: string, v: string): unknown; flushHeaders(): void; status(c: number): unknown },
+    res: SseResponse & EventStreamHead,
     filter: TimelineFilter,
     resumeFrom?: StreamPosition,
   ): Promise<StreamSession> {
-    if (this.closing) {
-      throw new CodedError('UNAVAILABLE.SHUTTING_DOWN', 'This API instance is shutting down; reconnect.', [], { retryAfterSeconds: 1 });
-    }
-    const max = this.config.api.streamMaxPerClient;
-    const count = this.perIp.get(clientIp) ?? 0;
-    if (count >= max) {
-      throw new CodedError(
-        'RATE_LIMITED',
-        `At most ${max} concurrent streams are allowed per client (API_STREAM_MAX_PER_CLIENT); close one first.`,
-        [],
-        { retryAfterSeconds: 10 },
-      );
-    }
-    this.perIp.set(clientIp, count + 1);
+    const release = this.admission.admit(clientIp);
     let session: StreamSession | undefined;
     try {
       const position = resumeFrom ?? toPosition(await this.reader.highWater());
-      res.status(200);
-      res.setHeader('Content-Type', 'text/event-stream; charset=utf-8');
-      res.setHeader('Cache-Control', 'no-cache, no-transform');
-      res.setHeader('Connection', 'keep-alive');
-      // Tell reverse proxies (nginx) not to buffer the stream.
-      res.setHeader('X-Accel-Buffering', 'no');
-      res.flushHeaders();
+      startEventStream(res);
       session = new StreamSession(clientIp, res, filter, position, this.reader, this.codec, this.logger);
     } catch (err) {
-      this.release(clientIp);
+      release();
       throw err;
     }
     const s = session;
     this.sessions.add(s);
     s.onClose(() => {
-      if (this.sessions.delete(s)) this.release(clientIp);
+      if (this.sessions.delete(s)) release();
     });
     s.start();
     // The client may have gone while we read the position; 'close' already fired then.
@@ -131,17 +112,11 @@ export class LiveStreamHub implements OnModuleInit, BeforeApplicationShutdown {
   }
 
   beforeApplicationShutdown(): void {
-    this.closing = true;
+    this.admission.close();
     clearInterval(this.heartbeatTimer);
     clearInterval(this.pollTimer);
     clearTimeout(this.wakeTimer);
     for (const s of [...this.sessions]) s.close('server shutting down; reconnect with Last-Event-ID');
-  }
-
-  private release(ip: string): void {
-    const n = (this.perIp.get(ip) ?? 1) - 1;
-    if (n <= 0) this.perIp.delete(ip);
-    else this.perIp.set(ip, n);
   }
 
   private notified(n: TimelineNotification | null): void {

@@ -1,0 +1,59 @@
+import { CodedError } from '@timeline/http';
+import { StreamAdmission, startEventStream } from './event-stream.js';
+
+function refusal(fn: () => unknown): CodedError {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof CodedError) return err;
+    throw err;
+  }
+  throw new Error('expected a refusal');
+}
+
+describe('StreamAdmission', () => {
+  it('admits up to max streams per client, each client on its own count', () => {
+    const admission = new StreamAdmission(2, 'replays');
+    admission.admit('10.0.0.1');
+    admission.admit('10.0.0.1');
+    const err = refusal(() => admission.admit('10.0.0.1'));
+    expect(err.code).toBe('RATE_LIMITED');
+    expect(err.message).toBe('At most 2 concurrent replays are allowed per client (API_STREAM_MAX_PER_CLIENT); close one first.');
+    expect(() => admission.admit('10.0.0.2')).not.toThrow();
+  });
+
+  it('a released stream frees its place once, however often release is called', () => {
+    const admission = new StreamAdmission(2, 'streams');
+    const first = admission.admit('c');
+    admission.admit('c');
+    first();
+    first();
+    admission.admit('c');
+    expect(refusal(() => admission.admit('c')).code).toBe('RATE_LIMITED');
+  });
+
+  it('admits nobody once closed (shutting down), even a client under the cap', () => {
+    const admission = new StreamAdmission(5, 'streams');
+    admission.close();
+    expect(refusal(() => admission.admit('c')).code).toBe('UNAVAILABLE.SHUTTING_DOWN');
+  });
+});
+
+describe('startEventStream', () => {
+  it('answers 200 text/event-stream, unbuffered, and flushes the headers', () => {
+    const calls: string[] = [];
+    startEventStream({
+      status: (c) => calls.push(`status ${c}`),
+      setHeader: (n, v) => calls.push(`${n}: ${v}`),
+      flushHeaders: () => calls.push('flush'),
+    });
+    expect(calls).toEqual([
+      'status 200',
+      'Content-Type: text/event-stream; charset=utf-8',
+      'Cache-Control: no-cache, no-transform',
+      'Connection: keep-alive',
+      'X-Accel-Buffering: no',
+      'flush',
+    ]);
+  });
+});

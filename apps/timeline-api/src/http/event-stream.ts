@@ -1,0 +1,67 @@
+import { CodedError } from '@timeline/http';
+
+/** The slice of Express's response that starts a Server-Sent Events stream. */
+export interface EventStreamHead {
+  status(code: number): unknown;
+  setHeader(name: string, value: string): unknown;
+  flushHeaders(): void;
+}
+
+/** Answers 200 `text/event-stream` and sends the headers now, before the first event. */
+export function startEventStream(res: EventStreamHead): void {
+  res.status(200);
+  res.setHeader('Content-Type', 'text/event-stream; charset=utf-8');
+  res.setHeader('Cache-Control', 'no-cache, no-transform');
+  res.setHeader('Connection', 'keep-alive');
+  // Tell reverse proxies (nginx) not to buffer the stream.
+  res.setHeader('X-Accel-Buffering', 'no');
+  res.flushHeaders();
+}
+
+/**
+ * Who may open one more long-lived stream of one kind (`/v1/stream`, `/v1/replay`): at most `max`
+ * open per client address (API_STREAM_MAX_PER_CLIENT), none once the process is shutting down.
+ */
+export class StreamAdmission {
+  private readonly open = new Map<string, number>();
+  private closed = false;
+
+  /** @param streams what the 429 message calls these streams ("streams", "replays"). */
+  constructor(
+    private readonly max: number,
+    private readonly streams: string,
+  ) {}
+
+  /**
+   * Counts one more stream of `client`, or throws 503 (shutting down) / 429 (at the cap). Returns
+   * the release for that stream; calling it more than once releases once.
+   */
+  admit(client: string): () => void {
+    if (this.closed) {
+      throw new CodedError('UNAVAILABLE.SHUTTING_DOWN', 'This API instance is shutting down; reconnect.', [], { retryAfterSeconds: 1 });
+    }
+    const count = this.open.get(client) ?? 0;
+    if (count >= this.max) {
+      throw new CodedError(
+        'RATE_LIMITED',
+        `At most ${this.max} concurrent ${this.streams} are allowed per client (API_STREAM_MAX_PER_CLIENT); close one first.`,
+        [],
+        { retryAfterSeconds: 10 },
+      );
+    }
+    this.open.set(client, count + 1);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const n = (this.open.get(client) ?? 1) - 1;
+      if (n <= 0) this.open.delete(client);
+      else this.open.set(client, n);
+    };
+  }
+
+  /** Admits nobody from now on (the process is shutting down). */
+  close(): void {
+    this.closed = true;
+  }
+}
