@@ -52,11 +52,7 @@ export class DeadLetterPublisher {
     private readonly options: DeadLetterPublisherOptions,
   ) {
     this.now = options.now ?? (() => new Date());
-    this.producer = new IdempotentProducer(kafka, {
-      maxInFlightRequests: 1,
-      allowAutoTopicCreation: false,
-      retry: options.retry ?? { retries: 5, initialRetryTime: 300, maxRetryTime: 3000 },
-    });
+    this.producer = new IdempotentProducer(kafka, options.retry ? { retry: options.retry } : {});
   }
 
   /** The dead-letter topic. */

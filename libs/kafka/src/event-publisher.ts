@@ -19,7 +19,7 @@ export interface EventPublisherOptions {
   /**
    * kafkajs retry policy of the producer. Bounded so a caller gets an answer while Kafka is down
    * (the HTTP layer answers 503); a long-running tool may allow more.
-   * @default { retries: 5, initialRetryTime: 300, maxRetryTime: 3000 }
+   * @default {@link IdempotentProducer}'s: { retries: 5, initialRetryTime: 300, maxRetryTime: 3000 }
    */
   readonly retry?: RetryOptions;
   /** How long the broker may wait for all in-sync replicas (acks=-1) per request. @default 10000 */
@@ -85,15 +85,7 @@ export class EventPublisher {
     this.ackTimeoutMs = options.ackTimeoutMs ?? 10_000;
     const defaultPartitioner = Partitioners.DefaultPartitioner();
     this.producer = new IdempotentProducer(kafka, {
-      // kafkajs serialises idempotent sends per broker (a lock added after kafkajs#598, whose concurrent
-      // sends broke sequence numbers); one request in flight keeps that true even if the lock changes.
-      maxInFlightRequests: 1,
-      // Topics are created with their retention at boot (ensureTopics); never let a typo auto-create one.
-      allowAutoTopicCreation: false,
-      // kafkajs warns that limiting retries "may invalidate EoS guarantees": within one producer session,
-      // yes. A caller that retries after a failure re-sends the same eventIds and the projector
-      // deduplicates by eventId, which is the guarantee this system relies on.
-      retry: options.retry ?? { retries: 5, initialRetryTime: 300, maxRetryTime: 3000 },
+      ...(options.retry ? { retry: options.retry } : {}),
       // Same partitioning as kafkajs's default (Java-compatible murmur2 of the key); we only record the
       // choice, because a produce response gives one base offset per partition, not per message.
       createPartitioner: () => (args) => {

@@ -45,12 +45,12 @@ const record = (value: string): ProducerRecord => ({ topic: 't', messages: [{ va
 describe('IdempotentProducer', () => {
   it('opens one idempotent session and keeps using it while sends succeed', async () => {
     const { kafka, sessions } = fakeKafka({});
-    const p = new IdempotentProducer(kafka, { maxInFlightRequests: 1 });
+    const p = new IdempotentProducer(kafka, { retry: { retries: 2 } });
     await p.connect();
     await p.send(record('a'));
     await p.send(record('b'));
     expect(sessions).toHaveLength(1);
-    expect(sessions[0]!.config).toMatchObject({ idempotent: true, maxInFlightRequests: 1 });
+    expect(sessions[0]!.config).toEqual({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, retry: { retries: 2 } });
     expect(sessions[0]!.sent.map((r) => r.messages[0]!.value)).toEqual(['a', 'b']);
     expect(p.sessionCount).toBe(1);
   });
@@ -64,6 +64,8 @@ describe('IdempotentProducer', () => {
     await p.send(record('c'));
     await p.send(record('d'));
     expect(sessions).toHaveLength(2);
+    expect(sessions[1]!.config).toEqual(sessions[0]!.config);
+    expect(sessions[1]!.config.retry).toEqual({ retries: 5, initialRetryTime: 300, maxRetryTime: 3000 });
     expect(sessions[0]!.disconnects).toBe(1);
     expect(sessions[0]!.sent.map((r) => r.messages[0]!.value)).toEqual(['a']);
     expect(sessions[1]!.connects).toBe(1);

@@ -22,10 +22,28 @@ export class IdempotentProducer {
   private ready: Promise<Producer> | undefined;
   private sessions = 0;
 
+  private readonly config: ProducerConfig;
+
+  /** @param config kafkajs producer settings besides the fixed ones below (retry has a bounded default). */
   constructor(
     private readonly kafka: Kafka,
-    private readonly config: Omit<ProducerConfig, 'idempotent'>,
-  ) {}
+    config: Omit<ProducerConfig, 'idempotent' | 'maxInFlightRequests' | 'allowAutoTopicCreation'> = {},
+  ) {
+    this.config = {
+      // kafkajs warns that limiting retries "may invalidate EoS guarantees": within one producer session,
+      // yes. A caller that retries after a failure re-sends the same messages and every consumer here
+      // deduplicates (by eventId), which is the guarantee this system relies on. Bounded so a caller
+      // gets an answer while Kafka is down.
+      retry: { retries: 5, initialRetryTime: 300, maxRetryTime: 3000 },
+      ...config,
+      idempotent: true,
+      // kafkajs serialises idempotent sends per broker (a lock added after kafkajs#598, whose concurrent
+      // sends broke sequence numbers); one request in flight keeps that true even if the lock changes.
+      maxInFlightRequests: 1,
+      // Topics are created with their retention at boot (ensureTopics); never let a typo auto-create one.
+      allowAutoTopicCreation: false,
+    };
+  }
 
   /** How many producer sessions were opened (1 after connect, +1 per failed send that was followed by another). */
   get sessionCount(): number {
@@ -65,7 +83,7 @@ export class IdempotentProducer {
 
   private session(): Promise<Producer> {
     if (!this.ready) {
-      const producer = this.kafka.producer({ ...this.config, idempotent: true });
+      const producer = this.kafka.producer(this.config);
       this.sessions += 1;
       this.producer = producer;
       const ready = producer.connect().then(
