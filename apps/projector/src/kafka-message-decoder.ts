@@ -1,11 +1,10 @@
-import { recordedAtInFuture, withRecordedAtFallback, type EventCatalogue, type EventEnvelope } from '@timeline/events';
+import { parseEventJson, recordedAtInFuture, withRecordedAtFallback, type EventCatalogue, type EventEnvelope } from '@timeline/events';
 
 /** A Kafka message value turned into an event, or the reason it is poison (→ dead-letter topic). */
 export type DecodedMessage =
   | { readonly ok: true; readonly event: EventEnvelope; readonly original: Record<string, unknown> }
   | { readonly ok: false; readonly code: string; readonly reason: string };
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
 const MAX_ISSUES_IN_REASON = 10;
 
 /**
@@ -24,18 +23,11 @@ export function decodeKafkaMessage(catalogue: EventCatalogue, value: Buffer | nu
   if (value === null || value.length === 0) {
     return { ok: false, code: 'EVENT.MALFORMED_JSON', reason: 'the message has no value (a tombstone or an empty record)' };
   }
-  let text: string;
-  try {
-    text = utf8.decode(value);
-  } catch {
-    return { ok: false, code: 'EVENT.MALFORMED_JSON', reason: 'the message value is not valid UTF-8' };
-  }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (err) {
-    return { ok: false, code: 'EVENT.MALFORMED_JSON', reason: `the message value is not JSON: ${(err as Error).message}` };
-  }
+  // Bounded UTF-8 + depth + JSON parse (issue 11: a record nested 100,000 levels deep made the old
+  // JSON.parse path throw RangeError and stopped the projector on every restart). Never throws.
+  const json = parseEventJson(value);
+  if (!json.ok) return { ok: false, code: json.code, reason: `the message value ${json.message}` };
+  let parsed = json.value;
   // ARCHITECTURE.md: recordedAt is set by ingest, the Kafka timestamp is the fallback for a producer
   // that left it out. The filled-in value is archived too, so a replay from event_log sees the same.
   parsed = withRecordedAtFallback(parsed, kafkaTimestamp);

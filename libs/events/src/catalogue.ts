@@ -1,7 +1,8 @@
 import type { TSchema } from '@sinclair/typebox';
 import { LIMITS } from './common.js';
 import { RawEnvelopeSchema, envelopeSchemaFor, type EventEnvelope, type RawEnvelope } from './envelope.js';
-import { nulCharacterIssues } from './storable-text.js';
+import { storableValueIssues } from './storable-text.js';
+import { isKnownTimeZone, parseTimestamp } from './timestamp.js';
 import type { EventTypeDefinition } from './event-type.js';
 import { createAjv, toIssues, type ValidateFunction, type ValidationIssue } from './validation.js';
 
@@ -66,20 +67,22 @@ export class EventCatalogue {
     if (typeof input !== 'object' || input === null || Array.isArray(input)) {
       return fail('EVENT.INVALID_ENVELOPE', 'an event must be a JSON object', [{ path: '/', message: 'must be object' }]);
     }
+    // First, before anything recursive (JSON.stringify below, Ajv): strings PostgreSQL cannot store
+    // and nesting beyond the bound (a 10,000-level body must be a 4xx, not a RangeError).
+    const unstorable = storableValueIssues(input);
+    if (unstorable.length) {
+      const inPayload = unstorable.every((i) => i.path.startsWith('/payload/'));
+      return fail(
+        inPayload ? 'EVENT.INVALID_PAYLOAD' : 'EVENT.INVALID_ENVELOPE',
+        'the event holds values that cannot be stored (see errors)',
+        unstorable,
+      );
+    }
     const size = byteLength(input);
     if (size > LIMITS.envelopeBytes) {
       return fail('EVENT.TOO_LARGE', `the event is ${size} bytes; the limit is ${LIMITS.envelopeBytes}`, [
         { path: '/', message: `must be at most ${LIMITS.envelopeBytes} bytes of JSON` },
       ]);
-    }
-    const nul = nulCharacterIssues(input);
-    if (nul.length) {
-      const inPayload = nul.every((i) => i.path.startsWith('/payload/'));
-      return fail(
-        inPayload ? 'EVENT.INVALID_PAYLOAD' : 'EVENT.INVALID_ENVELOPE',
-        'the event contains the NUL character (U+0000), which cannot be stored',
-        nul,
-      );
     }
     const raw = input as Partial<RawEnvelope>;
     const def = typeof raw.type === 'string' ? this.types.get(raw.type) : undefined;
@@ -195,8 +198,12 @@ function unknownTypeIssue(type: string, known: string[]): ValidationIssue {
 
 function checkDates(env: RawEnvelope): ValidationIssue[] {
   const issues: ValidationIssue[] = [];
-  if (env.occurredUntil && Date.parse(env.occurredUntil) < Date.parse(env.occurredAt)) {
+  const epoch = (s: string) => (parseTimestamp(s) as { epochMs: number }).epochMs;
+  if (env.occurredUntil && epoch(env.occurredUntil) < epoch(env.occurredAt)) {
     issues.push({ path: '/occurredUntil', message: 'must not be before occurredAt' });
+  }
+  if (env.occurredTz !== undefined && !isKnownTimeZone(env.occurredTz)) {
+    issues.push({ path: '/occurredTz', message: `"${env.occurredTz}" is not an IANA time zone (e.g. Europe/Kyiv, America/New_York, UTC)` });
   }
   return issues;
 }

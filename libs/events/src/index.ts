@@ -38,6 +38,19 @@ export {
 } from './prepare-event.js';
 export { DATASET_KEY_PATTERN, prepareDatasetLine } from './dataset-line.js';
 export { RECORDED_AT_MAX_LEAD_MS, recordedAtInFuture, withRecordedAtFallback } from './recorded-at-rule.js';
+export { MAX_JSON_DEPTH, storableValueIssues } from './storable-text.js';
+export { excessiveNestingAt, parseEventJson, type EventJsonResult } from './event-json.js';
+export {
+  MAX_OFFSET_MINUTES,
+  SUPPORTED_RANGE,
+  daysInMonth,
+  inSupportedRange,
+  isKnownTimeZone,
+  parseCalendarDate,
+  parseTimestamp,
+  type ParsedTimestamp,
+  type TimestampResult,
+} from './timestamp.js';
 export { EVENT_TYPES, eventCatalogue, type EventType, type TimelineEvent } from './registry.js';
 export * from './types/concern-expressed.event.js';
 export * from './types/cyber-incident.event.js';

@@ -1,14 +1,14 @@
 import { eventCatalogue } from './registry.js';
-import { nulCharacterIssues } from './storable-text.js';
+import { storableValueIssues } from './storable-text.js';
 
-describe('nulCharacterIssues', () => {
+describe('storableValueIssues', () => {
   it('finds U+0000 in values and keys, anywhere, as JSON Pointers', () => {
-    expect(nulCharacterIssues({ a: 'ok', b: ['x', 'y\u0000'], 'c/\u0000': 1, d: { e: '\u0000' } })).toEqual([
+    expect(storableValueIssues({ a: 'ok', b: ['x', 'y\u0000'], 'c/\u0000': 1, d: { e: '\u0000' } })).toEqual([
       { path: '/b/1', message: 'must not contain the NUL character (U+0000)' },
       { path: '/c~1\u0000', message: 'must not contain the NUL character (U+0000) in its name' },
       { path: '/d/e', message: 'must not contain the NUL character (U+0000)' },
     ]);
-    expect(nulCharacterIssues({ a: 'fine', n: 1, z: null })).toEqual([]);
+    expect(storableValueIssues({ a: 'fine', n: 1, z: null })).toEqual([]);
   });
 });
 

@@ -1,4 +1,5 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { parseTimestamp } from './timestamp.js';
 
 /** One field-level problem: JSON Pointer into the message, and a sentence saying what is wrong. */
 export interface ValidationIssue {
@@ -7,15 +8,14 @@ export interface ValidationIssue {
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
-// RFC 3339 date-time with mandatory offset (a timestamp without zone is ambiguous: DOMAIN.md).
-const DATE_TIME =
-  /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d:([0-5]\d|60)(\.\d{1,9})?(Z|[+-]([01]\d|2[0-3]):[0-5]\d)$/i;
 
 /** A shared Ajv instance: all errors (so a client sees every bad field at once), strict schemas. */
 export function createAjv(): Ajv {
-  const ajv = new Ajv({ allErrors: true, strict: true, strictTypes: false, allowUnionTypes: true, useDefaults: false });
+  // verbose: a failed date-time keeps its value, so the issue can say what is wrong with it.
+  const ajv = new Ajv({ allErrors: true, strict: true, strictTypes: false, allowUnionTypes: true, useDefaults: false, verbose: true });
   ajv.addFormat('uuid', UUID);
-  ajv.addFormat('date-time', { type: 'string', validate: (s: string) => DATE_TIME.test(s) && !Number.isNaN(Date.parse(s)) });
+  // One timestamp rule for ingest, the topic and the read API (timestamp.ts): what PostgreSQL stores.
+  ajv.addFormat('date-time', { type: 'string', validate: (s: string) => parseTimestamp(s).ok });
   ajv.addFormat('uri', {
     type: 'string',
     validate: (s: string) => {
@@ -44,6 +44,9 @@ export function toIssues(errors: ErrorObject[] | null | undefined, prefix = ''):
     } else if (e.keyword === 'required') {
       path = `${path}/${(e.params as { missingProperty: string }).missingProperty}`;
       message = 'is required';
+    } else if (e.keyword === 'format' && (e.params as { format: string }).format === 'date-time' && typeof e.data === 'string') {
+      const parsed = parseTimestamp(e.data);
+      if (!parsed.ok) message = parsed.message;
     } else if (e.keyword === 'const') {
       message = `must be ${JSON.stringify((e.params as { allowedValue: unknown }).allowedValue)}`;
     } else if (e.keyword === 'anyOf' || e.keyword === 'oneOf') {

@@ -1,6 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import type { EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
-import { eventCatalogue as defaultCatalogue, recordedAtInFuture, withRecordedAtFallback, type EventCatalogue } from '@timeline/events';
+import {
+  eventCatalogue as defaultCatalogue,
+  parseEventJson,
+  recordedAtInFuture,
+  withRecordedAtFallback,
+  type EventCatalogue,
+} from '@timeline/events';
 import type { PositionedEvent } from '../projection/positioned-event.js';
 import { RebuildRequestError } from './rebuild-request.error.js';
 import type { VersionChunk } from './version-batch-applier.js';
@@ -39,8 +45,6 @@ export interface KafkaRebuildTarget {
   apply(chunk: VersionChunk): Promise<void>;
   readonly signal?: AbortSignal;
 }
-
-const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
  * Reads the events topic from the start with a consumer group of its own (one member, so it is
@@ -216,12 +220,10 @@ export class KafkaRebuildSource {
     timestamp: string | undefined,
   ): { event: PositionedEvent['event']; original: Record<string, unknown> } | undefined {
     if (!value || value.length === 0) return undefined;
-    let parsed: unknown;
-    try {
-      parsed = withRecordedAtFallback(JSON.parse(utf8.decode(value)), timestamp);
-    } catch {
-      return undefined;
-    }
+    // The same bounded parse as the live projector's decoder (UTF-8, nesting depth, JSON).
+    const json = parseEventJson(value);
+    if (!json.ok) return undefined;
+    const parsed = withRecordedAtFallback(json.value, timestamp);
     const d = this.catalogue.decode(parsed);
     if (!d.ok || recordedAtInFuture(d.event.recordedAt, timestamp)) return undefined;
     return { event: d.event, original: parsed as Record<string, unknown> };
