@@ -10,6 +10,7 @@ import { StoreModule, databaseHealth } from '@timeline/store';
 import { RebuildAdminModule } from './admin/rebuild-admin.module.js';
 import { Clock } from './clock.js';
 import { ExportController } from './export.controller.js';
+import { onRenderFailure } from './presentation/entry-view.js';
 import { PageCursorCodec } from './query/page-cursor.js';
 import { SignedTokenCodec } from './query/signed-token.codec.js';
 import { ActiveProjectionCache } from './read-model/active-projection.cache.js';
@@ -32,6 +33,7 @@ export interface TimelineApiModuleOptions {
 @Module({})
 export class TimelineApiModule {
   static forRoot(config: AppConfig, logger: Logger, opts: TimelineApiModuleOptions = {}): DynamicModule {
+    onRenderFailure((entryId, problem) => logger.warn({ entryId, problem }, 'an entry was rendered with a marker'));
     return {
       module: TimelineApiModule,
       imports: [

@@ -1,4 +1,6 @@
+import type { EntryRow } from '../read-model/timeline-sql.js';
 import { dateParts, displayDate, localDay } from './display-date.js';
+import { UNRENDERABLE_DATE, entryView, onRenderFailure } from './entry-view.js';
 
 describe('displayDate', () => {
   it.each([
@@ -44,5 +46,50 @@ describe('displayDate', () => {
     expect(dateParts('2022-01-24T14:35:07Z', 'hour')).toEqual({ year: 2022, month: 1, day: 24, hour: 14 });
     expect(dateParts('2022-01-24T14:35:07Z', 'minute')).toEqual({ year: 2022, month: 1, day: 24, hour: 14, minute: 35 });
     expect(dateParts('2022-01-24T00:00:00Z', 'second')).toEqual({ year: 2022, month: 1, day: 24, hour: 0, minute: 0, second: 0 });
+  });
+
+  it('tells 1 BC from AD 1 at the lower end of the supported range (issue 19)', () => {
+    expect(displayDate('0001-01-01T00:00:00Z', 'hour', null, 'America/New_York')).toBe('31 December 1 BC, 19:00 (America/New_York)');
+    expect(localDay('0001-01-01T00:00:00Z', 'hour', 'America/New_York')).toBe('0000-12-31');
+    expect(displayDate('0001-01-01T00:00:00Z', 'day')).toBe('1 January 1');
+    expect(displayDate('9999-12-31T23:00:00Z', 'hour', null, 'Asia/Tokyo')).toBe('1 January 10000, 08:00 (Asia/Tokyo)');
+  });
+
+  it('throws on a stored value Date cannot hold, for the caller to mark (never a silent "Invalid Date")', () => {
+    expect(() => displayDate('10000-01-01T00:00:00Z', 'day')).toThrow(RangeError);
+  });
+});
+
+describe('entryView', () => {
+  const row = {
+    entry_id: '7d0f6f40-3c4e-4a57-9d3c-1f1b0e7d2a10',
+    story_id: 'russia-ukraine-2022',
+    type: 'statement.issued',
+    cameo_code: null,
+    occurred_at: '10000-01-01T00:00:59.000000Z',
+    occurred_precision: 'second',
+    occurred_until: null,
+    occurred_tz: null,
+    recorded_at: '2022-01-25T12:00:00.000000Z',
+    updated_at: '2022-01-25T12:00:00.000000Z',
+    version: 1,
+    status: 'live',
+    confirmation: 'confirmed',
+    summary: 'x',
+    actors: [],
+    locations: [],
+    sources: [],
+    tags: [],
+    payload: {},
+  } as unknown as EntryRow;
+
+  it('renders a row stored before the range rule with a marker and reports it, instead of failing the page', () => {
+    const reported: string[] = [];
+    onRenderFailure((id) => reported.push(id));
+    const view = entryView(row);
+    expect(view).toMatchObject({ displayDate: UNRENDERABLE_DATE, day: '10000-01-01', occurredAt: '10000-01-01T00:00:59Z' });
+    expect(view.renderProblem).toContain('cannot be rendered');
+    expect(reported).toEqual([row.entry_id]);
+    expect(entryView({ ...row, occurred_at: '2022-01-25T00:00:00.000000Z' }).renderProblem).toBeUndefined();
   });
 });

@@ -41,6 +41,9 @@ function formatterFor(zone: string): Intl.DateTimeFormat | null {
         hour: 'numeric',
         minute: 'numeric',
         second: 'numeric',
+        // The era tells 1 BC from AD 1: a year-1 instant shown in a zone west of UTC is in 1 BC
+        // (issue 19: 0001-01-01T00:00:00+00:01 was shown as "31 December 1").
+        era: 'short',
         hourCycle: 'h23',
       });
     } catch {
@@ -75,11 +78,17 @@ export function displayZone(iso: string, precision: Precision, tz?: string | nul
 export function dateParts(iso: string, precision: Precision, tz?: string | null): DateParts {
   const zone = displayZone(iso, precision, tz);
   const f = formatterFor(zone) as Intl.DateTimeFormat;
+  const at = new Date(iso);
+  if (Number.isNaN(at.getTime())) throw new RangeError(`cannot show the stored instant "${iso}"`);
   const fields: Record<string, number> = {};
-  for (const part of f.formatToParts(new Date(iso))) {
-    if (part.type !== 'literal') fields[part.type] = Number(part.value);
+  let bc = false;
+  for (const part of f.formatToParts(at)) {
+    if (part.type === 'era') bc = /^B/i.test(part.value);
+    else if (part.type !== 'literal') fields[part.type] = Number(part.value);
   }
-  const parts: DateParts = { year: fields.year as number, month: fields.month as number, day: fields.day as number };
+  // Astronomical numbering below AD 1 (1 BC = year 0), as ISO 8601 and PostgreSQL count.
+  const year = bc ? 1 - (fields.year as number) : (fields.year as number);
+  const parts: DateParts = { year, month: fields.month as number, day: fields.day as number };
   if (precision === 'day') return parts;
   parts.hour = fields.hour as number;
   if (precision === 'hour') return parts;
@@ -100,6 +109,11 @@ function zoneLabel(zone: string): string {
   return zone === 'UTC' ? 'UTC' : `(${zone})`;
 }
 
+/** "2022", or "1 BC" for astronomical year 0 (and "2 BC" for -1). */
+function yearLabel(year: number): string {
+  return year > 0 ? String(year) : `${1 - year} BC`;
+}
+
 /**
  * Human date of an entry, only as precise as reported: "24 January 2022"; "24 January 2022, 14:30
  * UTC"; ranges "10–20 February 2022", "28 January – 2 February 2022".
@@ -107,7 +121,7 @@ function zoneLabel(zone: string): string {
 export function displayDate(occurredAt: string, precision: Precision, occurredUntil?: string | null, tz?: string | null): string {
   const zone = displayZone(occurredAt, precision, tz);
   const a = dateParts(occurredAt, precision, tz);
-  const aDate = `${a.day} ${MONTHS[a.month - 1]} ${a.year}`;
+  const aDate = `${a.day} ${MONTHS[a.month - 1]} ${yearLabel(a.year)}`;
   const aTime = clock(a);
   if (!occurredUntil) return aTime ? `${aDate}, ${aTime} ${zoneLabel(zone)}` : aDate;
   const b = dateParts(occurredUntil, precision, tz);
@@ -116,16 +130,17 @@ export function displayDate(occurredAt: string, precision: Precision, occurredUn
   if (aTime && bTime) {
     return sameDay
       ? `${aDate}, ${aTime}–${bTime} ${zoneLabel(zone)}`
-      : `${aDate}, ${aTime} – ${b.day} ${MONTHS[b.month - 1]} ${b.year}, ${bTime} ${zoneLabel(zone)}`;
+      : `${aDate}, ${aTime} – ${b.day} ${MONTHS[b.month - 1]} ${yearLabel(b.year)}, ${bTime} ${zoneLabel(zone)}`;
   }
   if (sameDay) return aDate;
-  if (a.year === b.year && a.month === b.month) return `${a.day}–${b.day} ${MONTHS[a.month - 1]} ${a.year}`;
-  if (a.year === b.year) return `${a.day} ${MONTHS[a.month - 1]} – ${b.day} ${MONTHS[b.month - 1]} ${a.year}`;
-  return `${aDate} – ${b.day} ${MONTHS[b.month - 1]} ${b.year}`;
+  if (a.year === b.year && a.month === b.month) return `${a.day}–${b.day} ${MONTHS[a.month - 1]} ${yearLabel(a.year)}`;
+  if (a.year === b.year) return `${a.day} ${MONTHS[a.month - 1]} – ${b.day} ${MONTHS[b.month - 1]} ${yearLabel(a.year)}`;
+  return `${aDate} – ${b.day} ${MONTHS[b.month - 1]} ${yearLabel(b.year)}`;
 }
 
 /** `YYYY-MM-DD` of the entry's start (see {@link displayZone}): the day a dashboard groups it under. */
 export function localDay(occurredAt: string, precision: Precision, tz?: string | null): string {
   const p = dateParts(occurredAt, precision, tz);
-  return `${String(p.year).padStart(4, '0')}-${pad(p.month)}-${pad(p.day)}`;
+  const y = p.year < 0 ? `-${String(-p.year).padStart(4, '0')}` : String(p.year).padStart(4, '0');
+  return `${y}-${pad(p.month)}-${pad(p.day)}`;
 }

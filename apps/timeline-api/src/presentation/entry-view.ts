@@ -48,6 +48,11 @@ export interface EntryView {
   payload: Record<string, unknown>;
   corrections: ChangeNoticeView[];
   snippet?: SnippetSegment[];
+  /**
+   * Present only when a stored value could not be rendered (a row written before today's validity
+   * rule): the raw values are still given, the human fields say so, and the page goes on.
+   */
+  renderProblem?: string;
 }
 
 /** One version in an entry's history. */
@@ -120,7 +125,40 @@ export function noticeView(n: ChangeNoticeRow): ChangeNoticeView {
   };
 }
 
+/** Shown in place of a date that cannot be rendered. */
+export const UNRENDERABLE_DATE = 'date cannot be shown';
+
+type RenderFailureSink = (entryId: string, problem: string) => void;
+let renderFailureSink: RenderFailureSink = () => undefined;
+
+/** Where entries that could not be fully rendered are reported (the app wires its logger here). */
+export function onRenderFailure(sink: RenderFailureSink): void {
+  renderFailureSink = sink;
+}
+
+/** The human date fields of a row, or the marker: one unrenderable row never breaks a page, a stream or an export. */
+function dateFields(row: EntryRow): Pick<EntryView, 'displayDate' | 'day' | 'date'> & { problem?: string } {
+  try {
+    return {
+      displayDate: displayDate(row.occurred_at, row.occurred_precision, row.occurred_until, row.occurred_tz),
+      day: localDay(row.occurred_at, row.occurred_precision, row.occurred_tz),
+      date: dateParts(row.occurred_at, row.occurred_precision, row.occurred_tz),
+    };
+  } catch (err) {
+    const problem = `occurredAt ${row.occurred_at} cannot be rendered: ${(err as Error).message}`;
+    renderFailureSink(row.entry_id, problem);
+    const [y, m, d] = (/^(-?\d+)-(\d{2})-(\d{2})/.exec(row.occurred_at) ?? []).slice(1).map(Number);
+    return {
+      displayDate: UNRENDERABLE_DATE,
+      day: row.occurred_at.split('T')[0] ?? '',
+      date: { year: y ?? 0, month: m ?? 0, day: d ?? 0 },
+      problem,
+    };
+  }
+}
+
 export function entryView(row: EntryRow, notices: ChangeNoticeRow[] = []): EntryView {
+  const dates = dateFields(row);
   const view: EntryView = {
     id: row.entry_id,
     storyId: row.story_id,
@@ -131,9 +169,9 @@ export function entryView(row: EntryRow, notices: ChangeNoticeRow[] = []): Entry
     occurredAtPrecision: row.occurred_precision,
     occurredUntil: isoOut(row.occurred_until),
     occurredTz: row.occurred_tz,
-    displayDate: displayDate(row.occurred_at, row.occurred_precision, row.occurred_until, row.occurred_tz),
-    day: localDay(row.occurred_at, row.occurred_precision, row.occurred_tz),
-    date: dateParts(row.occurred_at, row.occurred_precision, row.occurred_tz),
+    displayDate: dates.displayDate,
+    day: dates.day,
+    date: dates.date,
     recordedAt: isoOut(row.recorded_at),
     updatedAt: isoOut(row.updated_at),
     version: row.version,
@@ -148,6 +186,7 @@ export function entryView(row: EntryRow, notices: ChangeNoticeRow[] = []): Entry
     corrections: notices.filter((n) => n.entry_id === row.entry_id).map(noticeView),
   };
   if (row.snippet) view.snippet = snippetSegments(row.snippet);
+  if (dates.problem) view.renderProblem = dates.problem;
   return view;
 }
 

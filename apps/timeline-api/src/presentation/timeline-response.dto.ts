@@ -55,6 +55,11 @@ export class EntryDto {
   @ApiProperty({ type: [ChangeNoticeDto] }) corrections!: ChangeNoticeDto[];
   @ApiPropertyOptional({ type: [SnippetSegmentDto], description: 'Only with `q`: the summary split at the matched words.' })
   snippet?: SnippetSegmentDto[];
+  @ApiPropertyOptional({
+    description:
+      'Only when a stored value could not be rendered (displayDate then says "date cannot be shown"); the raw fields are still given.',
+  })
+  renderProblem?: string;
 }
 
 export class PageInfoDto {

@@ -1,3 +1,4 @@
+import { parseTimestamp } from '@timeline/events';
 import type { SignedTokenCodec } from './signed-token.codec.js';
 import { InvalidTokenError } from './signed-token.codec.js';
 import { invalidParameter } from './query-reader.js';
@@ -40,7 +41,10 @@ export class PageCursorCodec {
     }
     const b = body as Partial<CursorBody>;
     const k = b.k;
-    if (b.v !== 1 || !Array.isArray(k) || k.length !== 3 || !TS.test(String(k[0])) || !TS.test(String(k[1])) || !UUID.test(String(k[2]))) {
+    // Range-checked like every other instant before it reaches SQL: a cursor signed with a leaked or
+    // guessed key must still be a 400, never a PostgreSQL error (issue 19: `0000-01-01…` was a 500).
+    const instant = (v: unknown) => typeof v === 'string' && TS.test(v) && parseTimestamp(v).ok;
+    if (b.v !== 1 || !Array.isArray(k) || k.length !== 3 || !instant(k[0]) || !instant(k[1]) || !UUID.test(String(k[2]))) {
       throw invalidParameter('cursor', 'is not a cursor issued by this API version');
     }
     if (b.f !== fingerprint) {

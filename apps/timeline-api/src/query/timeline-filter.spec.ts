@@ -6,6 +6,7 @@ import {
   parseStatsQuery,
   parseStreamQuery,
   parseTimelineQuery,
+  toExclusiveIso,
 } from './timeline-filter.js';
 
 const errorsOf = (fn: () => unknown): { path: string; message: string }[] => {
@@ -27,7 +28,7 @@ describe('parseInstant', () => {
     ['2022-01-24T10:30Z', '2022-01-24T10:30:00.000Z', false],
     ['2022-01-24t10:30:00.123456z', '2022-01-24T10:30:00.123Z', false],
   ])('%s → %s', (input, iso, dateOnly) => {
-    expect(parseInstant(input)).toEqual({ iso, dateOnly });
+    expect(parseInstant(input)).toEqual({ iso, epochMs: Date.parse(iso), dateOnly });
   });
 
   it.each(['2022-02-30', '2022-13-01', '2022-01-24T24:00:00Z', '2022-01-24T10:00:00', 'yesterday', '24/01/2022', '2022-1-4'])(
@@ -81,10 +82,27 @@ describe('parseTimelineQuery', () => {
   it('lets a date-only `to` include its whole day and refuses a reversed range', () => {
     expect(parseTimelineQuery({ from: '2022-01-24', to: '2022-01-24' }).filter.to).toEqual({
       iso: '2022-01-24T00:00:00.000Z',
+      epochMs: Date.UTC(2022, 0, 24),
       dateOnly: true,
     });
     expect(errorsOf(() => parseTimelineQuery({ from: '2022-01-25', to: '2022-01-24' }))[0]!.path).toBe('to');
     expect(errorsOf(() => parseTimelineQuery({ from: '2022-01-24T12:00:00Z', to: '2022-01-24T11:00:00Z' }))[0]!.path).toBe('to');
+  });
+
+  it('range-checks every instant before SQL under the catalogue rule (issue 19: these were 500s)', () => {
+    for (const bad of ['9999-12-31T23:59:59-00:01', '9999-12-31T23:59:59-23:59', '2022-01-24T10:00:00+16:00', '0000-01-01', '2022-02-30']) {
+      for (const name of ['from', 'to', 'asOf']) {
+        const errors = errorsOf(() => parseTimelineQuery({ [name]: bad }));
+        expect(errors).toEqual([{ path: name, message: expect.stringContaining('supported: 0001-01-01 to 9999-12-31') }]);
+      }
+    }
+  });
+
+  it('accepts the ends of the supported range: asOf=0001-01-01 and to=9999-12-31 (whose exclusive end PostgreSQL can read)', () => {
+    expect(parseTimelineQuery({ asOf: '0001-01-01' }).filter.asOf).toMatchObject({ iso: '0001-01-01T00:00:00.000Z' });
+    const to = parseTimelineQuery({ to: '9999-12-31' }).filter.to!;
+    expect(toExclusiveIso(to)).toBe('10000-01-01T00:00:00Z');
+    expect(parseTimelineQuery({ from: '2022-01-24 10:00Z' }).filter.from).toMatchObject({ iso: '2022-01-24T10:00:00.000Z' });
   });
 
   it('limits list sizes and value lengths', () => {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { eventCatalogue } from '@timeline/events';
+import { eventCatalogue, parseCalendarDate, parseTimestamp, SUPPORTED_RANGE } from '@timeline/events';
 import { QueryReader, type RawQuery } from './query-reader.js';
 
 /** Sort direction of the timeline (`occurred_at, recorded_at, entry_id`). */
@@ -8,6 +8,8 @@ export type SortOrder = 'asc' | 'desc';
 /** A validated instant: `iso` is a normalised RFC 3339 UTC timestamp safe to bind as timestamptz. */
 export interface Instant {
   readonly iso: string;
+  /** The same instant in milliseconds since the epoch. */
+  readonly epochMs: number;
   /** True when the client gave a calendar date only (`2022-01-24`). */
   readonly dateOnly: boolean;
 }
@@ -47,8 +49,9 @@ export const FILTER_PARAMS = [
 ] as const;
 
 const SLUG = /^[a-z0-9][a-z0-9._-]{0,79}$/;
-const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
-const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2})(?::(\d{2})(\.\d{1,9})?)?([Zz]|[+-]\d{2}:\d{2})$/;
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+// Query strings are typed by people: a space for the `T`, and seconds may be left out.
+const LENIENT_DATE_TIME = /^(\d{4}-\d{2}-\d{2})[Tt ](\d{2}:\d{2})(:\d{2}(?:\.\d{1,9})?)?([Zz]|[+-]\d{2}:\d{2})$/;
 
 /** Entry types a client may filter by: the catalogue's non-meta types (meta events never form entries). */
 export function entryTypeNames(): string[] {
@@ -58,39 +61,34 @@ export function entryTypeNames(): string[] {
     .map((d) => d.type);
 }
 
-/** Parses `YYYY-MM-DD` or an RFC 3339 timestamp with offset; undefined when it is not a real instant. */
+/**
+ * Parses `YYYY-MM-DD` or an RFC 3339 timestamp with offset under the catalogue's one timestamp rule
+ * (`@timeline/events` parseTimestamp: real dates, years 0001–9999 in UTC, offsets ±15:59) — so every
+ * instant that reaches SQL is one PostgreSQL and `Date` both represent. The failure message, or the instant.
+ */
+export function parseInstantOrReason(value: string): Instant | string {
+  if (DATE.test(value)) {
+    const d = parseCalendarDate(value);
+    return d.ok ? { iso: d.iso, epochMs: d.epochMs, dateOnly: true } : d.message;
+  }
+  const m = LENIENT_DATE_TIME.exec(value);
+  if (!m) return 'must be a date (2022-01-24) or an RFC 3339 timestamp with offset (2022-01-24T10:00:00Z)';
+  const t = parseTimestamp(`${m[1]}T${m[2]}${m[3] ?? ':00'}${m[4]}`);
+  return t.ok ? { iso: t.iso, epochMs: t.epochMs, dateOnly: false } : t.message;
+}
+
+/** {@link parseInstantOrReason}, undefined when it is not a supported instant. */
 export function parseInstant(value: string): Instant | undefined {
-  const d = DATE.exec(value);
-  if (d) {
-    const [y, m, day] = [Number(d[1]), Number(d[2]), Number(d[3])];
-    const t = Date.UTC(y, m - 1, day);
-    const back = new Date(t);
-    if (back.getUTCFullYear() !== y || back.getUTCMonth() !== m - 1 || back.getUTCDate() !== day) return undefined;
-    return { iso: back.toISOString(), dateOnly: true };
-  }
-  const m = DATE_TIME.exec(value);
-  if (!m) return undefined;
-  const [y, mo, day, h, mi, s] = [1, 2, 3, 4, 5, 6].map((i) => Number(m[i] ?? 0)) as [number, number, number, number, number, number];
-  // Reject impossible calendar values instead of letting Date roll them over (2022-02-30 → March).
-  const probe = new Date(Date.UTC(y, mo - 1, day, h, mi, s));
-  if (probe.getUTCFullYear() !== y || probe.getUTCMonth() !== mo - 1 || probe.getUTCDate() !== day || h > 23 || mi > 59 || s > 59) {
-    return undefined;
-  }
-  const t = Date.parse(
-    value
-      .toUpperCase()
-      .replace(' ', 'T')
-      .replace(/(\.\d{3})\d+/, '$1'),
-  );
-  if (Number.isNaN(t) || y < 1 || y > 9999) return undefined;
-  return { iso: new Date(t).toISOString(), dateOnly: false };
+  const r = parseInstantOrReason(value);
+  return typeof r === 'string' ? undefined : r;
 }
 
 function readInstant(r: QueryReader, name: string): Instant | undefined {
   const v = r.single(name, 40);
   if (v === undefined) return undefined;
-  const parsed = parseInstant(v);
-  if (!parsed) return r.fail(name, 'must be a date (2022-01-24) or an RFC 3339 timestamp with offset (2022-01-24T10:00:00Z)');
+  const parsed = parseInstantOrReason(v);
+  if (typeof parsed === 'string')
+    return r.fail(name, `${parsed} (supported: ${SUPPORTED_RANGE.first.slice(0, 10)} to ${SUPPORTED_RANGE.last.slice(0, 10)})`);
   return parsed;
 }
 
@@ -111,7 +109,7 @@ export function readFilter(r: QueryReader, opts: { asOf?: boolean } = {}): Timel
   const from = readInstant(r, 'from');
   const to = readInstant(r, 'to');
   // A date-only `to` covers its whole day, so `from=2022-01-24&to=2022-01-24` is one valid day.
-  if (from && to && Date.parse(from.iso) >= Date.parse(toExclusiveIso(to)) + (to.dateOnly ? 0 : 1)) {
+  if (from && to && from.epochMs >= exclusiveEndMs(to) + (to.dateOnly ? 0 : 1)) {
     r.fail('to', 'must not be before "from"');
   }
   const includeRetracted = r.bool('includeRetracted', false);
@@ -134,7 +132,14 @@ export function readFilter(r: QueryReader, opts: { asOf?: boolean } = {}): Timel
 /** For a date-only `to`, the start of the next day (exclusive bound); else the instant itself. */
 export function toExclusiveIso(to: Instant): string {
   if (!to.dateOnly) return to.iso;
-  return new Date(Date.parse(to.iso) + 86_400_000).toISOString();
+  // The day after 9999-12-31 is a timestamptz PostgreSQL knows but Date.toISOString writes as
+  // "+010000-…", which PostgreSQL refuses (issue 19: `to=9999-12-31` was a 500).
+  const end = exclusiveEndMs(to);
+  return end >= Date.UTC(10000, 0, 1) ? '10000-01-01T00:00:00Z' : new Date(end).toISOString();
+}
+
+function exclusiveEndMs(to: Instant): number {
+  return to.dateOnly ? to.epochMs + 86_400_000 : to.epochMs;
 }
 
 /** A short digest of everything that defines a result set, bound into cursors so they cannot be reused across queries. */
