@@ -126,6 +126,7 @@ try {
     ...process.env,
     KAFKA_BROKERS: infra.kafkaBrokers,
     DATABASE_URL: infra.databaseUrl,
+    API_CURSOR_SECRET: infra.cursorSecret,
     KAFKAJS_NO_PARTITIONER_WARNING: '1',
     API_KEYS: process.env.API_KEYS ?? `dev-editor:editor:${sha256(keys.editor)},dev-admin:admin:${sha256(keys.admin)}`,
   };

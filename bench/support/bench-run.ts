@@ -101,11 +101,15 @@ export class BenchRun {
    * Environment of one "deployment" inside this run: its own schema, topic and consumer group.
    * Production settings otherwise (NODE_ENV=production, default partitions, warn-level logs).
    */
+  private readonly cursorSecret = randomBytes(32).toString('base64url');
+
   env(suffix: string, overrides: Record<string, string> = {}): Record<string, string> {
     const id = `${this.id}_${suffix}`;
     this.groups.add(overrides.PROJECTOR_GROUP_ID ?? `${id}-projector`);
     return {
       NODE_ENV: 'production',
+      // Production requires a cursor key; one per run is enough for a benchmark.
+      API_CURSOR_SECRET: this.cursorSecret,
       LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
       KAFKA_BROKERS: this.brokers,
       DATABASE_URL: this.databaseUrl,

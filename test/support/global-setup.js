@@ -13,6 +13,7 @@ export default async function globalSetup() {
   const infra = await ensureInfra({ log: (m) => process.stderr.write(`[test infra] ${m}\n`) });
   process.env.KAFKA_BROKERS = infra.kafkaBrokers;
   process.env.DATABASE_URL = infra.databaseUrl;
+  process.env.API_CURSOR_SECRET = infra.cursorSecret;
   process.env.KAFKAJS_NO_PARTITIONER_WARNING = '1';
   process.env.NODE_ENV = 'test';
   // The teardown stops only what this run started (a developer's running infra is left alone).

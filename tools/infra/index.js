@@ -6,6 +6,7 @@
  */
 import { KAFKA_LOG, kafkaStatus, startKafka, stopKafka, waitForKafka } from './kafka.js';
 import { PG_LOG, postgresStatus, startPostgres, stopPostgres, waitForPostgres } from './postgres.js';
+import { devCursorSecret } from './dev-secret.js';
 
 export { InfraError } from './process-util.js';
 
@@ -22,6 +23,8 @@ export { InfraError } from './process-util.js';
  * @param {{ log?: (msg: string) => void, env?: NodeJS.ProcessEnv }} [options]
  * @returns {Promise<InfraHandle>}
  */
+export { devCursorSecret };
+
 export async function ensureInfra(options = {}) {
   const env = options.env ?? process.env;
   const log = options.log ?? (() => undefined);
@@ -35,7 +38,13 @@ export async function ensureInfra(options = {}) {
     ? waitForPostgres(env.DATABASE_URL, 15_000).then(() => ({ url: /** @type {string} */ (env.DATABASE_URL), started: false }))
     : startPostgres({ log });
   const [k, p] = await Promise.all([kafka, postgres]);
-  return { kafkaBrokers: k.brokers, databaseUrl: p.url, started: { kafka: k.started, postgres: p.started } };
+  return {
+    kafkaBrokers: k.brokers,
+    databaseUrl: p.url,
+    // An explicit API_CURSOR_SECRET wins; otherwise the data directory's random development key.
+    cursorSecret: env.API_CURSOR_SECRET ?? devCursorSecret(),
+    started: { kafka: k.started, postgres: p.started },
+  };
 }
 
 /**

@@ -50,7 +50,16 @@ export class TimelineApiModule {
         // New /v1/stream connections per client IP (RATE_LIMIT_STREAMS_PER_MINUTE); after the key guard.
         { provide: APP_GUARD, useClass: RateLimitGuard },
         { provide: Clock, useValue: opts.clock ?? new Clock() },
-        { provide: SignedTokenCodec, inject: [APP_CONFIG], useFactory: (c: AppConfig) => SignedTokenCodec.fromConfig(c) },
+        {
+          provide: SignedTokenCodec,
+          inject: [APP_CONFIG],
+          useFactory: (c: AppConfig) =>
+            SignedTokenCodec.fromConfig(c, () =>
+              logger.warn(
+                'API_CURSOR_SECRET is not set: cursors and resume tokens are signed with a random key of this process and stop working when it restarts; set it (shared by every API instance)',
+              ),
+            ),
+        },
         { provide: PageCursorCodec, inject: [SignedTokenCodec], useFactory: (t: SignedTokenCodec) => new PageCursorCodec(t) },
         { provide: StreamPositionCodec, inject: [SignedTokenCodec], useFactory: (t: SignedTokenCodec) => new StreamPositionCodec(t) },
         ActiveProjectionCache,

@@ -15,7 +15,7 @@ describe('loadConfig', () => {
     expect(c.auth.readAccess).toBe('public');
     expect(c.ports).toEqual({ api: 3000, ingest: 3001, projector: 3002 });
     expect(c.projector.sessionTimeoutMs).toBe(30_000);
-    expect(c.rateLimits).toEqual({ writesPerMinute: 1200, streamsPerMinute: 120 });
+    expect(c.rateLimits).toEqual({ writesPerMinute: 1200, streamsPerMinute: 120, unauthenticatedPerMinute: 60 });
   });
 
   it('reads the rate limits (0 = off) and the projector session timeout', () => {
@@ -23,9 +23,10 @@ describe('loadConfig', () => {
       ...base,
       RATE_LIMIT_WRITES_PER_MINUTE: '0',
       RATE_LIMIT_STREAMS_PER_MINUTE: '5',
+      RATE_LIMIT_UNAUTHENTICATED_PER_MINUTE: '7',
       PROJECTOR_SESSION_TIMEOUT_SECONDS: '10',
     });
-    expect(c.rateLimits).toEqual({ writesPerMinute: 0, streamsPerMinute: 5 });
+    expect(c.rateLimits).toEqual({ writesPerMinute: 0, streamsPerMinute: 5, unauthenticatedPerMinute: 7 });
     expect(c.projector.sessionTimeoutMs).toBe(10_000);
   });
 

@@ -62,8 +62,9 @@ export interface ProjectorConfig {
 /** Read API (apps/timeline-api) settings. */
 export interface ApiConfig {
   /**
-   * Key that signs pagination cursors and stream resume tokens (HMAC-SHA256). Unset: derived from
-   * DATABASE_URL + schema, so every API instance of one deployment agrees without extra setup.
+   * Key that signs pagination cursors and stream resume tokens (HMAC-SHA256), shared by every API
+   * instance. Required in production; unset elsewhere: a random key per process (`npm start` and
+   * `npm test` pass one per data directory).
    */
   readonly cursorSecret?: string;
   /** Concurrent `/v1/stream` connections allowed per client IP. @default 5 */
@@ -78,6 +79,8 @@ export interface RateLimitConfig {
   readonly writesPerMinute: number;
   /** New `/v1/stream` connections per minute per client IP (on top of API_STREAM_MAX_PER_CLIENT concurrent). @default 120 */
   readonly streamsPerMinute: number;
+  /** Requests without a valid API key to an endpoint that needs one, per minute per client IP (then 429, not 401). @default 60 */
+  readonly unauthenticatedPerMinute: number;
 }
 
 export interface AppConfig {
@@ -190,6 +193,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     rateLimits: {
       writesPerMinute: r.int('RATE_LIMIT_WRITES_PER_MINUTE', 1200, { min: 0, max: 1_000_000 }),
       streamsPerMinute: r.int('RATE_LIMIT_STREAMS_PER_MINUTE', 120, { min: 0, max: 1_000_000 }),
+      unauthenticatedPerMinute: r.int('RATE_LIMIT_UNAUTHENTICATED_PER_MINUTE', 60, { min: 0, max: 1_000_000 }),
     },
   };
 }

@@ -2,7 +2,9 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { Inject, Injectable, SetMetadata, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { APP_CONFIG, ROLES, type ApiKeyEntry, type AppConfig, type Role } from '@timeline/config';
+import { clientAddress } from './client-address.js';
 import { CodedError } from './problem.js';
+import { TokenBucketLimiter } from './token-bucket-limiter.js';
 
 const ROLE_KEY = 'timeline:required-role';
 
@@ -36,29 +38,58 @@ export function presentedKey(headers: Record<string, string | string[] | undefin
   return undefined;
 }
 
-/** Enforces {@link RequireRole}; 401 when no or an unknown key, 403 when the key's role is too weak. */
+/**
+ * Enforces {@link RequireRole}; 401 when no or an unknown key, 403 when the key's role is too weak.
+ * Requests without a valid key are themselves rate-limited per client address
+ * (RATE_LIMIT_UNAUTHENTICATED_PER_MINUTE; then 429 + Retry-After), so key guessing and anonymous
+ * floods cost the caller, not the service. Guards run before the body is read (JsonBodyInterceptor),
+ * so a refused request's body is never parsed.
+ */
 @Injectable()
 export class ApiKeyGuard implements CanActivate {
+  private readonly anonymous: TokenBucketLimiter | undefined;
+
   constructor(
     private readonly reflector: Reflector,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+  ) {
+    const perMinute = config.rateLimits.unauthenticatedPerMinute;
+    this.anonymous = perMinute > 0 ? new TokenBucketLimiter(perMinute) : undefined;
+  }
 
   canActivate(ctx: ExecutionContext): boolean {
     const required = this.reflector.getAllAndOverride<Role | undefined>(ROLE_KEY, [ctx.getHandler(), ctx.getClass()]);
     if (!required) return true;
     if (required === 'reader' && this.config.auth.readAccess === 'public') return true;
-    const req = ctx.switchToHttp().getRequest<{ headers: Record<string, string | string[] | undefined>; apiKeyName?: string }>();
+    const req = ctx.switchToHttp().getRequest<{
+      headers: Record<string, string | string[] | undefined>;
+      apiKeyName?: string;
+      socket?: { remoteAddress?: string };
+    }>();
     const key = presentedKey(req.headers);
-    if (!key) {
-      throw new CodedError('AUTH.MISSING_KEY', `This endpoint needs an API key with the "${required}" role in the X-API-Key header.`);
+    const entry = key ? matchApiKey(key, this.config.auth.apiKeys) : undefined;
+    if (!entry) {
+      this.limitAnonymous(req.socket?.remoteAddress);
+      if (!key) {
+        throw new CodedError('AUTH.MISSING_KEY', `This endpoint needs an API key with the "${required}" role in the X-API-Key header.`);
+      }
+      throw new CodedError('AUTH.INVALID_KEY', 'The API key is not valid.');
     }
-    const entry = matchApiKey(key, this.config.auth.apiKeys);
-    if (!entry) throw new CodedError('AUTH.INVALID_KEY', 'The API key is not valid.');
     if (ROLES.indexOf(entry.role) < ROLES.indexOf(required)) {
       throw new CodedError('AUTH.FORBIDDEN', `This key has the "${entry.role}" role; this endpoint needs "${required}".`);
     }
     req.apiKeyName = entry.name;
     return true;
+  }
+
+  private limitAnonymous(remoteAddress: string | undefined): void {
+    const decision = this.anonymous?.take(`ip:${clientAddress(remoteAddress)}`);
+    if (!decision || decision.allowed) return;
+    throw new CodedError(
+      'RATE_LIMITED',
+      `Too many requests without a valid API key from this address; retry after ${decision.retryAfterSeconds} s with a valid X-API-Key.`,
+      [],
+      { retryAfterSeconds: decision.retryAfterSeconds },
+    );
   }
 }

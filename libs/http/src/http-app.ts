@@ -5,6 +5,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import helmet from 'helmet';
 import type { AppConfig } from '@timeline/config';
 import { NestPinoLogger, type Logger } from '@timeline/observability';
+import { JsonBodyInterceptor, parseByteLimit } from './json-body.interceptor.js';
 import { ProblemDetailsFilter } from './problem-details.filter.js';
 import { DEFAULT_CODE_STATUS } from './problem.js';
 
@@ -38,7 +39,8 @@ export async function createHttpApp(module: Type<unknown> | DynamicModule, opts:
   app.disable('x-powered-by');
   app.set('trust proxy', false);
   app.use(helmet(opts.helmetOptions));
-  app.useBodyParser('json', { limit: opts.bodyLimit ?? '1mb', type: ['application/json', 'application/*+json'] });
+  // No body-parser middleware: JSON bodies are read after the guards (auth before work, issue 19).
+  app.useGlobalInterceptors(new JsonBodyInterceptor(parseByteLimit(opts.bodyLimit ?? '1mb')));
   app.useGlobalFilters(new ProblemDetailsFilter(opts.logger, { ...DEFAULT_CODE_STATUS, ...opts.codeStatus }));
   setupOpenApi(app, opts);
   return app;

@@ -1,6 +1,7 @@
 export { clientAddress } from './client-address.js';
 export { ApiKeyGuard, RequireRole, hashApiKey, matchApiKey, presentedKey } from './api-key.guard.js';
 export { createHttpApp, listenAndLog, type HttpAppOptions } from './http-app.js';
+export { JsonBodyInterceptor, parseByteLimit } from './json-body.interceptor.js';
 export { HEALTH_CHECKS, OpsController, type HealthCheck } from './ops.controller.js';
 export { CodedError, DEFAULT_CODE_STATUS, statusForCode, type ProblemDetails, type ProblemField } from './problem.js';
 export { ProblemDetailsFilter } from './problem-details.filter.js';

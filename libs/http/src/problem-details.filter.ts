@@ -68,6 +68,8 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     }
     const retryAfter = problem['retryAfterSeconds'];
     if (typeof retryAfter === 'number') res.setHeader('Retry-After', String(retryAfter));
+    // Every 429 says when to come back (RFC 6585), even one raised without a computed delay.
+    else if (problem.status === 429) res.setHeader('Retry-After', '60');
     res.setHeader('Content-Type', 'application/problem+json; charset=utf-8');
     res.status(problem.status).end(JSON.stringify(problem));
   }

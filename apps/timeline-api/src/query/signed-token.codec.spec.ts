@@ -21,14 +21,26 @@ describe('SignedTokenCodec', () => {
     for (const junk of ['', 'abc', 'a.b.c', '..', 'é.x']) expect(() => codec.decode('k', junk)).toThrow(InvalidTokenError);
   });
 
-  it('derives the same key on every instance of one deployment, a different one elsewhere', () => {
-    const env = { DATABASE_URL: 'postgres://u:p@db:5432/timeline' };
+  it('shares API_CURSOR_SECRET between instances; without it, a random key per process, never one derivable from DATABASE_URL', () => {
+    const env = { DATABASE_URL: 'postgres://u:p@db:5432/timeline', API_CURSOR_SECRET: 's'.repeat(32) };
     const a = SignedTokenCodec.fromConfig(loadConfig(env));
     const b = SignedTokenCodec.fromConfig(loadConfig(env));
     const other = SignedTokenCodec.fromConfig(loadConfig({ ...env, API_CURSOR_SECRET: 'x'.repeat(32) }));
     const token = a.encode('k', 1);
     expect(b.decode('k', token)).toBe(1);
     expect(() => other.decode('k', token)).toThrow(InvalidTokenError);
+    const { API_CURSOR_SECRET: _unset, ...noSecret } = env;
+    let warned = 0;
+    const x = SignedTokenCodec.fromConfig(loadConfig(noSecret), () => warned++);
+    const y = SignedTokenCodec.fromConfig(loadConfig(noSecret), () => warned++);
+    expect(warned).toBe(2);
+    expect(() => y.decode('k', x.encode('k', 1))).toThrow(InvalidTokenError);
+  });
+
+  it('refuses to start in production without API_CURSOR_SECRET, naming the variable', () => {
+    expect(() =>
+      SignedTokenCodec.fromConfig(loadConfig({ DATABASE_URL: 'postgres://u:p@db:5432/timeline', NODE_ENV: 'production' })),
+    ).toThrow(/API_CURSOR_SECRET/);
   });
 });
 

@@ -1,5 +1,5 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { AppConfig } from '@timeline/config';
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { ConfigError, type AppConfig } from '@timeline/config';
 
 /** Why a presented token was refused (forged, truncated, from another deployment, …). */
 export class InvalidTokenError extends Error {
@@ -20,11 +20,25 @@ const TAG_BYTES = 16;
 export class SignedTokenCodec {
   constructor(private readonly key: Buffer) {}
 
-  /** The codec for a deployment: API_CURSOR_SECRET, else a key derived from the database URL + schema. */
-  static fromConfig(config: AppConfig): SignedTokenCodec {
-    // Derived default: every API instance of one deployment shares DATABASE_URL, so cursors stay
-    // valid across instances and restarts without another secret to distribute.
-    const material = config.api.cursorSecret ?? `${config.database.url}\u0000${config.database.schema}`;
+  /**
+   * The codec for a deployment, keyed by API_CURSOR_SECRET (every API instance of a deployment must
+   * share it). Production refuses to start without one. Elsewhere a missing secret gets a random key
+   * for this process (`onEphemeral` is told: cursors then die with the process) — never one derived
+   * from DATABASE_URL, whose development value is in the repository (issue 19: forgeable cursors).
+   * `npm start` and `npm test` pass a random per-data-directory key (tools/infra/dev-secret.js).
+   */
+  static fromConfig(config: AppConfig, onEphemeral: () => void = () => undefined): SignedTokenCodec {
+    let material = config.api.cursorSecret;
+    if (!material) {
+      if (config.env === 'production') {
+        throw new ConfigError(
+          'API_CURSOR_SECRET',
+          'is required in production: the key that signs cursors and resume tokens, shared by every API instance (e.g. `openssl rand -base64 32`)',
+        );
+      }
+      onEphemeral();
+      material = randomBytes(32).toString('base64url');
+    }
     return new SignedTokenCodec(createHmac('sha256', 'timeline-api/signed-token/v1').update(material).digest());
   }
 
