@@ -9,11 +9,13 @@ import { PG_LOG, postgresStatus, startPostgres, stopPostgres, waitForPostgres } 
 import { devCursorSecret } from './dev-secret.js';
 
 export { InfraError } from './process-util.js';
+export { devCursorSecret };
 
 /**
  * @typedef {object} InfraHandle
  * @property {string} kafkaBrokers comma-separated broker list
  * @property {string} databaseUrl
+ * @property {string} cursorSecret API_CURSOR_SECRET when set, else the data directory's random development key
  * @property {{ kafka: boolean, postgres: boolean }} started which services this call started
  */
 
@@ -23,8 +25,6 @@ export { InfraError } from './process-util.js';
  * @param {{ log?: (msg: string) => void, env?: NodeJS.ProcessEnv }} [options]
  * @returns {Promise<InfraHandle>}
  */
-export { devCursorSecret };
-
 export async function ensureInfra(options = {}) {
   const env = options.env ?? process.env;
   const log = options.log ?? (() => undefined);

@@ -6,6 +6,7 @@ import { EventPublisher, KafkaPublishError, type PublishedEvent } from '@timelin
 import { LOGGER } from '@timeline/observability';
 import { IngestMetrics } from './ingest-metrics.js';
 import { CLOCK } from './ingest.tokens.js';
+import { StoredEventLookup, type IdConflict } from './stored-event-lookup.js';
 
 /** Seconds a client should wait before retrying when Kafka did not acknowledge. */
 export const KAFKA_RETRY_AFTER_SECONDS = 5;
@@ -22,6 +23,7 @@ export class EventIngestor {
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly metrics: IngestMetrics,
     @Inject(LOGGER) private readonly logger: Logger,
+    private readonly stored: StoredEventLookup,
   ) {}
 
   /** Validates and publishes one event. */
@@ -31,7 +33,7 @@ export class EventIngestor {
       this.metrics.rejected.inc({ code: r.code });
       throw new CodedError(r.code, r.message, fields(r.issues, '', r.code));
     }
-    const [published] = await this.publish([r.envelope]);
+    const [published] = await this.publish([r.envelope], undefined);
     return published!;
   }
 
@@ -55,14 +57,21 @@ export class EventIngestor {
         errors,
       );
     }
-    return this.publish(results.map((r) => (r as Extract<PrepareResult, { ok: true }>).envelope));
+    return this.publish(
+      results.map((r) => (r as Extract<PrepareResult, { ok: true }>).envelope),
+      pointer,
+    );
   }
 
-  private async publish(envelopes: PreparedEvent[]): Promise<PublishedEvent[]> {
+  /** `pointer`: where a batch's events sit in the body (`/events`, or `` for a bare array); undefined for one event. */
+  private async publish(envelopes: PreparedEvent[], pointer: string | undefined): Promise<PublishedEvent[]> {
+    const conflicts = await this.stored.conflicts(envelopes);
+    if (conflicts.length > 0) throw conflictErrorOf(conflicts, pointer);
     const done = this.metrics.publishSeconds.startTimer();
     try {
       const published = await this.publisher.publish(envelopes);
       done({ outcome: 'acknowledged' });
+      this.stored.remember(envelopes);
       for (const e of envelopes) this.metrics.accepted.inc({ type: e.type });
       return published;
     } catch (err) {
@@ -81,6 +90,24 @@ export class EventIngestor {
       );
     }
   }
+}
+
+/** 409: an eventId is taken by other content (nothing of the request was published). */
+function conflictErrorOf(conflicts: IdConflict[], pointer: string | undefined): CodedError {
+  const at = (c: IdConflict) => (pointer === undefined ? '/eventId' : `${pointer}/${c.index}/eventId`);
+  const one = conflicts[0]!;
+  return new CodedError(
+    'EVENT.ID_CONFLICT',
+    conflicts.length === 1
+      ? `eventId ${one.eventId} is already taken by an event with other content; nothing was published. Events are immutable: publish entry.corrected to change it, or use a new eventId.`
+      : `${conflicts.length} eventIds are already taken by events with other content; nothing was published.`,
+    conflicts.map((c) => ({
+      path: at(c),
+      message: `is stored with other content (stored ${c.storedDigest}, sent ${c.digest})`,
+      code: 'EVENT.ID_CONFLICT',
+    })),
+    { storedDigest: one.storedDigest },
+  );
 }
 
 /** The events of a batch body and the JSON Pointer they live under (`` for an array, `/events` for an object). */

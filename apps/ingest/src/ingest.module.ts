@@ -11,6 +11,7 @@ import { EventsController } from './events.controller.js';
 import { IngestMetrics } from './ingest-metrics.js';
 import { CLOCK } from './ingest.tokens.js';
 import { SchemasController } from './schemas.controller.js';
+import { StoredEventLookup } from './stored-event-lookup.js';
 
 /** Disconnects the producer on shutdown (after in-flight requests finished: Nest closes the server first). */
 @Injectable()
@@ -52,6 +53,7 @@ export class IngestModule {
         },
         PublisherCloser,
         IngestMetrics,
+        StoredEventLookup,
         EventIngestor,
         {
           provide: HEALTH_CHECKS,

@@ -39,6 +39,7 @@ export {
 export { DATASET_KEY_PATTERN, prepareDatasetLine } from './dataset-line.js';
 export { RECORDED_AT_MAX_LEAD_MS, recordedAtInFuture, withRecordedAtFallback } from './recorded-at-rule.js';
 export { MAX_JSON_DEPTH, storableValueIssues } from './storable-text.js';
+export { eventContentDigest } from './event-digest.js';
 export { excessiveNestingAt, parseEventJson, type EventJsonResult } from './event-json.js';
 export {
   MAX_OFFSET_MINUTES,

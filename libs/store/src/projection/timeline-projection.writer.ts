@@ -1,5 +1,5 @@
 import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
-import { eventCatalogue as defaultCatalogue, type EventCatalogue, type EventEnvelope } from '@timeline/events';
+import { eventCatalogue as defaultCatalogue, eventContentDigest, type EventCatalogue, type EventEnvelope } from '@timeline/events';
 import { assignList, queryRows, selectList, unnestSource, type BulkColumn } from './bulk-sql.js';
 import {
   createdVersion,
@@ -210,13 +210,28 @@ export class TimelineProjectionWriter {
     const unique = new Map<string, PositionedEvent>();
     for (const pe of events) {
       const id = entryKey(pe.event.eventId);
-      if (unique.has(id)) result.duplicates.push(id);
-      else unique.set(id, pe);
+      const first = unique.get(id);
+      if (!first) unique.set(id, pe);
+      else if (sameContent(first, pe)) result.duplicates.push(id);
+      else result.rejected.push(idConflict(pe, contentDigest(first)));
     }
     if (unique.size === 0) return result;
-    const ids = [...unique.keys()];
 
-    if (opts.archive ?? true) result.appended = await this.archive(q, [...unique.values()]);
+    if (opts.archive ?? true) {
+      result.appended = await this.archive(q, [...unique.values()]);
+      // Not appended = the id was archived before. Same content: a redelivery or a retry, skipped
+      // below. Different content: never silently dropped (issue 19) — refused with the stored digest.
+      const appended = new Set(result.appended);
+      for (const conflict of await this.conflictsWithArchive(
+        q,
+        [...unique.values()].filter((pe) => !appended.has(entryKey(pe.event.eventId))),
+      )) {
+        unique.delete(entryKey(conflict.eventId));
+        result.rejected.push(conflict);
+      }
+      if (unique.size === 0) return result;
+    }
+    const ids = [...unique.keys()];
 
     const fresh = new Set(
       (
@@ -308,6 +323,24 @@ export class TimelineProjectionWriter {
     opts: ProjectionApplyOptions = {},
   ): Promise<ProjectionApplyResult> {
     return ds.transaction((manager) => this.apply(manager, projection, events, opts));
+  }
+
+  /** Events whose id is archived with different content (see {@link eventContentDigest}). */
+  private async conflictsWithArchive(q: QueryRunner, events: PositionedEvent[]): Promise<RejectedEvent[]> {
+    if (events.length === 0) return [];
+    const stored = new Map(
+      (
+        await queryRows<{ event_id: string; envelope: Record<string, unknown> }>(
+          q,
+          'SELECT event_id::text AS event_id, envelope FROM event_log WHERE event_id = ANY($1::uuid[])',
+          [events.map((pe) => entryKey(pe.event.eventId))],
+        )
+      ).map((r) => [r.event_id, eventContentDigest(r.envelope)]),
+    );
+    return events.flatMap((pe) => {
+      const digest = stored.get(entryKey(pe.event.eventId));
+      return digest && digest !== contentDigest(pe) ? [idConflict(pe, digest)] : [];
+    });
   }
 
   private async archive(q: QueryRunner, events: PositionedEvent[]): Promise<string[]> {
@@ -475,4 +508,22 @@ function compareOffsets(a: string, b: string): number {
   const x = BigInt(a);
   const y = BigInt(b);
   return x < y ? -1 : x > y ? 1 : 0;
+}
+
+function contentDigest(pe: PositionedEvent): string {
+  return eventContentDigest((pe.original ?? pe.event) as Record<string, unknown>);
+}
+
+function sameContent(a: PositionedEvent, b: PositionedEvent): boolean {
+  return contentDigest(a) === contentDigest(b);
+}
+
+/** The refusal of an event whose id is taken by other content. */
+function idConflict(pe: PositionedEvent, storedDigest: string): RejectedEvent {
+  return {
+    eventId: entryKey(pe.event.eventId),
+    position: pe.position,
+    code: 'EVENT.ID_CONFLICT',
+    message: `eventId ${pe.event.eventId} is already stored with other content (stored ${storedDigest}, this one ${contentDigest(pe)}); an event is immutable — publish a correction (entry.corrected) or use a new eventId`,
+  };
 }
