@@ -68,4 +68,21 @@ describe('decodeKafkaMessage', () => {
     expect(d).toMatchObject({ ok: false, code });
     expect(!d.ok && d.reason).toMatch(reason);
   });
+
+  it('dead-letters a backdated recordedAt under the deployment policy (EVENT.RECORDED_AT_BACKDATED), the fallback never', () => {
+    const policy = { maxBackdateMs: 300_000, trustedProducers: ['cli-seed'] };
+    const appended = String(Date.parse('2026-12-01T10:00:00Z'));
+    const raw = readinessRaised({ recordedAt: '2022-01-01T00:00:00Z' });
+    expect(decodeKafkaMessage(eventCatalogue, Buffer.from(JSON.stringify(raw)), appended, { policy })).toMatchObject({
+      ok: false,
+      code: 'EVENT.RECORDED_AT_BACKDATED',
+    });
+    expect(decodeKafkaMessage(eventCatalogue, Buffer.from(JSON.stringify(raw)), appended, { policy, producer: 'cli-seed' }).ok).toBe(true);
+    const { recordedAt: _none, ...withoutRecordedAt } = raw;
+    expect(decodeKafkaMessage(eventCatalogue, Buffer.from(JSON.stringify(withoutRecordedAt)), appended, { policy })).toMatchObject({
+      ok: true,
+      event: { recordedAt: '2026-12-01T10:00:00.000Z' },
+    });
+    expect(decodeKafkaMessage(eventCatalogue, Buffer.from(JSON.stringify(raw)), appended).ok).toBe(true);
+  });
 });

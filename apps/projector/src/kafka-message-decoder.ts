@@ -1,4 +1,12 @@
-import { parseEventJson, recordedAtInFuture, withRecordedAtFallback, type EventCatalogue, type EventEnvelope } from '@timeline/events';
+import {
+  parseEventJson,
+  recordedAtBackdated,
+  recordedAtInFuture,
+  withRecordedAtFallback,
+  type EventCatalogue,
+  type EventEnvelope,
+  type RecordedAtPolicy,
+} from '@timeline/events';
 
 /** A Kafka message value turned into an event, or the reason it is poison (→ dead-letter topic). */
 export type DecodedMessage =
@@ -19,7 +27,12 @@ const MAX_ISSUES_IN_REASON = 10;
  * the projection does not depend on arrival order (timeline order is by occurredAt; early corrections
  * wait in `pending_corrections`), so a null or foreign key is accepted rather than dead-lettered.
  */
-export function decodeKafkaMessage(catalogue: EventCatalogue, value: Buffer | null, kafkaTimestamp?: string): DecodedMessage {
+export function decodeKafkaMessage(
+  catalogue: EventCatalogue,
+  value: Buffer | null,
+  kafkaTimestamp?: string,
+  trust: { readonly producer?: string; readonly policy?: RecordedAtPolicy } = {},
+): DecodedMessage {
   if (value === null || value.length === 0) {
     return { ok: false, code: 'EVENT.MALFORMED_JSON', reason: 'the message has no value (a tombstone or an empty record)' };
   }
@@ -30,6 +43,7 @@ export function decodeKafkaMessage(catalogue: EventCatalogue, value: Buffer | nu
   let parsed = json.value;
   // ARCHITECTURE.md: recordedAt is set by ingest, the Kafka timestamp is the fallback for a producer
   // that left it out. The filled-in value is archived too, so a replay from event_log sees the same.
+  const hadRecordedAt = typeof parsed === 'object' && parsed !== null && (parsed as { recordedAt?: unknown }).recordedAt !== undefined;
   parsed = withRecordedAtFallback(parsed, kafkaTimestamp);
   const d = catalogue.decode(parsed);
   if (!d.ok) {
@@ -39,5 +53,7 @@ export function decodeKafkaMessage(catalogue: EventCatalogue, value: Buffer | nu
   }
   const future = recordedAtInFuture(d.event.recordedAt, kafkaTimestamp);
   if (future) return { ok: false, code: 'EVENT.RECORDED_IN_FUTURE', reason: future };
+  const backdated = recordedAtBackdated(d.event.recordedAt, kafkaTimestamp, trust.producer, hadRecordedAt, trust.policy);
+  if (backdated) return { ok: false, code: 'EVENT.RECORDED_AT_BACKDATED', reason: backdated };
   return { ok: true, event: d.event, original: parsed as Record<string, unknown> };
 }

@@ -1,7 +1,7 @@
 import type { KafkaMessage } from 'kafkajs';
 import type { DataSource, QueryRunner } from 'typeorm';
-import type { EventCatalogue } from '@timeline/events';
-import type { DeadLetter, DeadLetterPublisher } from '@timeline/kafka';
+import type { EventCatalogue, RecordedAtPolicy } from '@timeline/events';
+import { EVENT_HEADERS, type DeadLetter, type DeadLetterPublisher } from '@timeline/kafka';
 import type { Logger } from '@timeline/observability';
 import { notifyTimeline, type PositionedEvent, type ProjectionApplyResult, type TimelineProjectionWriter } from '@timeline/store';
 import { classifyFailure } from './failure-classifier.js';
@@ -79,6 +79,7 @@ export class PartitionBatchApplier {
     private readonly deadLetters: DeadLetterPublisher,
     private readonly metrics: ProjectorMetrics,
     private readonly logger: Logger,
+    private readonly recordedAtPolicy: RecordedAtPolicy = {},
   ) {}
 
   /** Runs the batch transaction; throws (after rolling back) on any failure, for the caller to classify. */
@@ -144,7 +145,10 @@ export class PartitionBatchApplier {
     const byOffset = new Map<string, KafkaMessage>();
     for (const m of fresh) {
       byOffset.set(m.offset, m);
-      const d = decodeKafkaMessage(this.catalogue, m.value, m.timestamp);
+      const d = decodeKafkaMessage(this.catalogue, m.value, m.timestamp, {
+        producer: m.headers?.[EVENT_HEADERS.producer]?.toString(),
+        policy: this.recordedAtPolicy,
+      });
       if (d.ok) valid.push({ event: d.event, original: d.original, position: { topic, partition, offset: m.offset } });
       else letters.push(this.letter(topic, partition, m, d.code, d.reason));
     }

@@ -97,7 +97,16 @@ export class ProjectorModule {
         },
         {
           provide: PartitionBatchApplier,
-          inject: [DataSource, TimelineProjectionWriter, OffsetStore, PartitionWatermarks, DeadLetterPublisher, ProjectorMetrics, LOGGER],
+          inject: [
+            DataSource,
+            TimelineProjectionWriter,
+            OffsetStore,
+            PartitionWatermarks,
+            DeadLetterPublisher,
+            ProjectorMetrics,
+            LOGGER,
+            APP_CONFIG,
+          ],
           useFactory: (
             ds: DataSource,
             writer: TimelineProjectionWriter,
@@ -106,7 +115,8 @@ export class ProjectorModule {
             dlq: DeadLetterPublisher,
             metrics: ProjectorMetrics,
             log: Logger,
-          ) => new PartitionBatchApplier(ds, eventCatalogue, writer, offsets, marks, dlq, metrics, log),
+            cfg: AppConfig,
+          ) => new PartitionBatchApplier(ds, eventCatalogue, writer, offsets, marks, dlq, metrics, log, cfg.projector.recordedAtPolicy),
         },
         {
           provide: TimelineProjector,

@@ -57,6 +57,12 @@ export interface ProjectorConfig {
    * group hands them to a survivor (failover time). @default 30000
    */
   readonly sessionTimeoutMs: number;
+  /**
+   * Who may write `recordedAt` on the topic (docs/security.md "topic trust model"): a bound on how far
+   * it may lie before the record timestamp (PROJECTOR_RECORDED_AT_MAX_BACKDATE_SECONDS) and the
+   * `producer` header values trusted to set it (PROJECTOR_TRUSTED_PRODUCERS). Both off by default.
+   */
+  readonly recordedAtPolicy: { readonly maxBackdateMs?: number; readonly trustedProducers: readonly string[] };
 }
 
 /** Read API (apps/timeline-api) settings. */
@@ -184,6 +190,12 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       maxBytesPerPartition: r.int('PROJECTOR_MAX_BYTES_PER_PARTITION', 1_048_576, { min: 16_384 }),
       // Kafka's broker-side bounds (group.min/max.session.timeout.ms) default to 6 s … 30 min.
       sessionTimeoutMs: r.int('PROJECTOR_SESSION_TIMEOUT_SECONDS', 30, { min: 6, max: 1800 }) * 1000,
+      recordedAtPolicy: {
+        ...(r.raw('PROJECTOR_RECORDED_AT_MAX_BACKDATE_SECONDS')
+          ? { maxBackdateMs: r.int('PROJECTOR_RECORDED_AT_MAX_BACKDATE_SECONDS', 0, { min: 0, max: 31_536_000 }) * 1000 }
+          : {}),
+        trustedProducers: r.list('PROJECTOR_TRUSTED_PRODUCERS'),
+      },
     },
     api: {
       ...(cursorSecret ? { cursorSecret } : {}),

@@ -37,7 +37,14 @@ export {
   type PreparedEvent,
 } from './prepare-event.js';
 export { DATASET_KEY_PATTERN, prepareDatasetLine } from './dataset-line.js';
-export { RECORDED_AT_MAX_LEAD_MS, recordedAtInFuture, withRecordedAtFallback } from './recorded-at-rule.js';
+export {
+  PRODUCER_HEADER,
+  RECORDED_AT_MAX_LEAD_MS,
+  recordedAtBackdated,
+  recordedAtInFuture,
+  withRecordedAtFallback,
+  type RecordedAtPolicy,
+} from './recorded-at-rule.js';
 export { MAX_JSON_DEPTH, storableValueIssues } from './storable-text.js';
 export { eventContentDigest } from './event-digest.js';
 export { excessiveNestingAt, parseEventJson, type EventJsonResult } from './event-json.js';

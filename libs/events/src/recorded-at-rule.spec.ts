@@ -1,4 +1,4 @@
-import { RECORDED_AT_MAX_LEAD_MS, recordedAtInFuture, withRecordedAtFallback } from './recorded-at-rule.js';
+import { RECORDED_AT_MAX_LEAD_MS, recordedAtBackdated, recordedAtInFuture, withRecordedAtFallback } from './recorded-at-rule.js';
 
 const ts = (iso: string) => String(Date.parse(iso));
 
@@ -31,5 +31,34 @@ describe('recordedAt on the topic', () => {
   it('cannot judge without a record timestamp', () => {
     expect(recordedAtInFuture('2099-01-01T00:00:00Z', undefined)).toBeUndefined();
     expect(recordedAtInFuture('2099-01-01T00:00:00Z', '-1')).toBeUndefined();
+  });
+});
+
+describe('recordedAtBackdated (the topic trust model, issue 19)', () => {
+  const appended = ts('2026-12-01T10:00:00Z');
+  const forged = '2022-01-01T00:00:00Z';
+
+  it('trusts every producer by default (Kafka ACLs are the boundary)', () => {
+    expect(recordedAtBackdated(forged, appended, undefined, true)).toBeUndefined();
+  });
+
+  it('with a bound, refuses a recordedAt older than the record timestamp by more than it, naming both', () => {
+    const policy = { maxBackdateMs: 300_000 };
+    expect(recordedAtBackdated(forged, appended, 'ingest', true, policy)).toMatch(
+      /before the Kafka record's timestamp 2026-12-01T10:00:00.000Z; at most 300 s/,
+    );
+    expect(recordedAtBackdated('2026-12-01T09:56:00Z', appended, 'ingest', true, policy)).toBeUndefined();
+    // The fallback filled it in: the record timestamp itself, never backdated.
+    expect(recordedAtBackdated(forged, appended, undefined, false, policy)).toBeUndefined();
+  });
+
+  it('exempts trusted producers from the bound and refuses an own recordedAt from anyone else', () => {
+    const policy = { maxBackdateMs: 300_000, trustedProducers: ['ingest', 'cli-seed'] };
+    expect(recordedAtBackdated(forged, appended, 'cli-seed', true, policy)).toBeUndefined();
+    expect(recordedAtBackdated('2026-12-01T10:00:00Z', appended, 'team-x-connector', true, policy)).toMatch(
+      /not one of the trusted producers \(ingest, cli-seed\)/,
+    );
+    expect(recordedAtBackdated('2026-12-01T10:00:00Z', appended, undefined, true, policy)).toMatch(/no "producer" header/);
+    expect(recordedAtBackdated(forged, appended, 'team-x-connector', false, policy)).toBeUndefined();
   });
 });

@@ -45,3 +45,47 @@ export function recordedAtInFuture(recordedAt: string, recordTimestamp: string |
     `at most ${RECORDED_AT_MAX_LEAD_MS / 1000} s of clock skew is allowed (knowledge cannot be recorded in the future)`
   );
 }
+
+/** Kafka header naming the tool that published a record (`ingest`, `cli-seed`); see {@link RecordedAtPolicy}. */
+export const PRODUCER_HEADER = 'producer';
+
+/**
+ * Who may write `recordedAt` on the topic (docs/security.md, "topic trust model"). By default every
+ * producer that can write to the events topic is trusted — Kafka ACLs are the boundary. A deployment
+ * whose topic other teams can write to turns on either guard:
+ * - `maxBackdateMs`: a `recordedAt` older than the record's timestamp by more than this is refused.
+ *   Meaningful when the topic has `message.timestamp.type=LogAppendTime` (the broker stamps the
+ *   timestamp; a producer's CreateTime can be backdated along with recordedAt).
+ * - `trustedProducers`: only records whose `producer` header names one of these may carry their own
+ *   `recordedAt` at all (they are also exempt from `maxBackdateMs`: `cli seed` publishes history).
+ * Records that leave `recordedAt` out get the record timestamp (the fallback) and pass both guards.
+ */
+export interface RecordedAtPolicy {
+  readonly maxBackdateMs?: number;
+  readonly trustedProducers?: readonly string[];
+}
+
+/**
+ * The reason a record's own `recordedAt` is refused under `policy` (`EVENT.RECORDED_AT_BACKDATED`),
+ * or undefined. `hadRecordedAt`: the envelope carried one (false when the fallback filled it in).
+ */
+export function recordedAtBackdated(
+  recordedAt: string,
+  recordTimestamp: string | undefined,
+  producer: string | undefined,
+  hadRecordedAt: boolean,
+  policy: RecordedAtPolicy = {},
+): string | undefined {
+  if (!hadRecordedAt) return undefined;
+  const trusted = producer !== undefined && (policy.trustedProducers ?? []).includes(producer);
+  if (policy.trustedProducers?.length && !trusted) {
+    return `the record carries its own recordedAt but its producer (${producer ?? 'no "producer" header'}) is not one of the trusted producers (${policy.trustedProducers.join(', ')}); leave recordedAt out or publish through ingest`;
+  }
+  if (policy.maxBackdateMs === undefined || trusted) return undefined;
+  const at = recordTime(recordTimestamp);
+  const recorded = Date.parse(recordedAt);
+  if (!at || Number.isNaN(recorded)) return undefined;
+  const lag = at.getTime() - recorded;
+  if (lag <= policy.maxBackdateMs) return undefined;
+  return `recordedAt ${recordedAt} is ${Math.round(lag / 1000)} s before the Kafka record's timestamp ${at.toISOString()}; at most ${Math.round(policy.maxBackdateMs / 1000)} s is allowed (knowledge cannot be backdated)`;
+}

@@ -24,6 +24,8 @@ export interface EventPublisherOptions {
   readonly retry?: RetryOptions;
   /** How long the broker may wait for all in-sync replicas (acks=-1) per request. @default 10000 */
   readonly ackTimeoutMs?: number;
+  /** The `producer` header of every record (see PROJECTOR_TRUSTED_PRODUCERS). @default "ingest" */
+  readonly producer?: string;
 }
 
 const TOO_LARGE = new Set(['MESSAGE_TOO_LARGE', 'RECORD_LIST_TOO_LARGE']);
@@ -47,7 +49,7 @@ export type EventMessageSource = Pick<PreparedEvent, 'eventId' | 'type' | 'schem
  * An envelope as it goes on the events topic: key storyId (one story's events keep their order on one
  * partition), routing headers, CreateTime = recordedAt (a faithful fallback for it).
  */
-export function eventMessage(e: EventMessageSource): Message {
+export function eventMessage(e: EventMessageSource, producer = 'ingest'): Message {
   return {
     key: e.storyId,
     value: JSON.stringify(e),
@@ -57,6 +59,7 @@ export function eventMessage(e: EventMessageSource): Message {
       [EVENT_HEADERS.schemaVersion]: String(e.schemaVersion),
       [EVENT_HEADERS.eventId]: e.eventId,
       [EVENT_HEADERS.contentType]: 'application/json',
+      [EVENT_HEADERS.producer]: producer,
     },
   };
 }
@@ -120,7 +123,7 @@ export class EventPublisher {
    */
   async publish(events: readonly PreparedEvent[]): Promise<PublishedEvent[]> {
     if (events.length === 0) return [];
-    const messages = events.map(eventMessage);
+    const messages = events.map((e) => eventMessage(e, this.options.producer));
     const bytes = messages.reduce((n, m) => n + (m.value as string).length, 0);
     return new Promise((resolve, reject) => {
       this.queue.push({ events, messages, bytes, resolve, reject });

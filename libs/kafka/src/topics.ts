@@ -1,3 +1,4 @@
+import { PRODUCER_HEADER } from '@timeline/events';
 import type { KafkaConfig } from '@timeline/config';
 
 /** The one place topic names and their settings are defined (CONVENTIONS.md rule 4). */
@@ -41,6 +42,8 @@ export const EVENT_HEADERS = {
   schemaVersion: 'schemaVersion',
   eventId: 'eventId',
   contentType: 'content-type',
+  /** Which tool published the record (`ingest`, `cli-seed`): what PROJECTOR_TRUSTED_PRODUCERS matches. */
+  producer: PRODUCER_HEADER,
 } as const;
 
 /** Kafka header names on dead-letter records. */

@@ -81,6 +81,7 @@ export const rebuildCommand: CliCommand = {
           kafka: createKafka(config.kafka),
           chunkSize: chunk,
           maxBytesPerPartition: config.projector.maxBytesPerPartition,
+          recordedAtPolicy: config.projector.recordedAtPolicy,
         },
         { ...(values.name !== undefined ? { name: values.name } : {}), from, resume: values.resume },
       );

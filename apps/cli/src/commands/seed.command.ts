@@ -130,6 +130,8 @@ export const seedCommand: CliCommand = {
     const publisher = new EventPublisher(kafka, {
       topic: topics.events.topic,
       retry: { retries: 10, initialRetryTime: 300, maxRetryTime: 10_000 },
+      // Seeds carry historical recordedAt values: a deployment trusts them by this name (PROJECTOR_TRUSTED_PRODUCERS).
+      producer: 'cli-seed',
     });
     await publisher.connect();
     const bar = new cliProgress.SingleBar(

@@ -83,6 +83,7 @@ export class RebuildJobs implements BeforeApplicationShutdown {
         projectorGroupId: this.config.projector.groupId,
         kafka: this.kafka,
         maxBytesPerPartition: this.config.projector.maxBytesPerPartition,
+        recordedAtPolicy: this.config.projector.recordedAtPolicy,
       },
       req,
     );

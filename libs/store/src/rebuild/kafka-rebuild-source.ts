@@ -3,9 +3,12 @@ import type { EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import {
   eventCatalogue as defaultCatalogue,
   parseEventJson,
+  PRODUCER_HEADER,
+  recordedAtBackdated,
   recordedAtInFuture,
   withRecordedAtFallback,
   type EventCatalogue,
+  type RecordedAtPolicy,
 } from '@timeline/events';
 import type { PositionedEvent } from '../projection/positioned-event.js';
 import { RebuildRequestError } from './rebuild-request.error.js';
@@ -33,6 +36,8 @@ export interface KafkaRebuildSourceOptions {
   /** Fail when no batch arrived for this long while partitions are unfinished. @default 120000 */
   readonly idleTimeoutMs?: number;
   readonly catalogue?: EventCatalogue;
+  /** The projector's recordedAt trust policy (the same records are refused). @default trust every producer */
+  readonly recordedAtPolicy?: RecordedAtPolicy;
 }
 
 /** What the Kafka phase needs from the rebuild: where each partition stands, and how to apply a chunk. */
@@ -203,7 +208,7 @@ export class KafkaRebuildSource {
     const events: PositionedEvent[] = [];
     let undecodable = 0;
     for (const m of messages) {
-      const d = this.decode(m.value, m.timestamp);
+      const d = this.decode(m.value, m.timestamp, m.headers?.[PRODUCER_HEADER]?.toString());
       if (d) events.push({ event: d.event, original: d.original, position: { topic: this.opts.topic, partition, offset: m.offset } });
       else undecodable++;
     }
@@ -218,14 +223,17 @@ export class KafkaRebuildSource {
   private decode(
     value: Buffer | null,
     timestamp: string | undefined,
+    producer: string | undefined,
   ): { event: PositionedEvent['event']; original: Record<string, unknown> } | undefined {
     if (!value || value.length === 0) return undefined;
     // The same bounded parse as the live projector's decoder (UTF-8, nesting depth, JSON).
     const json = parseEventJson(value);
     if (!json.ok) return undefined;
+    const own = typeof json.value === 'object' && json.value !== null && (json.value as { recordedAt?: unknown }).recordedAt !== undefined;
     const parsed = withRecordedAtFallback(json.value, timestamp);
     const d = this.catalogue.decode(parsed);
     if (!d.ok || recordedAtInFuture(d.event.recordedAt, timestamp)) return undefined;
+    if (recordedAtBackdated(d.event.recordedAt, timestamp, producer, own, this.opts.recordedAtPolicy)) return undefined;
     return { event: d.event, original: parsed as Record<string, unknown> };
   }
 

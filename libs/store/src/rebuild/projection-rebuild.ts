@@ -1,6 +1,6 @@
 import type { Kafka } from 'kafkajs';
 import type { DataSource } from 'typeorm';
-import { eventCatalogue as defaultCatalogue, type EventCatalogue } from '@timeline/events';
+import { eventCatalogue as defaultCatalogue, type EventCatalogue, type RecordedAtPolicy } from '@timeline/events';
 import { TimelineProjectionWriter } from '../projection/timeline-projection.writer.js';
 import { EventLogSource } from './event-log-source.js';
 import { KafkaRebuildSource, rebuildGroupId, type PartitionRange } from './kafka-rebuild-source.js';
@@ -37,6 +37,8 @@ export interface RebuildEnvironment {
   /** Kafka fetch size per partition. @default 1048576 */
   readonly maxBytesPerPartition?: number;
   readonly catalogue?: EventCatalogue;
+  /** The live projector's recordedAt trust policy (PROJECTOR_*), so a rebuild refuses the same records. */
+  readonly recordedAtPolicy?: RecordedAtPolicy;
 }
 
 /** What to rebuild. */
@@ -289,6 +291,7 @@ export class ProjectionRebuild {
       chunkSize: this.chunkSize,
       maxBytesPerPartition: this.env.maxBytesPerPartition,
       catalogue: this.env.catalogue,
+      recordedAtPolicy: this.env.recordedAtPolicy,
     });
     await source.run({
       stored: new Map(marks.map((m) => [m.partition, storedByPartition.get(m.partition) ?? m.low])),
