@@ -72,7 +72,7 @@ describe('topic trust: backdated recordedAt from the topic', () => {
       messages: [
         // CreateTime 2022-01-01 as well: the broker replaces it with its append time.
         {
-          key: forged.storyId,
+          key: String(forged.storyId),
           value: JSON.stringify(forged),
           timestamp: String(Date.parse('2022-01-01T00:00:00Z')),
           headers: { producer: 'ingest-impostor' },
