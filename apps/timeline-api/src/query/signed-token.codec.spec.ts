@@ -63,4 +63,13 @@ describe('PageCursorCodec', () => {
       expect.objectContaining({ code: 'QUERY.INVALID_PARAMETER', errors: [expect.objectContaining({ path: 'cursor' })] }),
     );
   });
+
+  it('range-checks a correctly signed cursor before SQL (issue 19: 0000-01-01 in a forged cursor was a 500)', () => {
+    for (const bad of ['0000-01-01T00:00:00.000000Z', '2022-02-30T00:00:00.000000Z']) {
+      const signed = cursors.encode({ ...key, occurredAt: bad }, 'fp1');
+      expect(() => cursors.decode(signed, 'fp1')).toThrow(expect.objectContaining({ code: 'QUERY.INVALID_PARAMETER' }));
+    }
+    const edge = { ...key, occurredAt: '0001-01-01T00:00:00.000000Z' };
+    expect(cursors.decode(cursors.encode(edge, 'fp1'), 'fp1')).toEqual(edge);
+  });
 });
