@@ -59,6 +59,25 @@ export default tseslint.config(
     },
   },
   {
+    // The read side needs PostgreSQL only (ARCHITECTURE.md, issue 12): no Kafka client in the read API.
+    files: ['apps/timeline-api/src/**/*.ts', 'apps/timeline-api/dashboard/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            deepLibImports,
+            appImports,
+            {
+              group: ['kafkajs', '@timeline/kafka'],
+              message: 'apps/timeline-api is the read side: it needs PostgreSQL only and imports no Kafka client.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['**/*.spec.ts', '**/*.int-spec.ts', '**/*.e2e-spec.ts', '**/*.fault-spec.ts', 'test/**/*.ts'],
     rules: {
       // Tests may import the helpers under test/support and an app's own files, but still not libs deeply.

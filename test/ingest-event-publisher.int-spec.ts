@@ -78,6 +78,7 @@ describe('EventPublisher on a real broker', () => {
         [EVENT_HEADERS.schemaVersion]: '2',
         [EVENT_HEADERS.eventId]: e.eventId,
         [EVENT_HEADERS.contentType]: 'application/json',
+        [EVENT_HEADERS.producer]: 'ingest',
       });
       expect(rec!.timestamp).toBe(String(Date.parse('2022-01-24T18:30:00Z')));
     }

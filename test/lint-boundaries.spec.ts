@@ -34,6 +34,15 @@ describe('lint boundary rules', () => {
     ]);
   });
 
+  it('keeps Kafka out of the read API (issue 12)', async () => {
+    for (const source of ['kafkajs', '@timeline/kafka']) {
+      expect(await lint('apps/timeline-api/src/x.ts', `import { Kafka } from '${source}';\nexport const x = Kafka;\n`)).toEqual([
+        expect.stringContaining('needs PostgreSQL only'),
+      ]);
+    }
+    expect(await lint('apps/projector/src/x.ts', "import { Kafka } from 'kafkajs';\nexport const x = Kafka;\n")).toEqual([]);
+  });
+
   it('allows the alias', async () => {
     expect(await lint('apps/cli/src/x.ts', "import { ident } from '@timeline/store';\nexport const x = ident;\n")).toEqual([]);
   });

@@ -15,7 +15,7 @@ import {
   type RunningApp,
 } from './support/index.js';
 
-/** `POST /v1/admin/rebuild` + its status resource, on the built API, projector, Kafka and Postgres. */
+/** `POST /v1/admin/rebuild` + its status resource on the projector app (the only writer, issue 12), read through the API, on Kafka and Postgres. */
 describe('admin rebuild endpoint e2e', () => {
   const adminKey = 'admin-key-for-rebuild-e2e-0123456789';
   const readerKey = 'reader-key-for-rebuild-e2e-0123456789';
@@ -28,9 +28,10 @@ describe('admin rebuild endpoint e2e', () => {
   let ds: DataSource;
   let apps: RunningApp[] = [];
   let api: RunningApp;
+  let projector: RunningApp;
 
   const post = async (body: unknown, key?: string) => {
-    const res = await fetch(`${api.url}/v1/admin/rebuild`, {
+    const res = await fetch(`${projector.url}/v1/admin/rebuild`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json', ...(key ? { 'X-API-Key': key } : {}) },
       body: JSON.stringify(body),
@@ -43,7 +44,7 @@ describe('admin rebuild endpoint e2e', () => {
     };
   };
   const status = async (name: string, key = adminKey) => {
-    const res = await fetch(`${api.url}/v1/admin/rebuild/${name}`, { headers: { 'X-API-Key': key } });
+    const res = await fetch(`${projector.url}/v1/admin/rebuild/${name}`, { headers: { 'X-API-Key': key } });
     return { status: res.status, body: (await res.json()) as Record<string, unknown> };
   };
 
@@ -51,6 +52,7 @@ describe('admin rebuild endpoint e2e', () => {
     bed = await projectorTestbed(config, 3);
     ds = bed.ds;
     apps = await Promise.all([startApp('projector', env), startApp('timeline-api', env)]);
+    projector = apps[0]!;
     api = apps[1]!;
     const series = eventSeries(120, Date.parse('2022-01-01T00:00:00Z')).map((e, i) => ({ ...e, storyId: `story-${i % 4}` }));
     await bed.producer.send(
@@ -123,7 +125,7 @@ describe('admin rebuild endpoint e2e', () => {
       500,
     );
     expect(finished.result).toMatchObject({ name: 'v2', previous: 'live', source: 'kafka', oldVersion: 'dropped' });
-    const list = await fetch(`${api.url}/v1/admin/rebuild`, { headers: { 'X-API-Key': adminKey } });
+    const list = await fetch(`${projector.url}/v1/admin/rebuild`, { headers: { 'X-API-Key': adminKey } });
     const rows = ((await list.json()) as { data: { name: string; state: string }[] }).data;
     expect(rows.map((r) => [r.name, r.state])).toEqual([
       ['live', 'dropped'],

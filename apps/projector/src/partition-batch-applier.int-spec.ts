@@ -198,16 +198,32 @@ describe('PartitionBatchApplier (real Postgres + Kafka)', () => {
     expect(letter!.headers).toMatchObject({ [DLQ_HEADERS.reasonCode]: 'EVENT.INVALID_CORRECTION', [DLQ_HEADERS.originalOffset]: '13' });
   });
 
-  it('isolates a value Postgres refuses (year 0000) and dead-letters only that event', async () => {
-    const ok = readinessRaised();
-    const yearZero = readinessRaised({ occurredAt: '0000-01-01T00:00:00Z' });
-    const out = await applier.apply(batch(0, 14, [ok, yearZero]), noHooks);
-    expect(out.kind === 'committed' && out.counts).toMatchObject({ applied: 1, dead_lettered: 1 });
-    expect(await ds.query(`SELECT 1 FROM event_log WHERE event_id = $1`, [yearZero.eventId])).toEqual([]);
-    expect(await ds.query(`SELECT 1 FROM timeline_entries WHERE entry_id = $1`, [ok.eventId])).toHaveLength(1);
-    const [letter] = (await readTopic(kafka, config.kafka.dlqTopic)).slice(6);
-    expect(letter!.headers[DLQ_HEADERS.reasonCode]).toBe('EVENT.UNSTORABLE');
-    expect(letter!.headers[DLQ_HEADERS.reason]).toMatch(/out of range/);
+  it('isolates a value Postgres refuses and dead-letters only that event', async () => {
+    // Since issue 19 the catalogue refuses every value it knows PostgreSQL would (year 0000 was the
+    // example), so the refusal is injected: a trigger raising a data exception (SQLSTATE class 22) for
+    // one marked event, as a stricter server-side rule or a type PostgreSQL narrows would.
+    await ds.query(`CREATE FUNCTION refuse_marked() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF NEW.envelope->>'summary' = 'PostgreSQL refuses this' THEN
+          RAISE EXCEPTION 'value out of range for this deployment' USING ERRCODE = '22003';
+        END IF;
+        RETURN NEW;
+      END $$`);
+    await ds.query('CREATE TRIGGER refuse_marked BEFORE INSERT ON event_log FOR EACH ROW EXECUTE FUNCTION refuse_marked()');
+    try {
+      const ok = readinessRaised();
+      const refused = readinessRaised({ summary: 'PostgreSQL refuses this' });
+      const out = await applier.apply(batch(0, 14, [ok, refused]), noHooks);
+      expect(out.kind === 'committed' && out.counts).toMatchObject({ applied: 1, dead_lettered: 1 });
+      expect(await ds.query(`SELECT 1 FROM event_log WHERE event_id = $1`, [refused.eventId])).toEqual([]);
+      expect(await ds.query(`SELECT 1 FROM timeline_entries WHERE entry_id = $1`, [ok.eventId])).toHaveLength(1);
+      const [letter] = (await readTopic(kafka, config.kafka.dlqTopic)).slice(6);
+      expect(letter!.headers[DLQ_HEADERS.reasonCode]).toBe('EVENT.UNSTORABLE');
+      expect(letter!.headers[DLQ_HEADERS.reason]).toMatch(/out of range/);
+    } finally {
+      await ds.query('DROP TRIGGER refuse_marked ON event_log');
+      await ds.query('DROP FUNCTION refuse_marked()');
+    }
   });
 
   it('rolls back everything when the dead-letter send fails: no offset move, no event, retriable error', async () => {

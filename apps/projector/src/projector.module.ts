@@ -6,15 +6,17 @@ import {
   type DynamicModule,
   type OnApplicationBootstrap,
 } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
 import type { Admin, Kafka } from 'kafkajs';
 import type { Registry } from 'prom-client';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, ConfigModule, type AppConfig } from '@timeline/config';
 import { eventCatalogue, systemClock, type Clock } from '@timeline/events';
-import { HEALTH_CHECKS, OpsController, type HealthCheck } from '@timeline/http';
+import { ApiKeyGuard, HEALTH_CHECKS, OpsController, RateLimitGuard, type HealthCheck } from '@timeline/http';
 import { DeadLetterPublisher, KAFKA_ADMIN, KafkaModule, createKafka, kafkaHealth, timelineTopics } from '@timeline/kafka';
 import { LOGGER, METRICS_REGISTRY, ObservabilityModule, type Logger } from '@timeline/observability';
 import { StoreModule, TimelineProjectionWriter, databaseHealth } from '@timeline/store';
+import { RebuildAdminModule } from './admin/rebuild-admin.module.js';
 import { OffsetStore } from './offset-store.js';
 import { PartitionBatchApplier } from './partition-batch-applier.js';
 import { PartitionWatermarks } from './partition-watermarks.js';
@@ -62,9 +64,14 @@ export class ProjectorModule {
         // The client id in application_name lets an operator (or a fault test) find this process's sessions.
         StoreModule.forRoot({ migrate: true, applicationName: `projector ${config.kafka.clientId}`.slice(0, 63) }),
         KafkaModule.forRoot(),
+        // The projector app is the only writer (issue 12): admin rebuilds run here, not in the read API.
+        RebuildAdminModule,
       ],
       controllers: [OpsController],
       providers: [
+        { provide: APP_GUARD, useClass: ApiKeyGuard },
+        // After the key guard: admin writes are counted per API key (RATE_LIMIT_WRITES_PER_MINUTE).
+        { provide: APP_GUARD, useClass: RateLimitGuard },
         { provide: PROJECTOR_KAFKA, useFactory: () => createKafka(config.kafka, logger.child({ component: 'kafkajs' })) },
         { provide: OffsetStore, useValue: new OffsetStore() },
         { provide: TimelineProjectionWriter, useValue: new TimelineProjectionWriter(eventCatalogue) },

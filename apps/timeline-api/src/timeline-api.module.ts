@@ -1,13 +1,10 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
-import type { Admin } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, ConfigModule, type AppConfig } from '@timeline/config';
 import { ApiKeyGuard, HEALTH_CHECKS, OpsController, RateLimitGuard, type HealthCheck } from '@timeline/http';
-import { KAFKA_ADMIN, KafkaModule, kafkaHealth } from '@timeline/kafka';
 import { ObservabilityModule, type Logger } from '@timeline/observability';
 import { StoreModule, databaseHealth } from '@timeline/store';
-import { RebuildAdminModule } from './admin/rebuild-admin.module.js';
 import { Clock } from './clock.js';
 import { ExportController } from './export.controller.js';
 import { onRenderFailure } from './presentation/entry-view.js';
@@ -40,8 +37,6 @@ export class TimelineApiModule {
         ConfigModule.forRoot(config),
         ObservabilityModule.forRoot('timeline-api', logger),
         StoreModule.forRoot({ applicationName: 'timeline-api' }),
-        KafkaModule.forRoot({ ensureTopics: false }),
-        RebuildAdminModule,
         ReplayModule,
       ],
       controllers: [OpsController, TimelineController, ExportController, StreamController],
@@ -69,11 +64,9 @@ export class TimelineApiModule {
         LiveStreamHub,
         {
           provide: HEALTH_CHECKS,
-          inject: [DataSource, KAFKA_ADMIN],
-          useFactory: (ds: DataSource, admin: Admin): HealthCheck[] => [
-            { name: 'postgres', check: () => databaseHealth(ds) },
-            { name: 'kafka', check: () => kafkaHealth(admin) },
-          ],
+          // The read side needs PostgreSQL only (issue 12): a broker outage is the write path's problem.
+          inject: [DataSource],
+          useFactory: (ds: DataSource): HealthCheck[] => [{ name: 'postgres', check: () => databaseHealth(ds) }],
         },
       ],
     };

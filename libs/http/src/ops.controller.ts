@@ -16,7 +16,11 @@ interface StatusResponse {
   status(code: number): { json(body: unknown): void };
 }
 
-/** `/health` (200 when every check is up, else 503) and `/metrics` (Prometheus text format). */
+/**
+ * `/health` and `/health/ready` — readiness: 200 when every check is up, else 503 (a load balancer
+ * stops routing here); `/health/live` — liveness: 200 while the process serves HTTP at all (an
+ * orchestrator restarts it only when this fails, never because a dependency is down); `/metrics`.
+ */
 @ApiTags('operations')
 @Controller()
 export class OpsController {
@@ -25,8 +29,14 @@ export class OpsController {
     @Inject(METRICS_REGISTRY) private readonly registry: Registry,
   ) {}
 
-  @Get('health')
-  @ApiOkResponse({ description: 'Every dependency is up; 503 with the same body shape when one is down.' })
+  @Get('health/live')
+  @ApiOkResponse({ description: 'The process is alive and serving (dependencies are not checked).' })
+  live(): { status: 'up' } {
+    return { status: 'up' };
+  }
+
+  @Get(['health', 'health/ready'])
+  @ApiOkResponse({ description: 'Ready: every dependency is up; 503 with the same body shape when one is down.' })
   async health(@Res() res: StatusResponse): Promise<void> {
     const entries = await Promise.all(
       this.checks.map(async (c) => {

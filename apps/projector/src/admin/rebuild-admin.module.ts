@@ -4,7 +4,7 @@ import { RebuildJobs } from './rebuild-jobs.js';
 
 /**
  * Operator endpoints for projection rebuilds (admin key). Relies on the global DataSource, Kafka,
- * config and logger providers of the timeline API module.
+ * config and logger providers of the projector module (the only writer, issue 12).
  */
 @Module({ controllers: [RebuildController], providers: [RebuildJobs] })
 export class RebuildAdminModule {}

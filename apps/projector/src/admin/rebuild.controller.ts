@@ -1,4 +1,4 @@
-import { Body, ConflictException, Controller, Get, HttpCode, Inject, Param, Post, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Param, Post, Res } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
   ApiBadRequestResponse,
@@ -82,11 +82,12 @@ export class RebuildController {
       res.setHeader('Location', statusUrl);
       return { ...plan, statusUrl };
     } catch (err) {
-      if (err instanceof RebuildInProgressError || err instanceof RebuildRequestError) throw new ConflictException(err.message);
+      if (err instanceof RebuildInProgressError) throw new CodedError('REBUILD.IN_PROGRESS', err.message);
+      if (err instanceof RebuildRequestError) throw new CodedError('REBUILD.CONFLICT', err.message);
       if ((err as { code?: unknown }).code === '42501' || (err as { driverError?: { code?: unknown } }).driverError?.code === '42501') {
         throw new CodedError(
           'AUTH.FORBIDDEN',
-          'The API database role may not write the read model; run the rebuild with `npm run cli -- rebuild`.',
+          'This process\'s database role may not write the read model: run the projector with the writer role (`cli db:roles`), or rebuild with `npm run cli -- rebuild`.',
         );
       }
       throw err;

@@ -14,7 +14,7 @@ import {
   type RebuildResult,
 } from '@timeline/store';
 
-/** A rebuild started by this API process. */
+/** A rebuild started by this projector process. */
 interface Job {
   readonly plan: RebuildPlan;
   readonly startedAt: string;
@@ -39,7 +39,7 @@ export interface RebuildStatus {
   readonly status: ProjectionVersionInfo['status'];
   /**
    * `running` (some process holds the rebuild lock while this version builds), `interrupted`
-   * (building, nobody working on it: resume it), `failed` (this API instance's run failed; see
+   * (building, nobody working on it: resume it), `failed` (this projector instance's run failed; see
    * `error`), `active`, `retired`, or `dropped` (retired and its partitions removed).
    */
   readonly state: 'running' | 'interrupted' | 'failed' | 'active' | 'retired' | 'dropped';
@@ -49,7 +49,7 @@ export interface RebuildStatus {
   readonly retiredAt: string | null;
   /** Rows in the version now. */
   readonly rows: { readonly entries: number; readonly versions: number } | null;
-  /** Live progress, when this API instance runs the rebuild. */
+  /** Live progress, when this projector instance runs the rebuild. */
   readonly progress: Omit<RebuildProgress, 'name'> | null;
   readonly result: RebuildResult | null;
   readonly error: string | null;
@@ -136,7 +136,7 @@ export class RebuildJobs implements BeforeApplicationShutdown {
 
   async beforeApplicationShutdown(): Promise<void> {
     // The DataSource closes right after this hook: let the runs release their connections first.
-    for (const job of this.jobs.values()) job.abort.abort(new Error('the API is shutting down'));
+    for (const job of this.jobs.values()) job.abort.abort(new Error('the projector is shutting down'));
     await Promise.all([...this.jobs.values()].map((j) => j.done));
   }
 
