@@ -60,7 +60,12 @@ export class ProjectorModule {
         ConfigModule.forRoot(config),
         ObservabilityModule.forRoot('projector', logger),
         // The client id in application_name lets an operator (or a fault test) find this process's sessions.
-        StoreModule.forRoot({ migrate: true, applicationName: `projector ${config.kafka.clientId}`.slice(0, 63) }),
+        StoreModule.forRoot({
+          migrate: true,
+          applicationName: `projector ${config.kafka.clientId}`.slice(0, 63),
+          // A frozen instance must not hold its partitions' fence rows past its group membership (issue 11).
+          sessionTimeouts: { idleInTransactionMs: config.projector.idleInTransactionTimeoutMs, lockMs: config.projector.lockTimeoutMs },
+        }),
         KafkaModule.forRoot(),
       ],
       controllers: [OpsController],
