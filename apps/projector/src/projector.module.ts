@@ -32,8 +32,11 @@ class ProjectorLifecycle implements OnApplicationBootstrap, BeforeApplicationShu
     @Inject(TimelineProjector) private readonly projector: TimelineProjector,
     @Inject(DeadLetterPublisher) private readonly deadLetters: DeadLetterPublisher,
   ) {}
-  async onApplicationBootstrap(): Promise<void> {
-    await this.projector.start();
+  // Not awaited: joining the group can take up to a session timeout (the group waits for the members
+  // of a previous instance), and /health must answer "joining" meanwhile instead of refusing
+  // connections (issue 11). A failure to start is reported through TimelineProjector.onFatal.
+  onApplicationBootstrap(): void {
+    void this.projector.start().catch(() => undefined);
   }
   // beforeApplicationShutdown runs before every onApplicationShutdown hook, i.e. before the
   // DataSource and the admin client close: the in-flight batch still has its connection.
@@ -146,7 +149,13 @@ export class ProjectorModule {
             {
               name: 'projector',
               check: async () => {
-                const consumer = { state: projector.state, assignedPartitions: projector.assigned };
+                const consumer = {
+                  state: projector.state,
+                  assignedPartitions: projector.assigned,
+                  ...(projector.state === 'joining'
+                    ? { detail: `joining consumer group "${config.projector.groupId}"; not consuming yet` }
+                    : {}),
+                };
                 try {
                   const m = await lag.measure();
                   return {
