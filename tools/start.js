@@ -107,6 +107,9 @@ try {
     KAFKA_BROKERS: infra.kafkaBrokers,
     DATABASE_URL: infra.databaseUrl,
     KAFKAJS_NO_PARTITIONER_WARNING: '1',
+    // One machine, one projector: a restarted projector waits for its killed predecessor's group
+    // membership to expire before it consumes, so keep that wait short here (the default is 30 s).
+    PROJECTOR_SESSION_TIMEOUT_SECONDS: process.env.PROJECTOR_SESSION_TIMEOUT_SECONDS ?? '10',
     API_KEYS: process.env.API_KEYS ?? `dev-editor:editor:${sha256(keys.editor)},dev-admin:admin:${sha256(keys.admin)}`,
   };
   const host = env.HTTP_HOST ?? '127.0.0.1';
