@@ -3,14 +3,16 @@
 /**
  * `npm start`: the whole system on one machine, no Docker. Brings up Kafka and PostgreSQL (or uses
  * KAFKA_BROKERS / DATABASE_URL), migrates, starts projector + ingest + timeline-api, publishes the
- * seed dataset, prints the URLs, and on Ctrl-C stops everything it started.
+ * seed dataset, prints the URLs, and on Ctrl-C stops everything it started. While it runs, an app that
+ * exits on its own is restarted with backoff (tools/supervisor.js); Kafka and PostgreSQL stay up.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { randomBytes, createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { InfraError, ensureInfra, stopInfra } from './infra/index.js';
 import { DATA_DIR, ROOT } from './infra/paths.js';
+import { Supervisor } from './supervisor.js';
 
 const t0 = Date.now();
 // A closed terminal or pipe must not crash the shutdown path (it would orphan Kafka and Postgres).
@@ -30,30 +32,21 @@ function devKeys() {
 }
 const sha256 = (/** @type {string} */ s) => createHash('sha256').update(s).digest('hex');
 
-/** @type {{ name: string, child: import('node:child_process').ChildProcess }[]} */
-const children = [];
+const supervisor = new Supervisor({ log: (m) => console.error(`[start] ${m}`) });
 /** @type {{ kafka: boolean, postgres: boolean }} */
 let started = { kafka: false, postgres: false };
 let stopping = false;
+// start.js itself failing must not leave the (detached) apps running.
+process.on('exit', () => supervisor.killRemaining());
 
 async function shutdown(/** @type {number} */ code) {
   if (stopping) return;
   stopping = true;
   say('stopping apps …');
-  await Promise.all(
-    children.map(
-      ({ child }) =>
-        new Promise((resolve) => {
-          if (child.exitCode !== null || child.signalCode !== null) return resolve(undefined);
-          const timer = setTimeout(() => child.kill('SIGKILL'), 12_000);
-          child.once('exit', () => {
-            clearTimeout(timer);
-            resolve(undefined);
-          });
-          child.kill('SIGTERM');
-        }),
-    ),
-  );
+  const exits = await supervisor.stop({ killAfterMs: 12_000 });
+  for (const e of exits) {
+    if (e.code !== null || e.signal !== null) say(`${e.name} stopped (${e.signal ? `signal ${e.signal}` : `exit ${e.code}`})`);
+  }
   if (started.kafka || started.postgres) {
     say(`stopping ${[started.kafka && 'Kafka', started.postgres && 'PostgreSQL'].filter(Boolean).join(' and ')} …`);
     await stopInfra(started);
@@ -66,41 +59,28 @@ process.on('SIGTERM', () => void shutdown(0));
 process.on('SIGHUP', () => void shutdown(0));
 
 /**
- * Starts one app, mirroring its JSON log lines as short human lines and keeping the full log in a file.
+ * Starts one app under the supervisor (restarted with backoff when it exits on its own), mirroring its
+ * JSON log lines as short human lines and keeping the full log in a file.
  * @param {string} name @param {NodeJS.ProcessEnv} env
  */
 function startApp(name, env) {
   const file = fs.createWriteStream(path.join(logDir, `${name}.log`), { flags: 'a' });
-  const child = spawn(process.execPath, [path.join(ROOT, 'apps', name, 'dist', 'main.js')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  const pipe = (/** @type {NodeJS.ReadableStream | null} */ stream) => {
-    let rest = '';
-    stream?.on('data', (d) => {
-      file.write(d);
-      const lines = (rest + d.toString()).split('\n');
-      rest = lines.pop() ?? '';
-      for (const line of lines) {
-        try {
-          const rec = JSON.parse(line);
-          if (rec.level === 'info' && rec.context && rec.context !== 'NestApplication') continue;
-          console.log(`[${name}] ${rec.level !== 'info' ? `${String(rec.level).toUpperCase()} ` : ''}${rec.msg}`);
-        } catch {
-          if (line.trim()) console.log(`[${name}] ${line}`);
-        }
+  supervisor.add({
+    name,
+    command: process.execPath,
+    args: [path.join(ROOT, 'apps', name, 'dist', 'main.js')],
+    env,
+    onOutput: (d) => file.write(d),
+    onLine: (line) => {
+      try {
+        const rec = JSON.parse(line);
+        if (rec.level === 'info' && rec.context && rec.context !== 'NestApplication') return;
+        console.log(`[${name}] ${rec.level !== 'info' ? `${String(rec.level).toUpperCase()} ` : ''}${rec.msg}`);
+      } catch {
+        if (line.trim()) console.log(`[${name}] ${line}`);
       }
-    });
-  };
-  pipe(child.stdout);
-  pipe(child.stderr);
-  child.once('exit', (code, signal) => {
-    // Ctrl-C reaches the apps too (same process group): a clean exit there means "stop everything".
-    if (!stopping && code === 0) {
-      void shutdown(0);
-    } else if (!stopping) {
-      console.error(`[start] ${name} exited unexpectedly (${signal ?? `code ${code}`}); see ${path.join(logDir, `${name}.log`)}`);
-      void shutdown(1);
-    }
+    },
   });
-  children.push({ name, child });
 }
 
 /** @param {string} url @param {number} timeoutMs */
@@ -128,6 +108,9 @@ try {
     DATABASE_URL: infra.databaseUrl,
     API_CURSOR_SECRET: infra.cursorSecret,
     KAFKAJS_NO_PARTITIONER_WARNING: '1',
+    // One machine, one projector: a restarted projector waits for its killed predecessor's group
+    // membership to expire before it consumes, so keep that wait short here (the default is 30 s).
+    PROJECTOR_SESSION_TIMEOUT_SECONDS: process.env.PROJECTOR_SESSION_TIMEOUT_SECONDS ?? '10',
     API_KEYS: process.env.API_KEYS ?? `dev-editor:editor:${sha256(keys.editor)},dev-admin:admin:${sha256(keys.admin)}`,
   };
   const host = env.HTTP_HOST ?? '127.0.0.1';

@@ -15,6 +15,14 @@ describe('classifyFailure', () => {
     ['admin shutdown', typeorm(pg('57P01', 'terminating connection due to administrator command'))],
     ['deadlock', typeorm(pg('40P01'))],
     ['statement timeout', pg('57014')],
+    [
+      'lock timeout (a successor waiting on the fence of a frozen instance)',
+      typeorm(pg('55P03', 'canceling statement due to lock timeout')),
+    ],
+    [
+      'session ended for idling in its transaction (a frozen instance resumed)',
+      typeorm(pg('25P03', 'terminating connection due to idle-in-transaction timeout')),
+    ],
     ['too many connections', pg('53300')],
     ['concurrent duplicate insert', typeorm(pg('23505'))],
     ['pool timeout', new Error('timeout exceeded when trying to connect')],

@@ -1,7 +1,7 @@
 /**
  * How the projector reacts to a failed batch (CONVENTIONS.md rule 5):
  * - `retriable`: the infrastructure failed (Postgres or Kafka down, connection lost, deadlock,
- *   lock/statement timeout, a concurrent duplicate insert). Roll back, back off, try the same batch
+ *   lock/statement timeout, a session ended for idling in its transaction, a concurrent duplicate insert). Roll back, back off, try the same batch
  *   again; skip nothing.
  * - `data`: Postgres refused a value of one message (SQLSTATE class 22/54, e.g. a date outside its
  *   range). That message is poison after all: isolate it and dead-letter it.
@@ -20,6 +20,12 @@ const RETRIABLE_SQLSTATES = new Set([
   '57P03', // cannot_connect_now
   '23505', // unique_violation: the same event committed by another partition's transaction meanwhile
   '25P02', // in_failed_sql_transaction: a symptom of the first error, never a cause
+  // The server ended a session that sat too long in its transaction (PROJECTOR_IDLE_IN_TRANSACTION_TIMEOUT_SECONDS):
+  // this instance was frozen or starved; the transaction is gone whole and the batch is tried again,
+  // where the fence finds whatever a successor committed meanwhile (issue 11).
+  '25P03', // idle_in_transaction_session_timeout
+  '25P04', // transaction_timeout (PostgreSQL 17+)
+  '57P05', // idle_session_timeout
 ]);
 const RETRIABLE_SQLSTATE_CLASSES = new Set(['08', '53', '58']);
 const DATA_SQLSTATE_CLASSES = new Set(['22', '54']);

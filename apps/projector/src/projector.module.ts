@@ -34,8 +34,11 @@ class ProjectorLifecycle implements OnApplicationBootstrap, BeforeApplicationShu
     @Inject(TimelineProjector) private readonly projector: TimelineProjector,
     @Inject(DeadLetterPublisher) private readonly deadLetters: DeadLetterPublisher,
   ) {}
-  async onApplicationBootstrap(): Promise<void> {
-    await this.projector.start();
+  // Not awaited: joining the group can take up to a session timeout (the group waits for the members
+  // of a previous instance), and /health must answer "joining" meanwhile instead of refusing
+  // connections (issue 11). A failure to start is reported through TimelineProjector.onFatal.
+  onApplicationBootstrap(): void {
+    void this.projector.start().catch(() => undefined);
   }
   // beforeApplicationShutdown runs before every onApplicationShutdown hook, i.e. before the
   // DataSource and the admin client close: the in-flight batch still has its connection.
@@ -62,7 +65,12 @@ export class ProjectorModule {
         ConfigModule.forRoot(config),
         ObservabilityModule.forRoot('projector', logger),
         // The client id in application_name lets an operator (or a fault test) find this process's sessions.
-        StoreModule.forRoot({ migrate: true, applicationName: `projector ${config.kafka.clientId}`.slice(0, 63) }),
+        StoreModule.forRoot({
+          migrate: true,
+          applicationName: `projector ${config.kafka.clientId}`.slice(0, 63),
+          // A frozen instance must not hold its partitions' fence rows past its group membership (issue 11).
+          sessionTimeouts: { idleInTransactionMs: config.projector.idleInTransactionTimeoutMs, lockMs: config.projector.lockTimeoutMs },
+        }),
         KafkaModule.forRoot(),
         // The projector app is the only writer (issue 12): admin rebuilds run here, not in the read API.
         RebuildAdminModule,
@@ -158,7 +166,13 @@ export class ProjectorModule {
             {
               name: 'projector',
               check: async () => {
-                const consumer = { state: projector.state, assignedPartitions: projector.assigned };
+                const consumer = {
+                  state: projector.state,
+                  assignedPartitions: projector.assigned,
+                  ...(projector.state === 'joining'
+                    ? { detail: `joining consumer group "${config.projector.groupId}"; not consuming yet` }
+                    : {}),
+                };
                 try {
                   const m = await lag.measure();
                   return {

@@ -8,8 +8,8 @@ import type { BatchOutcome, PartitionBatchApplier, SkippedRange } from './partit
 import type { PartitionWatermarks } from './partition-watermarks.js';
 import type { ProjectorMetrics } from './projector-metrics.js';
 
-/** Lifecycle of the consumer, as /health reports it. */
-export type ProjectorState = 'idle' | 'starting' | 'running' | 'stopping' | 'stopped' | 'failed';
+/** Lifecycle of the consumer, as /health reports it (`joining`: connecting and joining the group, not consuming yet). */
+export type ProjectorState = 'idle' | 'joining' | 'running' | 'stopping' | 'stopped' | 'failed';
 
 /** Options of {@link TimelineProjector}. */
 export interface TimelineProjectorOptions {
@@ -80,9 +80,21 @@ export class TimelineProjector {
     this.fatalListeners.push(listener);
   }
 
-  /** Joins the group and starts consuming; resolves once the first assignment arrived. */
+  /**
+   * Joins the group and starts consuming; resolves once the first assignment arrived. A failure
+   * (other than one caused by {@link stop}) is reported to the {@link onFatal} listeners, then thrown.
+   */
   async start(): Promise<void> {
-    this.stateValue = 'starting';
+    try {
+      await this.connectAndRun();
+    } catch (err) {
+      if (!this.stopping) this.fail(err);
+      throw err;
+    }
+  }
+
+  private async connectAndRun(): Promise<void> {
+    this.stateValue = 'joining';
     const consumer = this.kafka.consumer({
       groupId: this.config.projector.groupId,
       maxBytesPerPartition: this.config.projector.maxBytesPerPartition,
@@ -118,6 +130,8 @@ export class TimelineProjector {
       partitionsConsumedConcurrently: Math.max(1, Math.min(4, this.config.database.poolSize - 2)),
       eachBatch: (payload) => this.handleBatch(payload),
     });
+    // stop() may have run while the group was being joined: it owns the state from then on.
+    if (this.stopping) return;
     this.stateValue = 'running';
     this.logger.info({ topic: this.topic, groupId: this.config.projector.groupId }, 'projector consuming');
   }

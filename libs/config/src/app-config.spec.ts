@@ -30,6 +30,17 @@ describe('loadConfig', () => {
     expect(c.projector.sessionTimeoutMs).toBe(10_000);
   });
 
+  it('bounds the projector PostgreSQL sessions relative to the Kafka session timeout by default', () => {
+    expect(loadConfig(base).projector).toMatchObject({ idleInTransactionTimeoutMs: 30_000, lockTimeoutMs: 10_000 });
+    expect(loadConfig({ ...base, PROJECTOR_SESSION_TIMEOUT_SECONDS: '10' }).projector).toMatchObject({
+      idleInTransactionTimeoutMs: 10_000,
+      lockTimeoutMs: 3_333,
+    });
+    expect(
+      loadConfig({ ...base, PROJECTOR_IDLE_IN_TRANSACTION_TIMEOUT_SECONDS: '0', PROJECTOR_LOCK_TIMEOUT_SECONDS: '5' }).projector,
+    ).toMatchObject({ idleInTransactionTimeoutMs: 0, lockTimeoutMs: 5_000 });
+  });
+
   it.each([
     [{ KAFKA_BROKERS: 'nonsense' }, 'KAFKA_BROKERS'],
     [{ KAFKA_BROKERS: 'host:99999' }, 'KAFKA_BROKERS'],
@@ -43,6 +54,9 @@ describe('loadConfig', () => {
     [{ RATE_LIMIT_WRITES_PER_MINUTE: '-1' }, 'RATE_LIMIT_WRITES_PER_MINUTE'],
     [{ RATE_LIMIT_STREAMS_PER_MINUTE: 'lots' }, 'RATE_LIMIT_STREAMS_PER_MINUTE'],
     [{ PROJECTOR_SESSION_TIMEOUT_SECONDS: '1' }, 'PROJECTOR_SESSION_TIMEOUT_SECONDS'],
+    [{ PROJECTOR_LOCK_TIMEOUT_SECONDS: '30' }, 'PROJECTOR_LOCK_TIMEOUT_SECONDS'],
+    [{ PROJECTOR_LOCK_TIMEOUT_SECONDS: '-1' }, 'PROJECTOR_LOCK_TIMEOUT_SECONDS'],
+    [{ PROJECTOR_IDLE_IN_TRANSACTION_TIMEOUT_SECONDS: 'soon' }, 'PROJECTOR_IDLE_IN_TRANSACTION_TIMEOUT_SECONDS'],
   ])('rejects %j naming %s', (env, variable) => {
     let caught: unknown;
     try {

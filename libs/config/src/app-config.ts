@@ -63,6 +63,19 @@ export interface ProjectorConfig {
    * `producer` header values trusted to set it (PROJECTOR_TRUSTED_PRODUCERS). Both off by default.
    */
   readonly recordedAtPolicy: { readonly maxBackdateMs?: number; readonly trustedProducers: readonly string[] };
+  /**
+   * `idle_in_transaction_session_timeout` of the projector's PostgreSQL sessions, in ms (0 = off): a
+   * frozen instance (SIGSTOP, a stalled VM) loses its open batch transactions — and the row locks that
+   * fence its partitions — when it loses its partitions in the group. @default sessionTimeoutMs
+   */
+  readonly idleInTransactionTimeoutMs: number;
+  /**
+   * `lock_timeout` of the projector's PostgreSQL sessions, in ms (0 = off). Below the session timeout:
+   * kafkajs heartbeats only between batches, so a batch waiting longer on a lock would cost its own
+   * instance its membership; instead the wait fails (SQLSTATE 55P03, retriable), the batch rolls back
+   * and is retried with backoff, heartbeating meanwhile. @default sessionTimeoutMs / 3
+   */
+  readonly lockTimeoutMs: number;
 }
 
 /** Read API (apps/timeline-api) settings. */
@@ -101,6 +114,35 @@ export interface AppConfig {
   readonly projector: ProjectorConfig;
   readonly api: ApiConfig;
   readonly rateLimits: RateLimitConfig;
+}
+
+function projectorConfig(r: EnvReader): ProjectorConfig {
+  // Kafka's broker-side bounds (group.min/max.session.timeout.ms) default to 6 s … 30 min.
+  const sessionTimeoutMs = r.int('PROJECTOR_SESSION_TIMEOUT_SECONDS', 30, { min: 6, max: 1800 }) * 1000;
+  const seconds = (name: string, fallbackMs: number) => {
+    const v = r.raw(name);
+    return v === undefined ? fallbackMs : r.int(name, 0, { min: 0, max: 86_400 }) * 1000;
+  };
+  const lockTimeoutMs = seconds('PROJECTOR_LOCK_TIMEOUT_SECONDS', Math.floor(sessionTimeoutMs / 3));
+  if (lockTimeoutMs >= sessionTimeoutMs) {
+    throw new ConfigError(
+      'PROJECTOR_LOCK_TIMEOUT_SECONDS',
+      `must be below PROJECTOR_SESSION_TIMEOUT_SECONDS (${sessionTimeoutMs / 1000}): a batch waiting that long on a lock loses its instance's partitions`,
+    );
+  }
+  return {
+    groupId: r.string('PROJECTOR_GROUP_ID', 'timeline-projector'),
+    maxBytesPerPartition: r.int('PROJECTOR_MAX_BYTES_PER_PARTITION', 1_048_576, { min: 16_384 }),
+    sessionTimeoutMs,
+    idleInTransactionTimeoutMs: seconds('PROJECTOR_IDLE_IN_TRANSACTION_TIMEOUT_SECONDS', sessionTimeoutMs),
+    lockTimeoutMs,
+    recordedAtPolicy: {
+      ...(r.raw('PROJECTOR_RECORDED_AT_MAX_BACKDATE_SECONDS')
+        ? { maxBackdateMs: r.int('PROJECTOR_RECORDED_AT_MAX_BACKDATE_SECONDS', 0, { min: 0, max: 31_536_000 }) * 1000 }
+        : {}),
+      trustedProducers: r.list('PROJECTOR_TRUSTED_PRODUCERS'),
+    },
+  };
 }
 
 /** Parses `name:role:sha256hex` entries, comma separated. */
@@ -185,18 +227,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       readAccess: r.oneOf('READ_ACCESS', ['public', 'key'] as const, 'public'),
       corsOrigins: r.list('CORS_ORIGINS'),
     },
-    projector: {
-      groupId: r.string('PROJECTOR_GROUP_ID', 'timeline-projector'),
-      maxBytesPerPartition: r.int('PROJECTOR_MAX_BYTES_PER_PARTITION', 1_048_576, { min: 16_384 }),
-      // Kafka's broker-side bounds (group.min/max.session.timeout.ms) default to 6 s … 30 min.
-      sessionTimeoutMs: r.int('PROJECTOR_SESSION_TIMEOUT_SECONDS', 30, { min: 6, max: 1800 }) * 1000,
-      recordedAtPolicy: {
-        ...(r.raw('PROJECTOR_RECORDED_AT_MAX_BACKDATE_SECONDS')
-          ? { maxBackdateMs: r.int('PROJECTOR_RECORDED_AT_MAX_BACKDATE_SECONDS', 0, { min: 0, max: 31_536_000 }) * 1000 }
-          : {}),
-        trustedProducers: r.list('PROJECTOR_TRUSTED_PRODUCERS'),
-      },
-    },
+    projector: projectorConfig(r),
     api: {
       ...(cursorSecret ? { cursorSecret } : {}),
       streamMaxPerClient: r.int('API_STREAM_MAX_PER_CLIENT', 5, { min: 1, max: 1000 }),

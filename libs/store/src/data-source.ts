@@ -30,6 +30,16 @@ export interface DataSourceFactoryOptions {
   poolSize?: number;
   /** Routes TypeORM's own log lines into this structured logger (else only errors, as plain text). */
   logger?: Logger;
+  /** Bounds on every session of the pool, in ms; 0 or unset keeps the server's setting. */
+  sessionTimeouts?: SessionTimeouts;
+}
+
+/** PostgreSQL session timeouts, in ms (0 = the server's setting, usually off). */
+export interface SessionTimeouts {
+  /** `idle_in_transaction_session_timeout`: the server ends a session whose transaction waits on its client that long. */
+  readonly idleInTransactionMs?: number;
+  /** `lock_timeout`: a statement waiting that long for a lock fails with SQLSTATE 55P03. */
+  readonly lockMs?: number;
 }
 
 /**
@@ -55,6 +65,11 @@ export function createDataSource(db: DatabaseConfig, opts: DataSourceFactoryOpti
       connectionTimeoutMillis: 5000,
       // Fail statements stuck behind a lock instead of hanging a request forever.
       statement_timeout: 60_000,
+      // Sent as startup parameters, so they hold from the first statement of every pooled connection.
+      ...(opts.sessionTimeouts?.idleInTransactionMs
+        ? { idle_in_transaction_session_timeout: opts.sessionTimeouts.idleInTransactionMs }
+        : {}),
+      ...(opts.sessionTimeouts?.lockMs ? { lock_timeout: opts.sessionTimeouts.lockMs } : {}),
     },
   };
   return new DataSource(options);
@@ -73,7 +88,10 @@ export async function runMigrations(ds: DataSource): Promise<string[]> {
   const qr = ds.createQueryRunner();
   await qr.connect();
   try {
+    // Waiting for another process's migrations is not a stuck lock: no lock_timeout for this wait.
+    await qr.query('SET lock_timeout = 0');
     await qr.query('SELECT pg_advisory_lock(hashtext($1))', [`timeline-migrations:${schema ?? ''}`]);
+    await qr.query('RESET lock_timeout');
     const applied = await ds.runMigrations({ transaction: 'all' });
     return applied.map((m) => m.name);
   } finally {

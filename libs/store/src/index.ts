@@ -5,6 +5,7 @@ export {
   databaseHealth,
   runMigrations,
   type DataSourceFactoryOptions,
+  type SessionTimeouts,
 } from './data-source.js';
 export { EventLogEntry } from './entities/event-log-entry.entity.js';
 export { ProjectorOffset } from './entities/projector-offset.entity.js';

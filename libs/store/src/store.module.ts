@@ -2,7 +2,7 @@ import { Global, Inject, Module, type DynamicModule, type OnApplicationShutdown 
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '@timeline/config';
 import { LOGGER, type Logger } from '@timeline/observability';
-import { createDataSource, runMigrations } from './data-source.js';
+import { createDataSource, runMigrations, type SessionTimeouts } from './data-source.js';
 
 /** Options for {@link StoreModule.forRoot}. */
 export interface StoreModuleOptions {
@@ -10,6 +10,8 @@ export interface StoreModuleOptions {
   migrate?: boolean;
   /** pg application_name. */
   applicationName?: string;
+  /** PostgreSQL session timeouts of every connection (the projector bounds its batch transactions). */
+  sessionTimeouts?: SessionTimeouts;
 }
 
 class DataSourceCloser implements OnApplicationShutdown {
@@ -33,6 +35,7 @@ export class StoreModule {
           useFactory: async (config: AppConfig, logger?: Logger) => {
             const ds = createDataSource(config.database, {
               applicationName: opts.applicationName ?? 'timeline',
+              ...(opts.sessionTimeouts ? { sessionTimeouts: opts.sessionTimeouts } : {}),
               ...(logger ? { logger } : {}),
             });
             await ds.initialize();

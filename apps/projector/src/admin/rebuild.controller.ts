@@ -87,7 +87,7 @@ export class RebuildController {
       if ((err as { code?: unknown }).code === '42501' || (err as { driverError?: { code?: unknown } }).driverError?.code === '42501') {
         throw new CodedError(
           'AUTH.FORBIDDEN',
-          'This process\'s database role may not write the read model: run the projector with the writer role (`cli db:roles`), or rebuild with `npm run cli -- rebuild`.',
+          "This process's database role may not write the read model: run the projector with the writer role (`cli db:roles`), or rebuild with `npm run cli -- rebuild`.",
         );
       }
       throw err;
