@@ -7,6 +7,7 @@ COPY libs/events/package.json libs/events/
 COPY libs/http/package.json libs/http/
 COPY libs/kafka/package.json libs/kafka/
 COPY libs/observability/package.json libs/observability/
+COPY libs/projection/package.json libs/projection/
 COPY libs/store/package.json libs/store/
 RUN npm ci --no-audit --no-fund
 COPY . .

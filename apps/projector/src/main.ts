@@ -2,8 +2,8 @@ import 'reflect-metadata';
 import { loadConfig } from '@timeline/config';
 import { createHttpApp, listenAndLog } from '@timeline/http';
 import { createLogger, onShutdownSignal, runMain } from '@timeline/observability';
+import { ProjectionRunner } from '@timeline/projection';
 import { ProjectorModule } from './projector.module.js';
-import { TimelineProjector } from './timeline-projector.js';
 
 runMain('projector', async () => {
   const config = loadConfig();
@@ -17,7 +17,7 @@ runMain('projector', async () => {
   // An unrecoverable batch error, or a consumer that could not join the group: close what can be closed
   // (nothing is committed for that batch) and exit non-zero so the orchestrator restarts the process
   // from the offsets stored in Postgres. Registered before listening: the consumer starts with it.
-  app.get(TimelineProjector).onFatal(() => {
+  app.get(ProjectionRunner).onFatal(() => {
     const exit = setTimeout(() => process.exit(1), 10_000);
     exit.unref();
     void app.close().finally(() => process.exit(1));

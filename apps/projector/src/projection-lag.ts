@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
-import type { OffsetStore } from './offset-store.js';
-import type { PartitionWatermarks } from './partition-watermarks.js';
+import type { PartitionWatermarks } from '@timeline/projection';
+import type { OffsetStore } from '@timeline/store';
 
 /** Lag of one partition: messages in Kafka the active projection has not consumed yet. */
 export interface PartitionLag {

@@ -1,15 +1,13 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import type { BatchResult, MessageOutcome, ProjectionRunnerMetrics } from '@timeline/projection';
 import type { ProjectionLag } from './projection-lag.js';
 
-/** Outcome of one message in a batch. */
-export type MessageOutcome = 'applied' | 'duplicate' | 'deferred' | 'dead_lettered' | 'fenced';
-
-/** Prometheus metrics of the projector (`/metrics`). */
-export class ProjectorMetrics {
+/** Prometheus metrics of the projector (`/metrics`), fed by the projection runner. */
+export class ProjectorMetrics implements ProjectionRunnerMetrics {
   /** Events that changed the projection (entries created, corrections/retractions applied). */
-  readonly eventsApplied: Counter<'projection'>;
+  readonly applied: Counter<'projection'>;
   /** Every message handled, by outcome. */
-  readonly messages: Counter<'outcome'>;
+  readonly messagesByOutcome: Counter<'outcome'>;
   /** Batch transactions, by result: committed, gap (seek back), behind (seek ahead), retried, failed. */
   readonly batches: Counter<'result'>;
   /** Wall time of one batch transaction, from BEGIN to COMMIT (or rollback). */
@@ -20,13 +18,13 @@ export class ProjectorMetrics {
   readonly retries: Counter<'kind'>;
 
   constructor(registry: Registry, lag: ProjectionLag) {
-    this.eventsApplied = new Counter({
+    this.applied = new Counter({
       name: 'timeline_projector_events_applied_total',
       help: 'Events applied to the read model (entries created, corrections and retractions applied).',
       labelNames: ['projection'],
       registers: [registry],
     });
-    this.messages = new Counter({
+    this.messagesByOutcome = new Counter({
       name: 'timeline_projector_messages_total',
       help: 'Kafka messages handled, by outcome (applied, duplicate, deferred, dead_lettered, fenced).',
       labelNames: ['outcome'],
@@ -73,5 +71,26 @@ export class ProjectorMetrics {
         }
       },
     });
+  }
+
+  batch(result: BatchResult, seconds: number): void {
+    this.batches.inc({ result });
+    this.batchDuration.observe({ result }, seconds);
+  }
+
+  retry(kind: 'kafka' | 'postgres'): void {
+    this.retries.inc({ kind });
+  }
+
+  messages(outcome: MessageOutcome, n: number): void {
+    this.messagesByOutcome.inc({ outcome }, n);
+  }
+
+  eventsApplied(projection: string, n: number): void {
+    this.applied.inc({ projection }, n);
+  }
+
+  deadLettered(reasonCode: string): void {
+    this.deadLetters.inc({ reason_code: reasonCode });
   }
 }

@@ -10,19 +10,16 @@ import { APP_GUARD } from '@nestjs/core';
 import type { Admin, Kafka } from 'kafkajs';
 import type { Registry } from 'prom-client';
 import { DataSource } from 'typeorm';
-import { APP_CONFIG, ConfigModule, type AppConfig } from '@timeline/config';
+import { ConfigModule, type AppConfig } from '@timeline/config';
 import { eventCatalogue, systemClock, type Clock } from '@timeline/events';
 import { ApiKeyGuard, HEALTH_CHECKS, OpsController, RateLimitGuard, type HealthCheck } from '@timeline/http';
 import { DeadLetterPublisher, KAFKA_ADMIN, KafkaModule, createKafka, kafkaHealth, timelineTopics } from '@timeline/kafka';
 import { LOGGER, METRICS_REGISTRY, ObservabilityModule, type Logger } from '@timeline/observability';
-import { StoreModule, TimelineProjectionWriter, databaseHealth } from '@timeline/store';
+import { PartitionBatchApplier, PartitionWatermarks, ProjectionRunner } from '@timeline/projection';
+import { OffsetStore, StoreModule, TimelineProjectionWriter, databaseHealth } from '@timeline/store';
 import { RebuildAdminModule } from './admin/rebuild-admin.module.js';
-import { OffsetStore } from './offset-store.js';
-import { PartitionBatchApplier } from './partition-batch-applier.js';
-import { PartitionWatermarks } from './partition-watermarks.js';
 import { ProjectionLag } from './projection-lag.js';
 import { ProjectorMetrics } from './projector-metrics.js';
-import { TimelineProjector } from './timeline-projector.js';
 
 /** Injection token of the projector's own kafkajs client (its logs go to the service logger). */
 const PROJECTOR_KAFKA = Symbol.for('timeline.ProjectorKafka');
@@ -31,12 +28,12 @@ const PROJECTOR_KAFKA = Symbol.for('timeline.ProjectorKafka');
 @Injectable()
 class ProjectorLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdown {
   constructor(
-    @Inject(TimelineProjector) private readonly projector: TimelineProjector,
+    @Inject(ProjectionRunner) private readonly projector: ProjectionRunner,
     @Inject(DeadLetterPublisher) private readonly deadLetters: DeadLetterPublisher,
   ) {}
   // Not awaited: joining the group can take up to a session timeout (the group waits for the members
   // of a previous instance), and /health must answer "joining" meanwhile instead of refusing
-  // connections (issue 11). A failure to start is reported through TimelineProjector.onFatal.
+  // connections (issue 11). A failure to start is reported through ProjectionRunner.onFatal.
   onApplicationBootstrap(): void {
     void this.projector.start().catch(() => undefined);
   }
@@ -112,55 +109,53 @@ export class ProjectorModule {
         },
         {
           provide: PartitionBatchApplier,
-          inject: [
-            DataSource,
-            TimelineProjectionWriter,
-            OffsetStore,
-            PartitionWatermarks,
-            DeadLetterPublisher,
-            ProjectorMetrics,
-            LOGGER,
-            APP_CONFIG,
-          ],
+          inject: [DataSource, TimelineProjectionWriter, OffsetStore, PartitionWatermarks, DeadLetterPublisher, ProjectorMetrics, LOGGER],
           useFactory: (
             ds: DataSource,
             writer: TimelineProjectionWriter,
             offsets: OffsetStore,
-            marks: PartitionWatermarks,
+            watermarks: PartitionWatermarks,
             dlq: DeadLetterPublisher,
             metrics: ProjectorMetrics,
             log: Logger,
-            cfg: AppConfig,
-          ) => new PartitionBatchApplier(ds, eventCatalogue, writer, offsets, marks, dlq, metrics, log, cfg.projector.recordedAtPolicy),
+          ) =>
+            new PartitionBatchApplier({
+              ds,
+              catalogue: eventCatalogue,
+              writer,
+              offsets,
+              watermarks,
+              logger: log,
+              target: { kind: 'active' },
+              poison: dlq,
+              recordedAtPolicy: config.projector.recordedAtPolicy,
+              onDeadLetter: (l) => metrics.deadLettered(l.reasonCode),
+            }),
         },
         {
-          provide: TimelineProjector,
-          inject: [
-            APP_CONFIG,
-            PROJECTOR_KAFKA,
-            DataSource,
-            PartitionBatchApplier,
-            OffsetStore,
-            PartitionWatermarks,
-            ProjectorMetrics,
-            LOGGER,
-          ],
-          useFactory: (
-            cfg: AppConfig,
-            kafka: Kafka,
-            ds: DataSource,
-            applier: PartitionBatchApplier,
-            offsets: OffsetStore,
-            marks: PartitionWatermarks,
-            metrics: ProjectorMetrics,
-            log: Logger,
-          ) => new TimelineProjector(cfg, kafka, ds, applier, offsets, marks, metrics, log),
+          // The live projection: the shared runner without a stop point, retrying outages forever.
+          provide: ProjectionRunner,
+          inject: [PROJECTOR_KAFKA, PartitionBatchApplier, PartitionWatermarks, ProjectorMetrics, LOGGER],
+          useFactory: (kafka: Kafka, applier: PartitionBatchApplier, marks: PartitionWatermarks, metrics: ProjectorMetrics, log: Logger) =>
+            new ProjectionRunner(kafka, applier, marks, log, {
+              topic: topics.events.topic,
+              consumer: {
+                groupId: config.projector.groupId,
+                maxBytesPerPartition: config.projector.maxBytesPerPartition,
+                sessionTimeoutMs: config.projector.sessionTimeoutMs,
+                // One transaction per partition batch; a few partitions at a time, leaving pool connections for health checks.
+                partitionsConsumedConcurrently: Math.max(1, Math.min(4, config.database.poolSize - 2)),
+              },
+              stopAt: 'never',
+              onFailure: 'retry',
+              metrics,
+            }),
         },
         ProjectorLifecycle,
         {
           provide: HEALTH_CHECKS,
-          inject: [DataSource, KAFKA_ADMIN, TimelineProjector, ProjectionLag],
-          useFactory: (ds: DataSource, admin: Admin, projector: TimelineProjector, lag: ProjectionLag): HealthCheck[] => [
+          inject: [DataSource, KAFKA_ADMIN, ProjectionRunner, ProjectionLag],
+          useFactory: (ds: DataSource, admin: Admin, projector: ProjectionRunner, lag: ProjectionLag): HealthCheck[] => [
             { name: 'postgres', check: () => databaseHealth(ds) },
             { name: 'kafka', check: () => kafkaHealth(admin) },
             {

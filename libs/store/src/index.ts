@@ -21,6 +21,14 @@ export {
   type RejectedEvent,
 } from './projection/timeline-projection.writer.js';
 export type { EventPosition, PositionedEvent } from './projection/positioned-event.js';
+export { OffsetStore } from './projection/offset-store.js';
+export {
+  applyIsolatingUnstorable,
+  emptyResult,
+  type IsolatedApplyResult,
+  type UnstorableEvent,
+} from './projection/unstorable-isolation.js';
+export { errorChain, isConnectionLossMessage, isDataException, postgresFailureOf, type PostgresFailureKind } from './postgres-failure.js';
 export {
   TIMELINE_NOTIFY_CHANNEL,
   TIMELINE_NOTIFY_MAX_IDS,
@@ -46,6 +54,7 @@ export { RebuildLock } from './rebuild/rebuild-lock.js';
 export { RebuildInProgressError } from './rebuild/rebuild-in-progress.error.js';
 export { RebuildRequestError } from './rebuild/rebuild-request.error.js';
 export { emptyCounts, type RebuildCounts } from './rebuild/version-batch-applier.js';
+export type { KafkaBuild, PartitionRange, RebuildKafkaPhase } from './rebuild/rebuild-kafka-phase.js';
 export {
   compareChecksums,
   projectionChecksum,

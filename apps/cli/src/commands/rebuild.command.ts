@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
 import { loadConfig } from '@timeline/config';
 import { createKafka } from '@timeline/kafka';
+import { rebuildEnvironment } from '@timeline/projection';
 import {
   ProjectionRebuild,
   ProjectionVersions,
@@ -23,7 +24,7 @@ const SOURCES: Readonly<Record<string, RebuildSource>> = { kafka: 'kafka', 'even
 
 /**
  * Rebuilds the read model into a new projection version while the API keeps serving the current
- * one, then switches atomically (see libs/store ProjectionRebuild and docs/operations.md).
+ * one, then switches atomically (libs/store ProjectionRebuild, its Kafka phase the projection runner of libs/projection; docs/operations.md).
  */
 export const rebuildCommand: CliCommand = {
   name: 'rebuild',
@@ -72,19 +73,11 @@ export const rebuildCommand: CliCommand = {
       if (values.list) return await list(versions, ds);
       if (values.discard !== undefined) return await discard(versions, ds, values.discard);
 
-      const rebuild = await ProjectionRebuild.begin(
-        {
-          ds,
-          schema: config.database.schema,
-          topic: config.kafka.eventsTopic,
-          projectorGroupId: config.projector.groupId,
-          kafka: createKafka(config.kafka),
-          chunkSize: chunk,
-          maxBytesPerPartition: config.projector.maxBytesPerPartition,
-          recordedAtPolicy: config.projector.recordedAtPolicy,
-        },
-        { ...(values.name !== undefined ? { name: values.name } : {}), from, resume: values.resume },
-      );
+      const rebuild = await ProjectionRebuild.begin(rebuildEnvironment(config, ds, createKafka(config.kafka), { chunkSize: chunk }), {
+        ...(values.name !== undefined ? { name: values.name } : {}),
+        from,
+        resume: values.resume,
+      });
       const { plan } = rebuild;
       console.log(`rebuild ${plan.name}: ${plan.reason}`);
 

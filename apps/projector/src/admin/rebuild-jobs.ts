@@ -3,6 +3,7 @@ import { Kafka } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '@timeline/config';
 import { LOGGER, type Logger } from '@timeline/observability';
+import { rebuildEnvironment } from '@timeline/projection';
 import {
   ProjectionRebuild,
   ProjectionVersions,
@@ -76,15 +77,7 @@ export class RebuildJobs implements BeforeApplicationShutdown {
   /** Takes the rebuild lock, creates or resumes the version, and runs the rest in the background. */
   async start(req: RebuildRequest, opts: RebuildJobOptions): Promise<RebuildPlan> {
     const rebuild = await ProjectionRebuild.begin(
-      {
-        ds: this.ds,
-        schema: this.config.database.schema,
-        topic: this.config.kafka.eventsTopic,
-        projectorGroupId: this.config.projector.groupId,
-        kafka: this.kafka,
-        maxBytesPerPartition: this.config.projector.maxBytesPerPartition,
-        recordedAtPolicy: this.config.projector.recordedAtPolicy,
-      },
+      rebuildEnvironment(this.config, this.ds, this.kafka, { logger: this.logger.child({ component: 'rebuild' }) }),
       req,
     );
     const { plan } = rebuild;

@@ -1,22 +1,14 @@
-import type { Kafka } from 'kafkajs';
 import type { DataSource } from 'typeorm';
-import { eventCatalogue as defaultCatalogue, type EventCatalogue, type RecordedAtPolicy } from '@timeline/events';
+import { eventCatalogue as defaultCatalogue, type EventCatalogue } from '@timeline/events';
 import { TimelineProjectionWriter } from '../projection/timeline-projection.writer.js';
 import { EventLogSource } from './event-log-source.js';
-import { KafkaRebuildSource, rebuildGroupId, type PartitionRange } from './kafka-rebuild-source.js';
+import type { PartitionRange, RebuildKafkaPhase } from './rebuild-kafka-phase.js';
 import { nextProjectionName, projectionNameProblem } from './projection-version-name.js';
 import { ProjectionVersions, type RebuildSource } from './projection-versions.js';
 import { applyCatchUp, catchUpRanges, switchActiveProjection } from './projection-switch.js';
 import { RebuildLock } from './rebuild-lock.js';
 import { RebuildRequestError } from './rebuild-request.error.js';
-import {
-  emptyCounts,
-  offsetKey,
-  readOffsets,
-  VersionBatchApplier,
-  type RebuildCounts,
-  type VersionChunk,
-} from './version-batch-applier.js';
+import { emptyCounts, offsetKey, readOffsets, VersionBatchApplier, type RebuildCounts } from './version-batch-applier.js';
 
 /** Prefix of the scratch versions `verify` builds (never resumed, removed by the next rebuild/verify). */
 export const VERIFY_VERSION_PREFIX = 'verify_';
@@ -28,17 +20,14 @@ export interface RebuildEnvironment {
   readonly schema: string;
   /** The events topic (`KAFKA_TOPIC_EVENTS`). */
   readonly topic: string;
-  /** The live projector's group id; a rebuild's own group is derived from it. */
-  readonly projectorGroupId: string;
-  /** Absent: only the archive can be used. */
-  readonly kafka?: Kafka;
+  /**
+   * Reads the events topic into the version (`@timeline/projection`'s KafkaRebuildPhase: the live
+   * projector's runner with a stop point). Absent: only the archive can be used.
+   */
+  readonly kafka?: RebuildKafkaPhase;
   /** Events per transaction. @default 500 */
   readonly chunkSize?: number;
-  /** Kafka fetch size per partition. @default 1048576 */
-  readonly maxBytesPerPartition?: number;
   readonly catalogue?: EventCatalogue;
-  /** The live projector's recordedAt trust policy (PROJECTOR_*), so a rebuild refuses the same records. */
-  readonly recordedAtPolicy?: RecordedAtPolicy;
 }
 
 /** What to rebuild. */
@@ -274,7 +263,7 @@ export class ProjectionRebuild {
     const kafka = this.env.kafka;
     if (!kafka) throw new RebuildRequestError('this rebuild reads Kafka, but no Kafka client is configured');
     const { topic } = this.env;
-    const marks = await KafkaRebuildSource.watermarks(kafka, topic);
+    const marks = await kafka.watermarks();
     if (!marks) throw new RebuildRequestError(`topic ${topic} does not exist; rebuild from the archive instead (--from event-log)`);
     const stored = await readOffsets(this.env.ds, this.plan.name);
     const storedByPartition = new Map<number, string>();
@@ -284,23 +273,13 @@ export class ProjectionRebuild {
     }
     const size = kafkaSize(marks, storedByPartition);
     meter.size(size.done, size.total);
-    const source = new KafkaRebuildSource({
-      kafka,
-      topic,
-      groupId: rebuildGroupId(this.env.projectorGroupId, this.plan.name),
-      chunkSize: this.chunkSize,
-      maxBytesPerPartition: this.env.maxBytesPerPartition,
-      catalogue: this.env.catalogue,
-      recordedAtPolicy: this.env.recordedAtPolicy,
-    });
-    await source.run({
-      stored: new Map(marks.map((m) => [m.partition, storedByPartition.get(m.partition) ?? m.low])),
+    await kafka.build({
+      projection: this.plan.name,
       end: new Map(marks.map((m) => [m.partition, m.high])),
-      signal: opts.signal,
-      apply: async (chunk: VersionChunk) => {
-        await this.applier.applyChunk(this.plan.name, chunk, counts, true);
-        await meter.advance(chunk.read ?? chunk.events.length);
-      },
+      chunkSize: this.chunkSize,
+      counts,
+      ...(opts.signal ? { signal: opts.signal } : {}),
+      onChunk: (read) => meter.advance(read),
     });
   }
 
@@ -399,9 +378,9 @@ async function chooseSource(env: RebuildEnvironment, from: RebuildSource | 'auto
     return { source: 'event_log' as const, reason: `${why}: rebuilding from the event_log archive` };
   };
   if (!env.kafka) return fallback('no Kafka client is configured');
-  let marks: PartitionRange[] | undefined;
+  let marks: readonly PartitionRange[] | undefined;
   try {
-    marks = await KafkaRebuildSource.watermarks(env.kafka, env.topic);
+    marks = await env.kafka.watermarks();
   } catch (err) {
     return fallback(`Kafka is unreachable (${err instanceof Error ? err.message : String(err)})`);
   }

@@ -1,6 +1,8 @@
 import type { DataSource, QueryRunner } from 'typeorm';
 import type { PositionedEvent } from '../projection/positioned-event.js';
-import type { ProjectionApplyResult, TimelineProjectionWriter } from '../projection/timeline-projection.writer.js';
+import { OffsetStore } from '../projection/offset-store.js';
+import type { TimelineProjectionWriter } from '../projection/timeline-projection.writer.js';
+import { applyIsolatingUnstorable } from '../projection/unstorable-isolation.js';
 import type { SqlRunner } from './sql-runner.js';
 
 /** Counts of what a rebuild applied, summed over batches. */
@@ -49,6 +51,7 @@ export class VersionBatchApplier {
   constructor(
     private readonly ds: DataSource,
     private readonly writer: TimelineProjectionWriter,
+    private readonly offsets: OffsetStore = new OffsetStore(),
   ) {}
 
   /** Applies one chunk in a transaction of its own (archiving when `archive`); adds to `counts`. */
@@ -70,9 +73,10 @@ export class VersionBatchApplier {
   }
 
   /**
-   * Applies one chunk inside the caller's transaction: locks the version's offset row (`FOR UPDATE`),
-   * skips messages below the stored offset (already applied by an earlier run), applies the rest and
-   * stores `nextOffset`. Counts are added only for what this transaction did.
+   * Applies one chunk inside the caller's transaction: takes the version's partition fence
+   * ({@link OffsetStore.lockPartition}: advisory lock and offset row `FOR UPDATE`, as the live projector
+   * does), skips messages below the stored offset (already applied by an earlier run), applies the
+   * rest and stores `nextOffset`. Counts are added only for what this transaction did.
    */
   async applyInTransaction(
     q: QueryRunner,
@@ -82,20 +86,14 @@ export class VersionBatchApplier {
     archive: boolean,
   ): Promise<void> {
     const { topic, partition } = chunk;
-    const rows = (await q.query(
-      `SELECT next_offset::text AS next_offset FROM projector_offsets WHERE projection = $1 AND topic = $2 AND partition = $3 FOR UPDATE`,
-      [projection, topic, partition],
-    )) as { next_offset: string }[];
-    const stored = rows[0] ? BigInt(rows[0].next_offset) : null;
+    const locked = await this.offsets.lockPartition(q, projection, topic, partition);
+    const stored = locked === null ? null : BigInt(locked);
     const next = BigInt(chunk.nextOffset);
     if (stored !== null && next <= stored) return;
     const fresh = stored === null ? chunk.events : chunk.events.filter((e) => BigInt(e.position.offset) >= stored);
-    const result = await this.applyEvents(q, projection, fresh, archive);
-    await q.query(
-      `INSERT INTO projector_offsets (projection, topic, partition, next_offset, updated_at) VALUES ($1, $2, $3, $4, now())
-       ON CONFLICT (projection, topic, partition) DO UPDATE SET next_offset = EXCLUDED.next_offset, updated_at = EXCLUDED.updated_at`,
-      [projection, topic, partition, chunk.nextOffset],
-    );
+    // Refused values are skipped, as the live projector dead-letters them (see applyIsolatingUnstorable).
+    const { result, unstorable } = await applyIsolatingUnstorable(this.writer, q, projection, fresh, { archive });
+    await this.offsets.save(q, projection, topic, partition, chunk.nextOffset);
     const undecodable = chunk.undecodable ?? 0;
     counts.read += chunk.read ?? chunk.events.length + undecodable;
     counts.undecodable += undecodable;
@@ -103,47 +101,7 @@ export class VersionBatchApplier {
     counts.duplicates += result.duplicates.length;
     counts.deferred += result.deferred.length;
     counts.rejected += result.rejected.length;
-    counts.unstorable += result.unstorable;
-  }
-
-  /**
-   * One bulk call; if PostgreSQL refuses a value (SQLSTATE class 22/54) each event is retried alone
-   * under a savepoint and the refused ones are skipped — exactly what the live projector does (it
-   * dead-letters them), so both versions end up with the same content.
-   */
-  private async applyEvents(
-    q: QueryRunner,
-    projection: string,
-    events: readonly PositionedEvent[],
-    archive: boolean,
-  ): Promise<ProjectionApplyResult & { unstorable: number }> {
-    if (events.length === 0) return { ...emptyResult(), unstorable: 0 };
-    await q.query('SAVEPOINT rebuild_chunk');
-    try {
-      const r = await this.writer.apply(q, projection, events, { archive });
-      await q.query('RELEASE SAVEPOINT rebuild_chunk');
-      return { ...r, unstorable: 0 };
-    } catch (err) {
-      if (!isDataError(err)) throw err;
-      await q.query('ROLLBACK TO SAVEPOINT rebuild_chunk');
-    }
-    const merged = emptyResult();
-    let unstorable = 0;
-    for (const pe of events) {
-      await q.query('SAVEPOINT rebuild_event');
-      try {
-        const r = await this.writer.apply(q, projection, [pe], { archive });
-        await q.query('RELEASE SAVEPOINT rebuild_event');
-        for (const k of ['appended', 'applied', 'duplicates', 'deferred', 'resolvedPending', 'rejected', 'entryIds'] as const) {
-          (merged[k] as unknown[]).push(...(r[k] as unknown[]));
-        }
-      } catch (err) {
-        if (!isDataError(err)) throw err;
-        await q.query('ROLLBACK TO SAVEPOINT rebuild_event');
-        unstorable++;
-      }
-    }
-    return { ...merged, unstorable };
+    counts.unstorable += unstorable.length;
   }
 }
 
@@ -164,18 +122,4 @@ export function offsetKey(topic: string, partition: number): string {
 export function parseOffsetKey(key: string): { topic: string; partition: number } {
   const i = key.lastIndexOf('\u0000');
   return { topic: key.slice(0, i), partition: Number(key.slice(i + 1)) };
-}
-
-function emptyResult(): { -readonly [K in keyof ProjectionApplyResult]: ProjectionApplyResult[K] } {
-  return { appended: [], applied: [], duplicates: [], deferred: [], resolvedPending: [], rejected: [], entryIds: [] };
-}
-
-/** SQLSTATE class 22 (data exception) or 54 (program limit exceeded): the event's data, not the infrastructure. */
-function isDataError(err: unknown): boolean {
-  for (let e: unknown = err, i = 0; e && typeof e === 'object' && i < 5; i++) {
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return code.startsWith('22') || code.startsWith('54');
-    e = (e as { driverError?: unknown; cause?: unknown }).driverError ?? (e as { cause?: unknown }).cause;
-  }
-  return false;
 }

@@ -1,10 +1,15 @@
 import type { Admin, Kafka, KafkaMessage } from 'kafkajs';
-import { Registry } from 'prom-client';
 import type { DataSource } from 'typeorm';
 import { eventCatalogue } from '@timeline/events';
 import { DLQ_HEADERS, DeadLetterPublisher } from '@timeline/kafka';
 import { createLogger } from '@timeline/observability';
-import { TIMELINE_NOTIFY_CHANNEL, TimelineProjectionWriter, parseTimelineNotification, type TimelineNotification } from '@timeline/store';
+import {
+  OffsetStore,
+  TIMELINE_NOTIFY_CHANNEL,
+  TimelineProjectionWriter,
+  parseTimelineNotification,
+  type TimelineNotification,
+} from '@timeline/store';
 import {
   entryCorrected,
   projectorTestbed,
@@ -16,11 +21,8 @@ import {
   type ProjectorTestbed,
   type RawEvent,
 } from '../../../test/support/index.js';
-import { OffsetStore } from './offset-store.js';
 import { PartitionBatchApplier, type PartitionBatch } from './partition-batch-applier.js';
 import { PartitionWatermarks } from './partition-watermarks.js';
-import { ProjectionLag } from './projection-lag.js';
-import { ProjectorMetrics } from './projector-metrics.js';
 
 /** One batch transaction against real Postgres and a real Kafka dead-letter topic, batches built by hand. */
 describe('PartitionBatchApplier (real Postgres + Kafka)', () => {
@@ -32,24 +34,22 @@ describe('PartitionBatchApplier (real Postgres + Kafka)', () => {
   let admin: Admin;
   let dlq: DeadLetterPublisher;
   let applier: PartitionBatchApplier;
-  let metrics: ProjectorMetrics;
+  /** Reason codes of the dead letters published, as the metrics hook saw them. */
+  let deadLettered: string[] = [];
   const offsets = new OffsetStore();
   const noHooks = { heartbeat: async () => undefined };
 
-  const build = (publisher: DeadLetterPublisher) => {
-    const marks = new PartitionWatermarks(admin);
-    metrics = new ProjectorMetrics(new Registry(), new ProjectionLag(ds, offsets, marks, topic));
-    return new PartitionBatchApplier(
+  const build = (publisher: DeadLetterPublisher) =>
+    new PartitionBatchApplier({
       ds,
-      eventCatalogue,
-      new TimelineProjectionWriter(),
+      catalogue: eventCatalogue,
+      writer: new TimelineProjectionWriter(),
       offsets,
-      marks,
-      publisher,
-      metrics,
-      createLogger('test', 'silent'),
-    );
-  };
+      watermarks: new PartitionWatermarks(admin),
+      logger: createLogger('test', 'silent'),
+      poison: publisher,
+      onDeadLetter: (l) => deadLettered.push(l.reasonCode),
+    });
 
   beforeAll(async () => {
     bed = await projectorTestbed(config, 2);
@@ -163,8 +163,10 @@ describe('PartitionBatchApplier (real Postgres + Kafka)', () => {
       null,
       JSON.stringify(after),
     ];
+    deadLettered = [];
     const out = await applier.apply(batch(0, 5, values), noHooks);
     expect(out.kind === 'committed' && out.counts).toMatchObject({ applied: 2, dead_lettered: 5 });
+    expect(out.kind === 'committed' && out.poison).toEqual({ undecodable: 5, unstorable: 0, rejected: 0 });
     expect(await stored(0)).toBe('12');
     const dlqMessages = await readTopic(kafka, config.kafka.dlqTopic);
     expect(dlqMessages.map((m) => [m.headers[DLQ_HEADERS.originalOffset], m.headers[DLQ_HEADERS.reasonCode]])).toEqual([
@@ -186,7 +188,13 @@ describe('PartitionBatchApplier (real Postgres + Kafka)', () => {
     });
     expect(dlqMessages[1]!.headers[DLQ_HEADERS.reason]).toContain('/payload/forceSize');
     expect(dlqMessages[2]!.headers[DLQ_HEADERS.reason]).toContain('troops.teleported');
-    expect(metrics.deadLetters.get()).toBeDefined();
+    expect(deadLettered).toEqual([
+      'EVENT.MALFORMED_JSON',
+      'EVENT.INVALID_PAYLOAD',
+      'EVENT.UNKNOWN_TYPE',
+      'EVENT.UNSUPPORTED_VERSION',
+      'EVENT.MALFORMED_JSON',
+    ]);
   });
 
   it('dead-letters a correction that would make its entry invalid (the target is in the same batch)', async () => {

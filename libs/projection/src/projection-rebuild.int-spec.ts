@@ -23,11 +23,13 @@ import {
   testConfig,
   testKafka,
   type RawEvent,
-} from '../../../../test/support/index.js';
+} from '../../../test/support/index.js';
+import { KafkaRebuildPhase } from './kafka-rebuild-phase.js';
 
 /**
- * Rebuild on a real Postgres (and Kafka for the Kafka source): a "live" version written the way the
- * projector writes it (writer + event_log + projector_offsets in one transaction), then rebuilt.
+ * Rebuild on a real Postgres (and Kafka for the Kafka phase, the projection runner with a stop point):
+ * a "live" version written the way the projector writes it (writer + event_log + projector_offsets in
+ * one transaction), then rebuilt.
  */
 describe('ProjectionRebuild (real Postgres and Kafka)', () => {
   const { config } = testConfig();
@@ -56,8 +58,7 @@ describe('ProjectionRebuild (real Postgres and Kafka)', () => {
     ds,
     schema: config.database.schema,
     topic,
-    projectorGroupId: config.projector.groupId,
-    kafka,
+    kafka: new KafkaRebuildPhase({ kafka, ds, topic, projectorGroupId: config.projector.groupId }),
     chunkSize: 7,
     ...overrides,
   });

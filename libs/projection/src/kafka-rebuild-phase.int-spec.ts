@@ -1,14 +1,15 @@
 import type { Admin, Kafka } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import { ProjectionRebuild, TimelineProjectionWriter, compareChecksums, projectionChecksum } from '@timeline/store';
-import { createTestDatabase, createTopics, eventSeries, positioned, testConfig, testKafka } from '../../../../test/support/index.js';
+import { createTestDatabase, createTopics, eventSeries, positioned, testConfig, testKafka } from '../../../test/support/index.js';
+import { KafkaRebuildPhase } from './kafka-rebuild-phase.js';
 
 /**
  * Regression (found by bench:rebuild): a partition holding more than one fetch (maxBytesPerPartition)
- * must be read to its end. kafkajs fetches from the last resolved offset, so the rebuild source has
- * to resolve what it applied; before, it re-read the first fetch forever and stalled.
+ * must be read to its end. kafkajs fetches from the last resolved offset, so the runner has to
+ * resolve what it applied; before, the rebuild re-read the first fetch forever and stalled.
  */
-describe('KafkaRebuildSource on partitions longer than one fetch (real Postgres and Kafka)', () => {
+describe('KafkaRebuildPhase on partitions longer than one fetch (real Postgres and Kafka)', () => {
   const { config } = testConfig();
   const topic = config.kafka.eventsTopic;
   let ds: DataSource;
@@ -50,10 +51,8 @@ describe('KafkaRebuildSource on partitions longer than one fetch (real Postgres 
       ds,
       schema: config.database.schema,
       topic,
-      projectorGroupId: config.projector.groupId,
-      kafka,
+      kafka: new KafkaRebuildPhase({ kafka, ds, topic, projectorGroupId: config.projector.groupId, maxBytesPerPartition: 4096 }),
       chunkSize: 50,
-      maxBytesPerPartition: 4096,
     });
     const result = await rebuild.run({ dropDelayMs: 0 });
 

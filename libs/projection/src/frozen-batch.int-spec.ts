@@ -1,10 +1,9 @@
 import type { KafkaMessage } from 'kafkajs';
-import { Registry } from 'prom-client';
 import type { DataSource } from 'typeorm';
 import { eventCatalogue } from '@timeline/events';
 import { DeadLetterPublisher } from '@timeline/kafka';
 import { createLogger } from '@timeline/observability';
-import { TimelineProjectionWriter, createDataSource } from '@timeline/store';
+import { OffsetStore, TimelineProjectionWriter, createDataSource } from '@timeline/store';
 import {
   projectorTestbed,
   readinessRaised,
@@ -14,11 +13,8 @@ import {
   type ProjectorTestbed,
 } from '../../../test/support/index.js';
 import { classifyFailure } from './failure-classifier.js';
-import { OffsetStore } from './offset-store.js';
 import { PartitionBatchApplier, type PartitionBatch } from './partition-batch-applier.js';
 import { PartitionWatermarks } from './partition-watermarks.js';
-import { ProjectionLag } from './projection-lag.js';
-import { ProjectorMetrics } from './projector-metrics.js';
 
 /**
  * Issue 11: a projector frozen (SIGSTOP) inside a batch transaction must not block its successor. The
@@ -45,17 +41,15 @@ describe('a frozen batch transaction (real Postgres, bounded sessions)', () => {
     await bounded.initialize();
     dlq = new DeadLetterPublisher(bed.kafka, { topic: config.kafka.dlqTopic, consumerGroup: 'g', now: () => new Date() });
     await dlq.connect();
-    const marks = new PartitionWatermarks(bed.admin);
-    applier = new PartitionBatchApplier(
-      bounded,
-      eventCatalogue,
-      new TimelineProjectionWriter(),
+    applier = new PartitionBatchApplier({
+      ds: bounded,
+      catalogue: eventCatalogue,
+      writer: new TimelineProjectionWriter(),
       offsets,
-      marks,
-      dlq,
-      new ProjectorMetrics(new Registry(), new ProjectionLag(bounded, offsets, marks, topic)),
-      createLogger('test', 'silent'),
-    );
+      watermarks: new PartitionWatermarks(bed.admin),
+      logger: createLogger('test', 'silent'),
+      poison: dlq,
+    });
   });
   afterAll(async () => {
     await dlq.disconnect();

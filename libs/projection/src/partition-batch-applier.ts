@@ -3,12 +3,15 @@ import type { DataSource, QueryRunner } from 'typeorm';
 import type { EventCatalogue, RecordedAtPolicy } from '@timeline/events';
 import { EVENT_HEADERS, type DeadLetter, type DeadLetterPublisher } from '@timeline/kafka';
 import type { Logger } from '@timeline/observability';
-import { notifyTimeline, type PositionedEvent, type ProjectionApplyResult, type TimelineProjectionWriter } from '@timeline/store';
-import { classifyFailure } from './failure-classifier.js';
+import {
+  applyIsolatingUnstorable,
+  notifyTimeline,
+  type OffsetStore,
+  type PositionedEvent,
+  type TimelineProjectionWriter,
+} from '@timeline/store';
 import { decodeKafkaMessage } from './kafka-message-decoder.js';
-import type { OffsetStore } from './offset-store.js';
 import type { PartitionWatermarks } from './partition-watermarks.js';
-import type { ProjectorMetrics } from './projector-metrics.js';
 
 /** The part of a kafkajs batch the applier needs. */
 export interface PartitionBatch {
@@ -27,6 +30,12 @@ export interface SkippedRange {
   readonly to: string;
 }
 
+/** Outcome of one message in a batch (the live projector's metric labels). */
+export type MessageOutcome = 'applied' | 'duplicate' | 'deferred' | 'dead_lettered' | 'fenced';
+
+/** Why a message of the batch was not applied although it is at or above the stored offset. */
+export type PoisonKind = 'undecodable' | 'unstorable' | 'rejected';
+
 /** What the transaction did. */
 export type BatchOutcome =
   | {
@@ -36,7 +45,12 @@ export type BatchOutcome =
       readonly nextOffset: string;
       /** Offset to hand to kafkajs `resolveOffset`. */
       readonly lastOffset: string;
-      readonly counts: Readonly<Record<'applied' | 'duplicate' | 'deferred' | 'dead_lettered' | 'fenced', number>>;
+      /** Messages at or above the stored offset (the ones this transaction was about). */
+      readonly read: number;
+      /** `dead_lettered` counts what was published; with `poison: 'skip'` it stays 0. */
+      readonly counts: Readonly<Record<MessageOutcome, number>>;
+      /** Messages not applied, by why — dead-lettered or skipped alike. */
+      readonly poison: Readonly<Record<PoisonKind, number>>;
     }
   /** Nothing written: the consumer must continue from `offset` (a gap below the batch, or a batch wholly already applied). */
   | { readonly kind: 'seek'; readonly projection: string; readonly offset: string; readonly reason: 'gap' | 'behind' };
@@ -50,42 +64,72 @@ export interface BatchHooks {
 }
 
 /**
- * Applies one Kafka batch of one partition in ONE Postgres transaction (ARCHITECTURE.md data flow):
+ * Which projection version the batches go to.
+ * - `active`: the live projector's — read from `active_projection` `FOR SHARE` in every transaction
+ *   (a rebuild's switch waits for it), with `pg_notify('timeline', …)` for the API's listeners.
+ * - `version`: a version being built by a rebuild; nobody reads it yet, so no notification.
+ */
+export type ProjectionTarget = { readonly kind: 'active' } | { readonly kind: 'version'; readonly name: string };
+
+/** Options of {@link PartitionBatchApplier}. */
+export interface PartitionBatchApplierOptions {
+  readonly ds: DataSource;
+  readonly catalogue: EventCatalogue;
+  readonly writer: TimelineProjectionWriter;
+  readonly offsets: OffsetStore;
+  readonly watermarks: PartitionWatermarks;
+  readonly logger: Logger;
+  /** @default { kind: 'active' } */
+  readonly target?: ProjectionTarget;
+  /**
+   * What happens to a message that cannot be applied: published to the dead-letter topic (the live
+   * projector), or `'skip'` — counted only (a rebuild: the live projector already dead-lettered it).
+   */
+  readonly poison: DeadLetterPublisher | 'skip';
+  /** The recordedAt trust policy (PROJECTOR_*). @default trust every producer */
+  readonly recordedAtPolicy?: RecordedAtPolicy;
+  /** Called for every dead letter published (metrics). */
+  readonly onDeadLetter?: (letter: DeadLetter) => void;
+}
+
+/**
+ * Applies one Kafka batch of one partition in ONE Postgres transaction (ARCHITECTURE.md data flow),
+ * for the live projector and a rebuild's Kafka phase alike:
  *
- * 1. `active_projection FOR SHARE`, then the partition's `projector_offsets` row `FOR UPDATE` (fence).
+ * 1. `active_projection FOR SHARE` (live target), then the partition's fence
+ *    ({@link OffsetStore.lockPartition}: advisory lock + `projector_offsets` row `FOR UPDATE`).
  * 2. Messages below the stored offset are skipped (already applied — possibly by another instance);
  *    a batch that starts above it would leave a gap, so nothing is written and the consumer seeks back.
  * 3. Every message is decoded again with the catalogue; valid events go to the writer in one bulk
  *    call, poison ones become dead letters. Postgres may still refuse a value the catalogue allowed
  *    (a date outside its range): then each event is retried alone under a savepoint and only the
- *    refused ones are dead-lettered (`EVENT.UNSTORABLE`).
+ *    refused ones are dead-lettered (`EVENT.UNSTORABLE`; `applyIsolatingUnstorable` in `@timeline/store`).
  * 4. Dead letters are published and acknowledged by Kafka BEFORE the commit. If the send fails, the
  *    transaction rolls back and the batch is retried: a poison message is never skipped without a
  *    durable record of it. The price is at-least-once dead letters — a crash between the DLQ ack and
  *    the commit sends it again on retry (operators de-duplicate by the `dlq.original*` headers).
- * 5. The partition's next offset is stored, `pg_notify('timeline', …)` queued, and the transaction
- *    commits; only then does the caller resolve/commit the offset in Kafka.
+ *    With `poison: 'skip'` (a rebuild) they are only counted.
+ * 5. The partition's next offset is stored, `pg_notify('timeline', …)` queued (live target only), and
+ *    the transaction commits; only then does the caller resolve/commit the offset in Kafka.
  */
 export class PartitionBatchApplier {
   /** Backend pids of the connections running a batch transaction right now (for {@link cancelInFlight}). */
   private readonly inFlight = new Set<number>();
+  private readonly target: ProjectionTarget;
 
-  constructor(
-    private readonly ds: DataSource,
-    private readonly catalogue: EventCatalogue,
-    private readonly writer: TimelineProjectionWriter,
-    private readonly offsets: OffsetStore,
-    private readonly watermarks: PartitionWatermarks,
-    private readonly deadLetters: DeadLetterPublisher,
-    private readonly metrics: ProjectorMetrics,
-    private readonly logger: Logger,
-    private readonly recordedAtPolicy: RecordedAtPolicy = {},
-  ) {}
+  constructor(private readonly opts: PartitionBatchApplierOptions) {
+    this.target = opts.target ?? { kind: 'active' };
+  }
+
+  /** The stored next offsets of `topic` for the target version (no locks: for seeking after a rebalance). */
+  positions(topic: string): Promise<{ projection: string; offsets: Map<number, string> }> {
+    return this.opts.offsets.positions(this.opts.ds, topic, this.target.kind === 'version' ? this.target.name : undefined);
+  }
 
   /** Runs the batch transaction; throws (after rolling back) on any failure, for the caller to classify. */
   async apply(batch: PartitionBatch, hooks: BatchHooks): Promise<BatchOutcome> {
     const { topic, partition } = batch;
-    const q = this.ds.createQueryRunner();
+    const q = this.opts.ds.createQueryRunner();
     await q.connect();
     // node-postgres keeps the server process id of each connection (from BackendKeyData).
     const backendPid = (q as unknown as { databaseConnection?: { processID?: number } }).databaseConnection?.processID;
@@ -103,7 +147,9 @@ export class PartitionBatchApplier {
       }
     } finally {
       if (backendPid) this.inFlight.delete(backendPid);
-      await q.release().catch((err: unknown) => this.logger.warn({ err, topic, partition }, 'could not release a database connection'));
+      await q
+        .release()
+        .catch((err: unknown) => this.opts.logger.warn({ err, topic, partition }, 'could not release a database connection'));
     }
   }
 
@@ -116,15 +162,16 @@ export class PartitionBatchApplier {
   async cancelInFlight(): Promise<number> {
     const pids = [...this.inFlight];
     if (pids.length === 0) return 0;
-    await this.ds.query('SELECT pg_cancel_backend(pid) FROM unnest($1::int[]) AS pid', [pids]);
+    await this.opts.ds.query('SELECT pg_cancel_backend(pid) FROM unnest($1::int[]) AS pid', [pids]);
     return pids.length;
   }
 
   private async inTransaction(q: QueryRunner, batch: PartitionBatch, hooks: BatchHooks): Promise<BatchOutcome> {
     const { topic, partition } = batch;
-    const projection = await this.offsets.activeProjection(q);
-    const stored = await this.offsets.lockPartition(q, projection, topic, partition);
-    const expected = BigInt(stored ?? (await this.watermarks.low(topic, partition)));
+    const { offsets, watermarks } = this.opts;
+    const projection = this.target.kind === 'active' ? await offsets.activeProjection(q) : this.target.name;
+    const stored = await offsets.lockPartition(q, projection, topic, partition);
+    const expected = BigInt(stored ?? (await watermarks.low(topic, partition)));
     const fetched = BigInt(batch.fetchedOffset);
 
     if (fetched > expected) {
@@ -138,34 +185,44 @@ export class PartitionBatchApplier {
     }
     const fresh = batch.messages.filter((m) => BigInt(m.offset) >= expected);
     const fenced = batch.messages.length - fresh.length;
-    if (fresh.length === 0) return { kind: 'seek', projection, offset: expected.toString(), reason: 'behind' };
+    // Nothing new — unless the batch ends in offsets above the stored one that hold no record
+    // (transaction markers, or messages a stop point cut off): then only the offset moves.
+    if (fresh.length === 0 && BigInt(batch.lastOffset) < expected) {
+      return { kind: 'seek', projection, offset: expected.toString(), reason: 'behind' };
+    }
 
     const valid: PositionedEvent[] = [];
     const letters: DeadLetter[] = [];
+    const poison = { undecodable: 0, unstorable: 0, rejected: 0 };
     const byOffset = new Map<string, KafkaMessage>();
     for (const m of fresh) {
       byOffset.set(m.offset, m);
-      const d = decodeKafkaMessage(this.catalogue, m.value, m.timestamp, {
+      const d = decodeKafkaMessage(this.opts.catalogue, m.value, m.timestamp, {
         producer: m.headers?.[EVENT_HEADERS.producer]?.toString(),
-        policy: this.recordedAtPolicy,
+        policy: this.opts.recordedAtPolicy,
       });
       if (d.ok) valid.push({ event: d.event, original: d.original, position: { topic, partition, offset: m.offset } });
-      else letters.push(this.letter(topic, partition, m, d.code, d.reason));
+      else {
+        poison.undecodable++;
+        letters.push(letter(topic, partition, m, d.code, d.reason));
+      }
     }
 
-    const { result, unstorable } = await this.applyEvents(q, projection, valid);
-    letters.push(...unstorable.map((u) => this.letter(topic, partition, byOffset.get(u.offset)!, 'EVENT.UNSTORABLE', u.reason)));
+    const { result, unstorable } = await applyIsolatingUnstorable(this.opts.writer, q, projection, valid, { logger: this.opts.logger });
+    poison.unstorable = unstorable.length;
+    poison.rejected = result.rejected.length;
+    letters.push(...unstorable.map((u) => letter(topic, partition, byOffset.get(u.position.offset)!, 'EVENT.UNSTORABLE', u.reason)));
     for (const r of result.rejected) {
       const m = r.position.topic === topic && r.position.partition === partition ? byOffset.get(r.position.offset) : undefined;
-      if (m) letters.push(this.letter(topic, partition, m, r.code, r.message));
-      else {
+      if (m) letters.push(letter(topic, partition, m, r.code, r.message));
+      else if (this.opts.poison !== 'skip') {
         // A correction rejected when its target finally arrived came from an earlier batch: send what was kept.
         letters.push({
           topic: r.position.topic || topic,
           partition: r.position.partition,
           offset: r.position.offset,
           key: null,
-          value: JSON.stringify(await this.archivedEnvelope(q, r.eventId)),
+          value: JSON.stringify(await archivedEnvelope(q, r.eventId)),
           reasonCode: r.code,
           reason: r.message,
         });
@@ -173,11 +230,13 @@ export class PartitionBatchApplier {
     }
     await hooks.heartbeat();
 
-    if (letters.length > 0) {
-      await this.deadLetters.publish(letters);
+    let deadLettered = 0;
+    if (letters.length > 0 && this.opts.poison !== 'skip') {
+      await this.opts.poison.publish(letters);
+      deadLettered = letters.length;
       for (const l of letters) {
-        this.metrics.deadLetters.inc({ reason_code: l.reasonCode });
-        this.logger.warn(
+        this.opts.onDeadLetter?.(l);
+        this.opts.logger.warn(
           { topic: l.topic, partition: l.partition, offset: l.offset, reasonCode: l.reasonCode, reason: l.reason },
           'message dead-lettered',
         );
@@ -186,8 +245,8 @@ export class PartitionBatchApplier {
 
     const lastOffset = [BigInt(batch.lastOffset), ...fresh.map((m) => BigInt(m.offset))].reduce((a, b) => (b > a ? b : a));
     const nextOffset = (lastOffset + 1n).toString();
-    await this.offsets.save(q, projection, topic, partition, nextOffset);
-    if (result.entryIds.length > 0) {
+    await offsets.save(q, projection, topic, partition, nextOffset);
+    if (this.target.kind === 'active' && result.entryIds.length > 0) {
       await notifyTimeline(q, {
         projection,
         topic,
@@ -202,80 +261,36 @@ export class PartitionBatchApplier {
       projection,
       nextOffset,
       lastOffset: lastOffset.toString(),
+      read: fresh.length,
       counts: {
         applied: result.applied.length + result.resolvedPending.length,
         duplicate: result.duplicates.length,
         deferred: result.deferred.length,
-        dead_lettered: letters.length,
+        dead_lettered: deadLettered,
         fenced,
       },
-    };
-  }
-
-  /**
-   * One bulk call; if Postgres refuses a value (SQLSTATE class 22/54), each event is applied alone
-   * under a savepoint so only the refused ones are set aside.
-   */
-  private async applyEvents(
-    q: QueryRunner,
-    projection: string,
-    events: PositionedEvent[],
-  ): Promise<{ result: ProjectionApplyResult; unstorable: { offset: string; reason: string }[] }> {
-    await q.query('SAVEPOINT projector_batch');
-    try {
-      const result = await this.writer.apply(q, projection, events);
-      await q.query('RELEASE SAVEPOINT projector_batch');
-      return { result, unstorable: [] };
-    } catch (err) {
-      if (classifyFailure(err) !== 'data') throw err;
-      await q.query('ROLLBACK TO SAVEPOINT projector_batch');
-      this.logger.warn({ err: String(err) }, 'Postgres refused a value in the batch; applying its events one by one');
-    }
-    const merged = emptyResult();
-    const unstorable: { offset: string; reason: string }[] = [];
-    for (const pe of events) {
-      await q.query('SAVEPOINT projector_event');
-      try {
-        const r = await this.writer.apply(q, projection, [pe]);
-        await q.query('RELEASE SAVEPOINT projector_event');
-        for (const k of ['appended', 'applied', 'duplicates', 'deferred', 'resolvedPending', 'rejected', 'entryIds'] as const) {
-          (merged[k] as unknown[]).push(...(r[k] as unknown[]));
-        }
-      } catch (err) {
-        if (classifyFailure(err) !== 'data') throw err;
-        await q.query('ROLLBACK TO SAVEPOINT projector_event');
-        unstorable.push({
-          offset: pe.position.offset,
-          reason: `PostgreSQL refused the event: ${err instanceof Error ? err.message : String(err)}`,
-        });
-      }
-    }
-    merged.entryIds = [...new Set(merged.entryIds)];
-    return { result: merged, unstorable };
-  }
-
-  private async archivedEnvelope(q: QueryRunner, eventId: string): Promise<unknown> {
-    const r = (await q.query('SELECT envelope FROM event_log WHERE event_id = $1', [eventId], true)) as {
-      records: { envelope: unknown }[];
-    };
-    return r.records[0]?.envelope ?? { eventId };
-  }
-
-  private letter(topic: string, partition: number, m: KafkaMessage, code: string, reason: string): DeadLetter {
-    return {
-      topic,
-      partition,
-      offset: m.offset,
-      key: m.key ?? null,
-      value: m.value ?? null,
-      headers: m.headers ?? {},
-      timestamp: m.timestamp,
-      reasonCode: code,
-      reason,
+      poison,
     };
   }
 }
 
-function emptyResult(): { -readonly [K in keyof ProjectionApplyResult]: ProjectionApplyResult[K] } {
-  return { appended: [], applied: [], duplicates: [], deferred: [], resolvedPending: [], rejected: [], entryIds: [] };
+async function archivedEnvelope(q: QueryRunner, eventId: string): Promise<unknown> {
+  const r = (await q.query('SELECT envelope FROM event_log WHERE event_id = $1', [eventId], true)) as {
+    records: { envelope: unknown }[];
+  };
+  return r.records[0]?.envelope ?? { eventId };
+}
+
+function letter(topic: string, partition: number, m: KafkaMessage, code: string, reason: string): DeadLetter {
+  return {
+    topic,
+    partition,
+    offset: m.offset,
+    key: m.key ?? null,
+    value: m.value ?? null,
+    headers: m.headers ?? {},
+    timestamp: m.timestamp,
+    reasonCode: code,
+    reason,
+  };
 }
