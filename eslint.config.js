@@ -78,6 +78,27 @@ export default tseslint.config(
     },
   },
   {
+    // libs/store is data source, entities, migrations, the writer's SQL and the event_log source (issue 12):
+    // a rebuild's Kafka phase is injected (RebuildKafkaPhase, implemented in libs/projection).
+    files: ['libs/store/src/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            deepLibImports,
+            appImports,
+            {
+              group: ['kafkajs', 'kafkajs/*', '@timeline/kafka', '@timeline/projection'],
+              message:
+                'libs/store imports no Kafka client: Kafka-side code lives in libs/projection, which injects it (RebuildKafkaPhase).',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['**/*.spec.ts', '**/*.int-spec.ts', '**/*.e2e-spec.ts', '**/*.fault-spec.ts', 'test/**/*.ts'],
     rules: {
       // Tests may import the helpers under test/support and an app's own files, but still not libs deeply.

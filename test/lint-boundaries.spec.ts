@@ -43,6 +43,21 @@ describe('lint boundary rules', () => {
     expect(await lint('apps/projector/src/x.ts', "import { Kafka } from 'kafkajs';\nexport const x = Kafka;\n")).toEqual([]);
   });
 
+  it('keeps Kafka out of libs/store (issue 12)', async () => {
+    for (const source of ['kafkajs', '@timeline/kafka', '@timeline/projection']) {
+      expect(await lint('libs/store/src/x.ts', `import { Kafka } from '${source}';\nexport const x = Kafka;\n`)).toEqual([
+        expect.stringContaining('libs/store imports no Kafka client'),
+      ]);
+    }
+    // A type-only import is an import too.
+    expect(await lint('libs/store/src/rebuild/x.ts', "import type { Kafka } from 'kafkajs';\nexport type X = Kafka;\n")).toEqual([
+      expect.stringContaining('libs/store imports no Kafka client'),
+    ]);
+    // Tests under libs/store that need Kafka live in libs/projection instead; the lib that owns the runner may import it.
+    expect(await lint('libs/projection/src/x.ts', "import { Kafka } from 'kafkajs';\nexport const x = Kafka;\n")).toEqual([]);
+    expect(await lint('libs/store/src/x.ts', "import { DataSource } from 'typeorm';\nexport const x = DataSource;\n")).toEqual([]);
+  });
+
   it('allows the alias', async () => {
     expect(await lint('apps/cli/src/x.ts', "import { ident } from '@timeline/store';\nexport const x = ident;\n")).toEqual([]);
   });
