@@ -1,7 +1,7 @@
-import type { Admin, Kafka } from 'kafkajs';
+import type { Kafka } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import { ProjectionRebuild, TimelineProjectionWriter, compareChecksums, projectionChecksum } from '@timeline/store';
-import { createTestDatabase, createTopics, eventSeries, positioned, testConfig, testKafka } from '../../../test/support/index.js';
+import { eventSeries, positioned, projectorTestbed, testConfig, type ProjectorTestbed } from '../../../test/support/index.js';
 import { KafkaRebuildPhase } from './kafka-rebuild-phase.js';
 
 /**
@@ -12,24 +12,15 @@ import { KafkaRebuildPhase } from './kafka-rebuild-phase.js';
 describe('KafkaRebuildPhase on partitions longer than one fetch (real Postgres and Kafka)', () => {
   const { config } = testConfig();
   const topic = config.kafka.eventsTopic;
+  let bed: ProjectorTestbed;
   let ds: DataSource;
-  let drop: () => Promise<void>;
   let kafka: Kafka;
-  let admin: Admin;
-  let deleteTopics: () => Promise<void>;
 
   beforeAll(async () => {
-    ({ ds, drop } = await createTestDatabase(config));
-    kafka = testKafka(config);
-    admin = kafka.admin();
-    await admin.connect();
-    deleteTopics = await createTopics(admin, [{ topic, numPartitions: 1 }]);
+    bed = await projectorTestbed(config, 1);
+    ({ ds, kafka } = bed);
   });
-  afterAll(async () => {
-    await deleteTopics();
-    await admin.disconnect();
-    await drop();
-  });
+  afterAll(() => bed.close());
 
   it('rebuilds 300 events in 30 record batches read 4 KiB at a time into a version with the live checksum', async () => {
     const raws = eventSeries(300, Date.parse('2022-01-01T00:00:00Z'));

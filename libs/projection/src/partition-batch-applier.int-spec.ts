@@ -5,6 +5,7 @@ import { DLQ_HEADERS, DeadLetterPublisher } from '@timeline/kafka';
 import { createLogger } from '@timeline/observability';
 import {
   OffsetStore,
+  ProjectionVersions,
   TIMELINE_NOTIFY_CHANNEL,
   TimelineProjectionWriter,
   parseTimelineNotification,
@@ -15,6 +16,7 @@ import {
   projectorTestbed,
   readTopic,
   readinessRaised,
+  sleep,
   statementIssued,
   testConfig,
   waitFor,
@@ -252,6 +254,82 @@ describe('PartitionBatchApplier (real Postgres + Kafka)', () => {
     } finally {
       await broken.disconnect();
       applier = build(dlq);
+    }
+  });
+  it('writes a version being built through the same fence (advisory lock included), skipping poison: no dead letter, no notification', async () => {
+    await new ProjectionVersions(ds, config.database.schema).create('v9', 'kafka');
+    const building = new PartitionBatchApplier({
+      ds,
+      catalogue: eventCatalogue,
+      writer: new TimelineProjectionWriter(),
+      offsets,
+      watermarks: new PartitionWatermarks(admin),
+      logger: createLogger('test', 'silent'),
+      target: { kind: 'version', name: 'v9' },
+      poison: 'skip',
+    });
+    const lettersBefore = (await readTopic(kafka, config.kafka.dlqTopic)).length;
+    const versionOffset = async () =>
+      (
+        await ds.query(`SELECT next_offset::text AS n FROM projector_offsets WHERE projection = 'v9' AND topic = $1 AND partition = 1`, [
+          topic,
+        ])
+      )[0]?.n;
+
+    const listener = ds.createQueryRunner();
+    await listener.connect();
+    const heard: TimelineNotification[] = [];
+    (
+      listener as unknown as { databaseConnection: { on(e: string, f: (m: { channel: string; payload: string }) => void): void } }
+    ).databaseConnection.on('notification', (m) => {
+      const n = m.channel === TIMELINE_NOTIFY_CHANNEL ? parseTimelineNotification(m.payload) : null;
+      if (n && n.schema === config.database.schema) heard.push(n);
+    });
+    await listener.query(`LISTEN ${TIMELINE_NOTIFY_CHANNEL}`);
+    try {
+      const ev = readinessRaised();
+      const out = await building.apply(batch(1, 0, [ev, 'not json', null]), noHooks);
+      expect(out).toMatchObject({
+        kind: 'committed',
+        projection: 'v9',
+        nextOffset: '3',
+        read: 3,
+        counts: { applied: 1, dead_lettered: 0, fenced: 0 },
+        poison: { undecodable: 2, unstorable: 0, rejected: 0 },
+      });
+      expect(await versionOffset()).toBe('3');
+      // The live version's offsets are untouched; the version has the entry, the DLQ nothing new.
+      expect(await ds.query(`SELECT 1 FROM projector_offsets WHERE projection = 'live' AND topic = $1 AND partition = 1`, [topic])).toEqual(
+        [],
+      );
+      expect(await ds.query(`SELECT 1 FROM timeline_entries WHERE projection = 'v9' AND entry_id = $1`, [ev.eventId])).toHaveLength(1);
+      expect(await readTopic(kafka, config.kafka.dlqTopic)).toHaveLength(lettersBefore);
+      expect(await building.apply(batch(1, 1, [readinessRaised()]), noHooks)).toEqual({
+        kind: 'seek',
+        projection: 'v9',
+        offset: '3',
+        reason: 'behind',
+      });
+
+      // The fence's advisory lock: a transaction holding it (another run of this build) makes the next batch wait.
+      const holder = ds.createQueryRunner();
+      await holder.connect();
+      await holder.startTransaction();
+      await holder.query('SELECT pg_advisory_xact_lock(hashtext(current_schema() || $1))', [`timeline.projector-offset:v9:${topic}:1`]);
+      let finished = false;
+      const waiting = building.apply(batch(1, 3, [readinessRaised()]), noHooks).then((o) => ((finished = true), o));
+      await sleep(500);
+      expect(finished).toBe(false);
+      await holder.commitTransaction();
+      await holder.release();
+      expect(await waiting).toMatchObject({ kind: 'committed', projection: 'v9', nextOffset: '4' });
+
+      // The live target notifies (the listener works); the version never did.
+      expect(await applier.apply(batch(0, 16, [readinessRaised()]), noHooks)).toMatchObject({ kind: 'committed', projection: 'live' });
+      await waitFor('the live notification', () => (heard.length ? true : undefined), 5000);
+      expect(heard.map((n) => n.projection)).toEqual(['live']);
+    } finally {
+      await listener.release();
     }
   });
 });

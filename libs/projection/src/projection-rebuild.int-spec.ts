@@ -13,15 +13,14 @@ import {
   type RebuildEnvironment,
 } from '@timeline/store';
 import {
-  createTestDatabase,
-  createTopics,
   entryCorrected,
   entryRetracted,
   eventSeries,
   positioned,
+  projectorTestbed,
   readinessRaised,
   testConfig,
-  testKafka,
+  type ProjectorTestbed,
   type RawEvent,
 } from '../../../test/support/index.js';
 import { KafkaRebuildPhase } from './kafka-rebuild-phase.js';
@@ -35,24 +34,16 @@ describe('ProjectionRebuild (real Postgres and Kafka)', () => {
   const { config } = testConfig();
   const topic = config.kafka.eventsTopic;
   const writer = new TimelineProjectionWriter();
+  let bed: ProjectorTestbed;
   let ds: DataSource;
-  let drop: () => Promise<void>;
   let kafka: Kafka;
   let admin: Admin;
-  let deleteTopics: () => Promise<void>;
 
   beforeAll(async () => {
-    ({ ds, drop } = await createTestDatabase(config));
-    kafka = testKafka(config);
-    admin = kafka.admin();
-    await admin.connect();
-    deleteTopics = await createTopics(admin, [{ topic, numPartitions: 2 }]);
+    bed = await projectorTestbed(config, 2);
+    ({ ds, kafka, admin } = bed);
   });
-  afterAll(async () => {
-    await deleteTopics();
-    await admin.disconnect();
-    await drop();
-  });
+  afterAll(() => bed.close());
 
   const env = (overrides: Partial<RebuildEnvironment> = {}): RebuildEnvironment => ({
     ds,
