@@ -23,7 +23,7 @@ import {
   type ProjectorTestbed,
   type RawEvent,
 } from '../../../test/support/index.js';
-import { PartitionBatchApplier, type PartitionBatch } from './partition-batch-applier.js';
+import { PartitionBatchApplier, type PartitionBatch, type ProjectionTarget } from './partition-batch-applier.js';
 import { PartitionWatermarks } from './partition-watermarks.js';
 
 /** One batch transaction against real Postgres and a real Kafka dead-letter topic, batches built by hand. */
@@ -41,7 +41,7 @@ describe('PartitionBatchApplier (real Postgres + Kafka)', () => {
   const offsets = new OffsetStore();
   const noHooks = { heartbeat: async () => undefined };
 
-  const build = (publisher: DeadLetterPublisher) =>
+  const build = (poison: DeadLetterPublisher | 'skip', target: ProjectionTarget = { kind: 'active' }) =>
     new PartitionBatchApplier({
       ds,
       catalogue: eventCatalogue,
@@ -49,7 +49,8 @@ describe('PartitionBatchApplier (real Postgres + Kafka)', () => {
       offsets,
       watermarks: new PartitionWatermarks(admin),
       logger: createLogger('test', 'silent'),
-      poison: publisher,
+      target,
+      poison,
       onDeadLetter: (l) => deadLettered.push(l.reasonCode),
     });
 
@@ -256,18 +257,10 @@ describe('PartitionBatchApplier (real Postgres + Kafka)', () => {
       applier = build(dlq);
     }
   });
+
   it('writes a version being built through the same fence (advisory lock included), skipping poison: no dead letter, no notification', async () => {
     await new ProjectionVersions(ds, config.database.schema).create('v9', 'kafka');
-    const building = new PartitionBatchApplier({
-      ds,
-      catalogue: eventCatalogue,
-      writer: new TimelineProjectionWriter(),
-      offsets,
-      watermarks: new PartitionWatermarks(admin),
-      logger: createLogger('test', 'silent'),
-      target: { kind: 'version', name: 'v9' },
-      poison: 'skip',
-    });
+    const building = build('skip', { kind: 'version', name: 'v9' });
     const lettersBefore = (await readTopic(kafka, config.kafka.dlqTopic)).length;
     const versionOffset = async () =>
       (
