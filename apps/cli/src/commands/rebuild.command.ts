@@ -24,7 +24,8 @@ const SOURCES: Readonly<Record<string, RebuildSource>> = { kafka: 'kafka', 'even
 
 /**
  * Rebuilds the read model into a new projection version while the API keeps serving the current
- * one, then switches atomically (libs/store ProjectionRebuild, its Kafka phase the projection runner of libs/projection; docs/operations.md).
+ * one, then switches atomically (libs/store ProjectionRebuild; its Kafka phase is the projection runner
+ * of libs/projection; see docs/operations.md).
  */
 export const rebuildCommand: CliCommand = {
   name: 'rebuild',
