@@ -73,6 +73,12 @@ describe('loadConfig', () => {
     expect(() => loadConfig({})).toThrow(/^DATABASE_URL: is required/);
   });
 
+  it('lets an app that works without PostgreSQL (ingest) leave DATABASE_URL out, and still validates one given', () => {
+    expect(loadConfig({}, { database: 'optional' }).database).toMatchObject({ configured: false, url: '' });
+    expect(loadConfig(base, { database: 'optional' }).database).toMatchObject({ configured: true, url: base.DATABASE_URL });
+    expect(() => loadConfig({ DATABASE_URL: 'not a url' }, { database: 'optional' })).toThrow(/^DATABASE_URL/);
+  });
+
   it('never echoes the database password in errors', () => {
     expect(() => loadConfig({ DATABASE_URL: 'postgres://u:s3cret@/db' })).toThrow(ConfigError);
     try {

@@ -10,6 +10,7 @@ export {
   type AuthConfig,
   type DatabaseConfig,
   type KafkaConfig,
+  type LoadConfigOptions,
   type ProjectorConfig,
   type RateLimitConfig,
   type Role,
