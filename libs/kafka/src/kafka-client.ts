@@ -43,13 +43,38 @@ export async function ensureTopics(admin: Admin, specs: TopicSpec[]): Promise<st
   const missing = specs.filter((s) => !existing.has(s.topic));
   if (missing.length === 0) return [];
   try {
-    await admin.createTopics({ topics: missing, waitForLeaders: true });
+    // Not kafkajs's waitForLeaders: its few metadata retries give up with "This server does not host
+    // this topic-partition" when a busy KRaft broker is slow to publish the new leaders (seen under
+    // load in CI); waitForTopicLeaders below waits as long as that takes, within a bound.
+    await admin.createTopics({ topics: missing, waitForLeaders: false });
   } catch (err) {
     // TOPIC_ALREADY_EXISTS from a racing process is fine; anything else is not.
     const again = new Set(await admin.listTopics());
     if (!missing.every((s) => again.has(s.topic))) throw err;
   }
+  await waitForTopicLeaders(
+    admin,
+    missing.map((s) => s.topic),
+  );
   return missing.map((s) => s.topic);
+}
+
+/** Waits until every partition of `topics` has a leader (metadata propagated), or throws after `timeoutMs`. */
+export async function waitForTopicLeaders(admin: Admin, topics: string[], timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const { topics: meta } = await admin.fetchTopicMetadata({ topics });
+      if (meta.length === topics.length && meta.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))) return;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`topics ${topics.join(', ')} have no leader after ${timeoutMs / 1000} s${last ? `: ${String(last)}` : ''}`);
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
 }
 
 /** Broker reachability + cluster facts for /health. */
