@@ -1,3 +1,4 @@
+import { installUndecodableBatchGuard } from './undecodable-batch-guard.js';
 import { Kafka, logLevel, type Admin, type KafkaConfig as KafkaJsConfig, type LogEntry } from 'kafkajs';
 import type { KafkaConfig } from '@timeline/config';
 import type { TopicSpec } from './topics.js';
@@ -12,6 +13,8 @@ export interface KafkaLogSink {
 
 /** Creates a kafkajs client from validated configuration, routing kafkajs logs to `sink`. */
 export function createKafka(cfg: KafkaConfig, sink?: KafkaLogSink, overrides: Partial<KafkaJsConfig> = {}): Kafka {
+  // Before any fetch: a batch kafkajs cannot decode must park one partition, not fail every fetch.
+  installUndecodableBatchGuard();
   return new Kafka({
     clientId: cfg.clientId,
     brokers: cfg.brokers,
