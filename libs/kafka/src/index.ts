@@ -11,3 +11,4 @@ export {
 export { KafkaPublishError } from './kafka-publish.error.js';
 export { DeadLetterPublisher, type DeadLetter, type DeadLetterPublisherOptions } from './dead-letter-publisher.js';
 export { IdempotentProducer } from './idempotent-producer.js';
+export { compressionType, registerCompressionCodecs } from './codecs/compression-codecs.js';

@@ -1,5 +1,6 @@
 import { Kafka, logLevel, type Admin, type KafkaConfig as KafkaJsConfig, type LogEntry } from 'kafkajs';
 import type { KafkaConfig } from '@timeline/config';
+import { registerCompressionCodecs } from './codecs/compression-codecs.js';
 import type { TopicSpec } from './topics.js';
 
 /** Minimal structured-logger shape the Kafka wiring logs through. */
@@ -10,8 +11,12 @@ export interface KafkaLogSink {
   error(obj: object, msg: string): void;
 }
 
-/** Creates a kafkajs client from validated configuration, routing kafkajs logs to `sink`. */
+/**
+ * Creates a kafkajs client from validated configuration, routing kafkajs logs to `sink`. Every client
+ * built here decodes every Kafka codec (see {@link registerCompressionCodecs}).
+ */
 export function createKafka(cfg: KafkaConfig, sink?: KafkaLogSink, overrides: Partial<KafkaJsConfig> = {}): Kafka {
+  registerCompressionCodecs();
   return new Kafka({
     clientId: cfg.clientId,
     brokers: cfg.brokers,

@@ -130,6 +130,7 @@ export const seedCommand: CliCommand = {
     const publisher = new EventPublisher(kafka, {
       topic: topics.events.topic,
       retry: { retries: 10, initialRetryTime: 300, maxRetryTime: 10_000 },
+      compression: config.kafka.compression,
     });
     await publisher.connect();
     const bar = new cliProgress.SingleBar(
