@@ -9,7 +9,10 @@ export function testKafka(config: AppConfig): Kafka {
 }
 
 /** Creates topics for a test and returns a cleanup that deletes them. */
-export async function createTopics(admin: Admin, topics: { topic: string; numPartitions?: number }[]): Promise<() => Promise<void>> {
+export async function createTopics(
+  admin: Admin,
+  topics: { topic: string; numPartitions?: number; configEntries?: { name: string; value: string }[] }[],
+): Promise<() => Promise<void>> {
   await admin.createTopics({ topics: topics.map((t) => ({ numPartitions: 1, ...t })), waitForLeaders: true });
   return async () => {
     await admin.deleteTopics({ topics: topics.map((t) => t.topic) }).catch(() => undefined);

@@ -13,6 +13,10 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.stream.Collectors;
 
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.LogDirDescription;
+import org.apache.kafka.clients.admin.ReplicaInfo;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -38,13 +42,14 @@ import org.apache.kafka.common.utils.internals.ByteBufferOutputStream;
  *   fixtures PAYLOAD OUTDIR      compress PAYLOAD with Kafka's codec classes: OUTDIR/&lt;codec&gt;.bin (the
  *                                compressed stream) and OUTDIR/&lt;codec&gt;-batch.bin (a whole v2 record batch)
  *   run BROKERS PLAN             run the producer steps of PLAN (one per line, tab-separated, see below)
- *   consume BROKERS TOPIC N MS   read_committed consumer: prints N records as REC lines, fails after MS
+ *   consume BROKERS TOPIC N MS   read_committed consumer: prints N records as REC lines (fails after MS),
+ *                                then the bytes the topic takes in the broker's log as a SIZE line
  * </pre>
  *
  * Plan steps: {@code producer NAME COMPRESSION [TRANSACTIONAL_ID]}, {@code send NAME TOPIC PARTITION|-
  * KEY VALUE HEADERS} (key and value base64 or {@code ~} for null; headers {@code ~} or
  * {@code name=base64,…}), {@code flush|begin|commit|abort|close NAME}. Output lines the tests read
- * start with {@code REC} or {@code DONE}; anything else (client logs) is ignored.
+ * start with {@code REC}, {@code SIZE} or {@code DONE}; anything else (client logs) is ignored.
  */
 public class ForeignProducer {
   private static final String[] CODECS = {"gzip", "snappy", "lz4", "zstd"};
@@ -143,7 +148,7 @@ public class ForeignProducer {
     }
   }
 
-  static void consume(String brokers, String topic, int expected, long timeoutMs) {
+  static void consume(String brokers, String topic, int expected, long timeoutMs) throws Exception {
     Properties p = new Properties();
     p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, brokers);
     p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
@@ -167,6 +172,21 @@ public class ForeignProducer {
           seen++;
         }
       }
+    }
+    // What the records take in the broker's log: tells a compressed batch from an uncompressed one.
+    Properties a = new Properties();
+    a.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, brokers);
+    try (Admin admin = Admin.create(a)) {
+      List<Integer> ids = admin.describeCluster().nodes().get().stream().map(n -> n.id()).collect(Collectors.toList());
+      long size = 0;
+      for (Map<String, LogDirDescription> dirs : admin.describeLogDirs(ids).allDescriptions().get().values()) {
+        for (LogDirDescription dir : dirs.values()) {
+          for (Map.Entry<TopicPartition, ReplicaInfo> e : dir.replicaInfos().entrySet()) {
+            if (e.getKey().topic().equals(topic)) size += e.getValue().size();
+          }
+        }
+      }
+      out.println("SIZE\t" + size);
     }
   }
 
