@@ -84,6 +84,10 @@ export class KafkaRebuildSource {
       heartbeatInterval: 3_000,
       rebalanceTimeout: 60_000,
       allowAutoTopicCreation: false,
+      // Read committed (kafkajs's default, spelled out as in the projector): records of aborted
+      // transactions never reach a rebuild either (issue 11); offsets they and the markers occupy are
+      // covered by the trailing-offsets step below.
+      readUncommitted: false,
     });
     let finish!: () => void;
     let fail!: (err: unknown) => void;
