@@ -18,6 +18,8 @@ export interface ForeignRecord {
   readonly key?: string | Buffer | null;
   readonly value: string | Buffer | null;
   readonly headers?: Record<string, string | Buffer>;
+  /** CreateTime in epoch ms; absent: the Java producer stamps the time of the send. */
+  readonly timestamp?: number;
 }
 
 /** One record as the Java consumer (read_committed) read it. */
@@ -70,7 +72,16 @@ export class ForeignProducerPlan {
     for (const r of records) {
       const headers = r.headers ? Object.entries(r.headers).map(([k, v]) => `${k}=${b64(v)}`) : [];
       this.steps.push(
-        ['send', name, r.topic, r.partition ?? '-', b64(r.key), b64(r.value), headers.length ? headers.join(',') : '~'].join('\t'),
+        [
+          'send',
+          name,
+          r.topic,
+          r.partition ?? '-',
+          b64(r.key),
+          b64(r.value),
+          headers.length ? headers.join(',') : '~',
+          r.timestamp ?? '-',
+        ].join('\t'),
       );
     }
     return this;

@@ -47,8 +47,8 @@ import org.apache.kafka.common.utils.internals.ByteBufferOutputStream;
  * </pre>
  *
  * Plan steps: {@code producer NAME COMPRESSION [TRANSACTIONAL_ID]}, {@code send NAME TOPIC PARTITION|-
- * KEY VALUE HEADERS} (key and value base64 or {@code ~} for null; headers {@code ~} or
- * {@code name=base64,…}), {@code flush|begin|commit|abort|close NAME}. Output lines the tests read
+ * KEY VALUE HEADERS TIMESTAMP|-} (key and value base64 or {@code ~} for null; headers {@code ~} or
+ * {@code name=base64,…}; timestamp in epoch ms), {@code flush|begin|commit|abort|close NAME}. Output lines the tests read
  * start with {@code REC}, {@code SIZE} or {@code DONE}; anything else (client logs) is ignored.
  */
 public class ForeignProducer {
@@ -128,7 +128,9 @@ public class ForeignProducer {
                 headers.add(new RecordHeader(kv[0], Base64.getDecoder().decode(kv[1])));
               }
             }
-            producers.get(f[1]).send(new ProducerRecord<>(f[2], partition, null, b64(f[4]), b64(f[5]), headers));
+            // No timestamp: the producer stamps CreateTime itself (a LogAppendTime topic overwrites either).
+            Long timestamp = f.length > 7 && !f[7].equals("-") ? Long.valueOf(f[7]) : null;
+            producers.get(f[1]).send(new ProducerRecord<>(f[2], partition, timestamp, b64(f[4]), b64(f[5]), headers));
           }
           case "flush" -> producers.get(f[1]).flush();
           case "begin" -> producers.get(f[1]).beginTransaction();
