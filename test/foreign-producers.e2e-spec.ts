@@ -141,6 +141,8 @@ describe('records from foreign producers (Kafka’s Java client) e2e', () => {
     const m = await (await fetch(`${projector.url}/metrics`)).text();
     expect(metricValue(m, 'timeline_projector_events_applied_total')).toBe(expectedIds.length);
     expect(metricValue(m, 'timeline_projector_lag_messages')).toBe(0);
+    // The offsets of aborted records and markers were never taken for a gap to seek back over.
+    expect(metricValue(m, 'timeline_projector_batches_total', { result: 'gap' })).toBe(0);
   });
 
   it('takes the envelope, not the headers: a record with contradicting type/eventId headers is projected as its envelope says', async () => {
