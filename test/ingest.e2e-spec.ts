@@ -2,7 +2,7 @@ import type { Admin, Kafka } from 'kafkajs';
 import { eventCatalogue } from '@timeline/events';
 import { hashApiKey } from '@timeline/http';
 import { EVENT_HEADERS } from '@timeline/kafka';
-import { countTopicRecords, readTopic, startApp, testConfig, testKafka, type RunningApp } from './support/index.js';
+import { countTopicRecords, javaConsume, readTopic, startApp, testConfig, testKafka, type RunningApp } from './support/index.js';
 
 const EDITOR_KEY = 'editor-key-for-ingest-tests';
 const READER_KEY = 'reader-key-for-ingest-tests';
@@ -263,5 +263,40 @@ describe('ingest when Kafka does not take the events', () => {
     expect(problem).toMatchObject({ code: 'UNAVAILABLE.KAFKA', retryAfterSeconds: 5, eventIds: ['9c0b7a6e-5d4c-4b3a-8f2e-1d0c9b8a7f6e'] });
     const metrics = await (await fetch(`${app.url}/metrics`)).text();
     expect(metrics).toMatch(/timeline_ingest_events_rejected_total\{[^}]*code="UNAVAILABLE.KAFKA"[^}]*\} 1/);
+  });
+});
+
+describe('ingest with KAFKA_COMPRESSION=zstd', () => {
+  const { env, config } = testConfig({ API_KEYS: `tests-editor:editor:${hashApiKey(EDITOR_KEY)}`, KAFKA_COMPRESSION: 'zstd' });
+  let app: RunningApp;
+  let admin: Admin;
+
+  beforeAll(async () => {
+    admin = testKafka(config).admin();
+    await admin.connect();
+    app = await startApp('ingest', env);
+  });
+  afterAll(async () => {
+    await app?.stop();
+    await admin.deleteTopics({ topics: [config.kafka.eventsTopic, config.kafka.dlqTopic] }).catch(() => undefined);
+    await admin.disconnect();
+  });
+
+  it('publishes zstd batches that Kafka’s Java consumer reads, taking far fewer bytes than the envelopes', async () => {
+    const inputs = Array.from({ length: 120 }, (_, i) => alert({ summary: `Compressed alert ${i}`, storyId: `story-${i % 3}` }));
+    const res = await fetch(`${app.url}/v1/events/batch`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-api-key': EDITOR_KEY },
+      body: JSON.stringify(inputs),
+    });
+    expect(res.status).toBe(202);
+    const acked = (await res.json()) as { events: { eventId: string }[] };
+
+    const read = await javaConsume(config.kafka.brokers.join(','), config.kafka.eventsTopic, inputs.length);
+    const values = read.records.map((r) => r.value!);
+    expect(values.map((v) => JSON.parse(v.toString('utf8')).eventId as string).sort()).toEqual(acked.events.map((e) => e.eventId).sort());
+    const envelopeBytes = values.reduce((n, v) => n + v.length, 0);
+    // Uncompressed, the log holds at least every envelope's bytes; zstd stores them in well under half.
+    expect(read.logBytes).toBeLessThan(envelopeBytes / 2);
   });
 });
