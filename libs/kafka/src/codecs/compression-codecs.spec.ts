@@ -3,6 +3,8 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { types } from 'node:util';
+import fc from 'fast-check';
 import { CompressionCodecs, type CompressionTypes } from 'kafkajs';
 import { compressionType, registerCompressionCodecs } from '../index.js';
 import type { KafkaCodec } from './kafka-codec.js';
@@ -116,5 +118,43 @@ describe('Kafka compression codecs', () => {
     block[5] = 0x04;
     const ok = Buffer.concat([fixture('lz4.bin').subarray(0, 7), size, block, Buffer.alloc(4)]);
     expect((await codec('lz4').decompress(ok)).toString()).toBe('abcdabcde');
+  });
+
+  it('snappy and lz4 refuse a size claim no compressed input can hold, before allocating it', async () => {
+    // Raw snappy whose length varint claims 100 MB, followed by a few bytes.
+    const snappy = Buffer.from([0x80, 0xc2, 0xd7, 0x2f, 0x00, 0x61]);
+    await expect(codec('snappy').decompress(snappy)).rejects.toThrow(/too big/);
+    // An LZ4 frame with the content-size flag claiming 1 TiB.
+    const lz4 = Buffer.concat([Buffer.from([0x04, 0x22, 0x4d, 0x18, 0x68, 0x40]), Buffer.alloc(8), Buffer.alloc(5)]);
+    lz4.writeBigUInt64LE(2n ** 40n, 6);
+    await expect(codec('lz4').decompress(lz4)).rejects.toThrow(/declares 1099511627776 bytes/);
+  });
+
+  // Anything on the topic may be damaged: a decoder must answer (bytes or an Error), never hang or crash
+  // the process, so the consumer can decide what to do with the batch (issue 11).
+  it.each(CODECS)('%s: damaged Java-written bytes give bytes or an Error, never anything else', async (name) => {
+    const original = fixture(`${name}.bin`);
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.record({ at: fc.nat({ max: original.length - 1 }), byte: fc.integer({ min: 0, max: 255 }) }), {
+          minLength: 1,
+          maxLength: 8,
+        }),
+        fc.nat({ max: original.length }),
+        async (edits, cut) => {
+          const damaged = Buffer.from(original.subarray(0, Math.max(cut, 1)));
+          for (const e of edits) if (e.at < damaged.length) damaged[e.at] = e.byte;
+          const outcome = await codec(name)
+            .decompress(damaged)
+            .then(
+              (out) => (Buffer.isBuffer(out) ? 'bytes' : `not a Buffer: ${typeof out}`),
+              // isNativeError: zlib's errors come from Node's realm, not Jest's (instanceof would say no).
+              (err: unknown) => (types.isNativeError(err) ? 'error' : `threw a non-Error: ${String(err)}`),
+            );
+          expect(['bytes', 'error']).toContain(outcome);
+        },
+      ),
+      { numRuns: 150, seed: 11 },
+    );
   });
 });

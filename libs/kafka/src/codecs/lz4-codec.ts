@@ -82,13 +82,17 @@ function decodeLz4Frame(src: Buffer): Buffer {
   let contentSize: number | undefined;
   if (contentSizeFlag) {
     if (src.length < s + 9) fail('truncated frame header');
-    contentSize = Number(src.readBigUInt64LE(s));
+    const declared = src.readBigUInt64LE(s);
+    // LZ4 expands at most 255× (one length byte adds 255 bytes): a larger claim is damage, refused
+    // before anything is allocated for it.
+    if (declared > BigInt(src.length) * 255n) fail(`frame declares ${declared} bytes, more than ${src.length} bytes can hold`);
+    contentSize = Number(declared);
     s += 8;
   }
   if (src[s] !== ((xxh32.hash(0, src, 4, s - 4) >>> 8) & 0xff)) fail('frame descriptor checksum mismatch');
   s += 1;
 
-  let out = Buffer.allocUnsafe(Math.min(contentSize ?? src.length * 4, 64 * 1024 * 1024) || 1024);
+  let out = Buffer.allocUnsafe(contentSize ?? src.length * 4);
   let d = 0;
   const reserve = (n: number) => {
     if (d + n <= out.length) return;

@@ -14,6 +14,12 @@ const XERIAL_MAGIC = Buffer.from([0x82, 0x53, 0x4e, 0x41, 0x50, 0x50, 0x59, 0x00
 const XERIAL_HEADER = Buffer.concat([XERIAL_MAGIC, Buffer.from([0, 0, 0, 1, 0, 0, 0, 1])]);
 /** snappy-java's SnappyOutputStream default block size. */
 const XERIAL_BLOCK_SIZE = 32 * 1024;
+/**
+ * No snappy block expands more than ~21× (a 3-byte copy yields at most 64 bytes), so a block header
+ * claiming more is damage: refused before snappyjs allocates the claimed size (up to 4 GB).
+ */
+const maxUncompressed = (compressedLength: number) => compressedLength * 24 + 64;
+const uncompress = (block: Buffer) => asBuffer(snappyjs.uncompress(block, maxUncompressed(block.length)));
 
 /**
  * Kafka's snappy: Java producers (xerial snappy-java's SnappyOutputStream) frame the data as a
@@ -36,7 +42,7 @@ export const snappyCodec: KafkaCodec = {
 
   async decompress(buffer) {
     if (buffer.length < XERIAL_MAGIC.length || !buffer.subarray(0, XERIAL_MAGIC.length).equals(XERIAL_MAGIC)) {
-      return asBuffer(snappyjs.uncompress(buffer));
+      return uncompress(buffer);
     }
     if (buffer.length < XERIAL_HEADER.length) throw new Error('snappy: truncated xerial stream header');
     const blocks: Buffer[] = [];
@@ -47,7 +53,7 @@ export const snappyCodec: KafkaCodec = {
       if (length < 0 || at + length > buffer.length) {
         throw new Error(`snappy: block of ${length} bytes at byte ${at} runs past the end (${buffer.length} bytes)`);
       }
-      blocks.push(asBuffer(snappyjs.uncompress(buffer.subarray(at, at + length))));
+      blocks.push(uncompress(buffer.subarray(at, at + length)));
       at += length;
     }
     return Buffer.concat(blocks);
