@@ -110,7 +110,37 @@ export class KafkaRebuildSource {
       if (!e.payload.restart) fail(e.payload.error);
     });
 
+    // kafkajs consumes offsets holding only transaction markers and aborted records without calling
+    // eachBatch. They still count as read: else a partition that holds only aborted records, or whose
+    // last fetch brought only markers, would never finish (issue 11). Serialised with eachBatch.
+    let markers: Promise<void> = Promise.resolve();
+    const finishIfDone = (p: number) => {
+      if (BigInt(position.get(p) ?? '0') >= BigInt(target.end.get(p) ?? '0')) {
+        unfinished.delete(p);
+        consumer.pause([{ topic, partitions: [p] }]);
+        if (unfinished.size === 0) finish();
+      }
+    };
+    consumer.on(consumer.events.END_BATCH_PROCESS, (e) => {
+      const b = e.payload;
+      if (b.topic !== topic || b.batchSize !== 0 || b.firstOffset == null) return;
+      const p = b.partition;
+      markers = markers
+        .then(async () => {
+          if (!unfinished.has(p) || BigInt(b.firstOffset!) !== BigInt(position.get(p) ?? '0')) return;
+          const end = BigInt(target.end.get(p) ?? '0');
+          const to = BigInt(b.lastOffset) + 1n;
+          const reached = to < end ? to : end;
+          await target.apply(this.chunk(p, [], reached.toString()));
+          position.set(p, reached.toString());
+          lastProgress = Date.now();
+          finishIfDone(p);
+        })
+        .catch(fail);
+    });
+
     const eachBatch = async ({ batch, heartbeat, isRunning, isStale, resolveOffset }: EachBatchPayload): Promise<void> => {
+      await markers;
       const p = batch.partition;
       if (!unfinished.has(p)) {
         consumer.pause([{ topic, partitions: [p] }]);
@@ -158,11 +188,7 @@ export class KafkaRebuildSource {
         resolveOffset((reached - 1n).toString());
         lastProgress = Date.now();
       }
-      if (BigInt(position.get(p) ?? '0') >= end) {
-        unfinished.delete(p);
-        consumer.pause([{ topic, partitions: [p] }]);
-        if (unfinished.size === 0) finish();
-      }
+      finishIfDone(p);
     };
 
     const idleTimeout = this.opts.idleTimeoutMs ?? 120_000;
