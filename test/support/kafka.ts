@@ -9,7 +9,10 @@ export function testKafka(config: AppConfig): Kafka {
 }
 
 /** Creates topics for a test and returns a cleanup that deletes them. */
-export async function createTopics(admin: Admin, topics: { topic: string; numPartitions?: number }[]): Promise<() => Promise<void>> {
+export async function createTopics(
+  admin: Admin,
+  topics: { topic: string; numPartitions?: number; configEntries?: { name: string; value: string }[] }[],
+): Promise<() => Promise<void>> {
   // Leaders awaited by polling (waitForTopicLeaders), not kafkajs's short waitForLeaders retries.
   await admin.createTopics({ topics: topics.map((t) => ({ numPartitions: 1, ...t })), waitForLeaders: false });
   await waitForTopicLeaders(

@@ -108,6 +108,43 @@ export class PartitionBatchApplier {
   }
 
   /**
+   * Stores the offset after `range` — offsets that held only transaction markers and records of
+   * aborted transactions, which kafkajs consumes without calling eachBatch — when the partition's
+   * stored offset is exactly `range.from`; otherwise writes nothing. Returns the new next offset, or
+   * undefined when nothing was written.
+   *
+   * Why (issue 11): without it the stored offset of a partition whose log ends in markers (a foreign
+   * producer's last transaction aborted, or its commit marker fetched alone), or that holds only
+   * aborted records, never reaches the high watermark: lag stays above 0 until some later record
+   * arrives. Fenced like a batch (same row lock), and harmless from any instance: the range holds
+   * nothing to apply.
+   */
+  async advancePastMarkers(topic: string, partition: number, range: SkippedRange): Promise<string | undefined> {
+    const q = this.ds.createQueryRunner();
+    await q.connect();
+    try {
+      await q.startTransaction('READ COMMITTED');
+      try {
+        const projection = await this.offsets.activeProjection(q);
+        const stored = await this.offsets.lockPartition(q, projection, topic, partition);
+        const expected = BigInt(stored ?? (await this.watermarks.low(topic, partition)));
+        if (expected !== BigInt(range.from) || BigInt(range.to) <= expected) {
+          await q.rollbackTransaction();
+          return undefined;
+        }
+        await this.offsets.save(q, projection, topic, partition, range.to);
+        await q.commitTransaction();
+        return range.to;
+      } catch (err) {
+        await q.rollbackTransaction().catch(() => undefined);
+        throw err;
+      }
+    } finally {
+      await q.release().catch((err: unknown) => this.logger.warn({ err, topic, partition }, 'could not release a database connection'));
+    }
+  }
+
+  /**
    * Cancels the statements of every batch transaction in flight (`pg_cancel_backend`), for a shutdown
    * that must not wait for a batch stuck behind a lock or a slow query. The cancelled statement fails
    * with 57014 and its transaction rolls back whole — never half-applied; a batch already committing

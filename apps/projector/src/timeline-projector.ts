@@ -42,6 +42,8 @@ export class TimelineProjector {
   private readonly skipped = new Map<number, SkippedRange>();
   private readonly fatalListeners: ((err: unknown) => void)[] = [];
   private assignment: Promise<void> = Promise.resolve();
+  /** Offsets past transaction markers being stored, one range after another. */
+  private markers: Promise<void> = Promise.resolve();
   private readonly initialRetryMs: number;
   private readonly maxRetryMs: number;
   private readonly shutdownGraceMs: number;
@@ -110,11 +112,15 @@ export class TimelineProjector {
       const partitions = [...(e.payload.memberAssignment[this.topic] ?? [])].sort((a, b) => a - b);
       this.assignment = this.assignment.then(() => this.seekToStoredOffsets(consumer, partitions));
     });
-    // Ranges kafkajs consumed without delivering (only transaction markers): not a gap (see the applier).
+    // Ranges kafkajs consumed without delivering (only transaction markers and aborted records): not a
+    // gap for the next batch (see the applier), and stored at once, so a log ending in markers is
+    // caught up (issue 11).
     consumer.on(consumer.events.END_BATCH_PROCESS, (e) => {
       const p = e.payload;
       if (p.topic === this.topic && p.batchSize === 0 && p.firstOffset != null) {
-        this.skipped.set(p.partition, { from: p.firstOffset, to: (BigInt(p.lastOffset) + 1n).toString() });
+        const range = { from: p.firstOffset, to: (BigInt(p.lastOffset) + 1n).toString() };
+        this.skipped.set(p.partition, range);
+        this.markers = this.markers.then(() => this.advancePastMarkers(p.partition, range));
       }
     });
     consumer.on(consumer.events.CRASH, (e) => {
@@ -241,6 +247,33 @@ export class TimelineProjector {
       }
       if (heartbeatError) throw heartbeatError;
       return;
+    }
+  }
+
+  /**
+   * Stores the offset after a range kafkajs consumed without a batch (see
+   * {@link PartitionBatchApplier.advancePastMarkers}). Retried a few times on an infrastructure error;
+   * if it still fails, the next batch of the partition carries the range (`skipped`), so nothing is
+   * lost — only the lag shows the markers until then.
+   */
+  private async advancePastMarkers(partition: number, range: SkippedRange): Promise<void> {
+    let error: unknown;
+    for (let attempt = 0; attempt < 5 && !this.stopping; attempt++) {
+      try {
+        const next = await this.applier.advancePastMarkers(this.topic, partition, range);
+        if (next) this.logger.debug({ topic: this.topic, partition, ...range }, 'stored the offset past transaction markers');
+        return;
+      } catch (err) {
+        error = err;
+        if (classifyFailure(err) !== 'retriable') break;
+        await new Promise((r) => setTimeout(r, Math.min(this.maxRetryMs, this.initialRetryMs * 2 ** attempt)));
+      }
+    }
+    if (error) {
+      this.logger.warn(
+        { err: describe(error), topic: this.topic, partition, ...range },
+        'could not store the offset past transaction markers; the next batch of the partition will',
+      );
     }
   }
 

@@ -13,6 +13,10 @@ export interface ApiKeyEntry {
   readonly sha256: string;
 }
 
+/** Compression codecs Kafka defines (the record batch attribute), as `KAFKA_COMPRESSION` names them. */
+export const KAFKA_COMPRESSIONS = ['none', 'gzip', 'snappy', 'lz4', 'zstd'] as const;
+export type KafkaCompression = (typeof KAFKA_COMPRESSIONS)[number];
+
 export interface KafkaConfig {
   readonly brokers: string[];
   readonly clientId: string;
@@ -28,6 +32,11 @@ export interface KafkaConfig {
   readonly retentionMs: number;
   /** Replication factor for created topics. @default 1 */
   readonly replicationFactor: number;
+  /**
+   * Codec of the record batches ingest (and `cli seed`) publish. Consumers here decode every codec
+   * whatever this says. @default "none"
+   */
+  readonly compression: KafkaCompression;
 }
 
 export interface DatabaseConfig {
@@ -226,6 +235,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       partitions: r.int('KAFKA_TOPIC_PARTITIONS', 6, { min: 1, max: 1000 }),
       retentionMs: r.int('KAFKA_TOPIC_RETENTION_MS', -1, { min: -1 }),
       replicationFactor: r.int('KAFKA_REPLICATION_FACTOR', 1, { min: 1, max: 10 }),
+      compression: r.oneOf('KAFKA_COMPRESSION', KAFKA_COMPRESSIONS, 'none'),
     },
     database: {
       configured: Boolean(databaseUrl),

@@ -12,3 +12,4 @@ export { KafkaPublishError } from './kafka-publish.error.js';
 export { DeadLetterPublisher, type DeadLetter, type DeadLetterPublisherOptions } from './dead-letter-publisher.js';
 export { IdempotentProducer } from './idempotent-producer.js';
 export { installUndecodableBatchGuard, undecodableBatchOf, type UndecodableBatch } from './undecodable-batch-guard.js';
+export { compressionType, registerCompressionCodecs } from './codecs/compression-codecs.js';

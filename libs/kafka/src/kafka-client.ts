@@ -1,6 +1,7 @@
 import { installUndecodableBatchGuard } from './undecodable-batch-guard.js';
 import { Kafka, logLevel, type Admin, type KafkaConfig as KafkaJsConfig, type LogEntry } from 'kafkajs';
 import type { KafkaConfig } from '@timeline/config';
+import { registerCompressionCodecs } from './codecs/compression-codecs.js';
 import type { TopicSpec } from './topics.js';
 
 /** Minimal structured-logger shape the Kafka wiring logs through. */
@@ -11,10 +12,14 @@ export interface KafkaLogSink {
   error(obj: object, msg: string): void;
 }
 
-/** Creates a kafkajs client from validated configuration, routing kafkajs logs to `sink`. */
+/**
+ * Creates a kafkajs client from validated configuration, routing kafkajs logs to `sink`. Every client
+ * built here decodes every Kafka codec (see {@link registerCompressionCodecs}).
+ */
 export function createKafka(cfg: KafkaConfig, sink?: KafkaLogSink, overrides: Partial<KafkaJsConfig> = {}): Kafka {
   // Before any fetch: a batch kafkajs cannot decode must park one partition, not fail every fetch.
   installUndecodableBatchGuard();
+  registerCompressionCodecs();
   return new Kafka({
     clientId: cfg.clientId,
     brokers: cfg.brokers,

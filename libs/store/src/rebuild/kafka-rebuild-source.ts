@@ -93,6 +93,10 @@ export class KafkaRebuildSource {
       heartbeatInterval: 3_000,
       rebalanceTimeout: 60_000,
       allowAutoTopicCreation: false,
+      // Read committed (kafkajs's default, spelled out as in the projector): records of aborted
+      // transactions never reach a rebuild either (issue 11); offsets they and the markers occupy are
+      // covered by the trailing-offsets step below.
+      readUncommitted: false,
     });
     let finish!: () => void;
     let fail!: (err: unknown) => void;
@@ -115,7 +119,37 @@ export class KafkaRebuildSource {
       if (!e.payload.restart) fail(e.payload.error);
     });
 
+    // kafkajs consumes offsets holding only transaction markers and aborted records without calling
+    // eachBatch. They still count as read: else a partition that holds only aborted records, or whose
+    // last fetch brought only markers, would never finish (issue 11). Serialised with eachBatch.
+    let markers: Promise<void> = Promise.resolve();
+    const finishIfDone = (p: number) => {
+      if (BigInt(position.get(p) ?? '0') >= BigInt(target.end.get(p) ?? '0')) {
+        unfinished.delete(p);
+        consumer.pause([{ topic, partitions: [p] }]);
+        if (unfinished.size === 0) finish();
+      }
+    };
+    consumer.on(consumer.events.END_BATCH_PROCESS, (e) => {
+      const b = e.payload;
+      if (b.topic !== topic || b.batchSize !== 0 || b.firstOffset == null) return;
+      const p = b.partition;
+      markers = markers
+        .then(async () => {
+          if (!unfinished.has(p) || BigInt(b.firstOffset!) !== BigInt(position.get(p) ?? '0')) return;
+          const end = BigInt(target.end.get(p) ?? '0');
+          const to = BigInt(b.lastOffset) + 1n;
+          const reached = to < end ? to : end;
+          await target.apply(this.chunk(p, [], reached.toString()));
+          position.set(p, reached.toString());
+          lastProgress = Date.now();
+          finishIfDone(p);
+        })
+        .catch(fail);
+    });
+
     const eachBatch = async ({ batch, heartbeat, isRunning, isStale, resolveOffset }: EachBatchPayload): Promise<void> => {
+      await markers;
       const p = batch.partition;
       if (!unfinished.has(p)) {
         consumer.pause([{ topic, partitions: [p] }]);
@@ -163,11 +197,7 @@ export class KafkaRebuildSource {
         resolveOffset((reached - 1n).toString());
         lastProgress = Date.now();
       }
-      if (BigInt(position.get(p) ?? '0') >= end) {
-        unfinished.delete(p);
-        consumer.pause([{ topic, partitions: [p] }]);
-        if (unfinished.size === 0) finish();
-      }
+      finishIfDone(p);
     };
 
     const idleTimeout = this.opts.idleTimeoutMs ?? 120_000;
