@@ -18,6 +18,8 @@ export class ProjectorMetrics {
   readonly deadLetters: Counter<'reason_code'>;
   /** Batch attempts that failed and will be retried (Postgres/Kafka outages). */
   readonly retries: Counter<'kind'>;
+  /** 1 per partition parked at a record batch that cannot be decoded (issue 11), by cause. */
+  readonly parkedPartitions: Gauge<'partition' | 'cause'>;
 
   constructor(registry: Registry, lag: ProjectionLag) {
     this.eventsApplied = new Counter({
@@ -55,6 +57,12 @@ export class ProjectorMetrics {
       name: 'timeline_projector_retries_total',
       help: 'Failed batch attempts that will be retried after a backoff (infrastructure outages).',
       labelNames: ['kind'],
+      registers: [registry],
+    });
+    this.parkedPartitions = new Gauge({
+      name: 'timeline_projector_parked_partitions',
+      help: 'Partitions parked at a record batch that cannot be decoded (1 each; see /health and `cli skip`).',
+      labelNames: ['partition', 'cause'],
       registers: [registry],
     });
     new Gauge({

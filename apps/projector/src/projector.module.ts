@@ -173,11 +173,14 @@ export class ProjectorModule {
                     ? { detail: `joining consumer group "${config.projector.groupId}"; not consuming yet` }
                     : {}),
                 };
+                // A parked partition (issue 11) leaves the projector working but needing an operator.
+                const parked = projector.parking.list();
                 try {
                   const m = await lag.measure();
                   return {
-                    status: projector.state === 'running' ? 'up' : 'down',
+                    status: projector.state !== 'running' ? 'down' : parked.length ? 'degraded' : 'up',
                     ...consumer,
+                    ...(parked.length ? { parked } : {}),
                     projection: m.projection,
                     lag: m.total,
                     partitions: m.partitions,

@@ -1,12 +1,14 @@
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import type { AppConfig } from '@timeline/config';
+import { undecodableBatchOf, type UndecodableBatch } from '@timeline/kafka';
 import type { Logger } from '@timeline/observability';
 import { classifyFailure } from './failure-classifier.js';
 import type { OffsetStore } from './offset-store.js';
 import type { BatchOutcome, PartitionBatchApplier, SkippedRange } from './partition-batch-applier.js';
 import type { PartitionWatermarks } from './partition-watermarks.js';
 import type { ProjectorMetrics } from './projector-metrics.js';
+import { PartitionParking } from './partition-parking.js';
 
 /** Lifecycle of the consumer, as /health reports it (`joining`: connecting and joining the group, not consuming yet). */
 export type ProjectorState = 'idle' | 'joining' | 'running' | 'stopping' | 'stopped' | 'failed';
@@ -40,6 +42,9 @@ export class TimelineProjector {
   private assignedPartitions: number[] = [];
   private stopping = false;
   private readonly skipped = new Map<number, SkippedRange>();
+  /** Partitions paused at a batch that cannot be decoded (issue 11). */
+  readonly parking = new PartitionParking();
+  private unparkTimer: NodeJS.Timeout | undefined;
   private readonly fatalListeners: ((err: unknown) => void)[] = [];
   private assignment: Promise<void> = Promise.resolve();
   /** Offsets past transaction markers being stored, one range after another. */
@@ -110,6 +115,9 @@ export class TimelineProjector {
     this.consumer = consumer;
     consumer.on(consumer.events.GROUP_JOIN, (e) => {
       const partitions = [...(e.payload.memberAssignment[this.topic] ?? [])].sort((a, b) => a - b);
+      this.parking.retain(this.topic, partitions);
+      this.metrics.parkedPartitions.reset();
+      for (const p of this.parking.list()) this.metrics.parkedPartitions.set({ partition: String(p.partition), cause: p.cause }, 1);
       this.assignment = this.assignment.then(() => this.seekToStoredOffsets(consumer, partitions));
     });
     // Ranges kafkajs consumed without delivering (only transaction markers and aborted records): not a
@@ -136,6 +144,9 @@ export class TimelineProjector {
       partitionsConsumedConcurrently: Math.max(1, Math.min(4, this.config.database.poolSize - 2)),
       eachBatch: (payload) => this.handleBatch(payload),
     });
+    // A parked partition resumes once `cli skip` moved its stored offset past the bad batch.
+    this.unparkTimer = setInterval(() => void this.releaseParked(), 2_000);
+    this.unparkTimer.unref();
     // stop() may have run while the group was being joined: it owns the state from then on.
     if (this.stopping) return;
     this.stateValue = 'running';
@@ -149,6 +160,7 @@ export class TimelineProjector {
   async stop(): Promise<void> {
     if (!this.consumer || this.stateValue === 'stopped') return;
     this.stopping = true;
+    clearInterval(this.unparkTimer);
     if (this.stateValue !== 'failed') this.stateValue = 'stopping';
     // kafkajs's disconnect waits for the batch in flight. One blocked on a lock (e.g. the fence row an
     // instance that took over holds) or a slow query would outlast the shutdown limit, so after a grace
@@ -170,6 +182,12 @@ export class TimelineProjector {
   private async handleBatch(payload: EachBatchPayload): Promise<void> {
     const { batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale } = payload;
     const { topic, partition } = batch;
+    // A batch that cannot be decoded (the guard's marker): project what came before it, then park.
+    const markerAt = batch.messages.findIndex((m) => undecodableBatchOf(m) !== undefined);
+    const messages = markerAt >= 0 ? batch.messages.slice(0, markerAt) : batch.messages;
+    const lastOffset = markerAt >= 0 ? messages.at(-1)?.offset : batch.lastOffset();
+    const park = () => this.park(topic, partition, undecodableBatchOf(batch.messages[markerAt]!)!);
+    if (markerAt === 0 || lastOffset === undefined) return park();
     // A rebalance noticed mid-transaction must not abort it (the fence keeps a late commit harmless);
     // it is re-thrown after the commit so kafkajs rejoins the group promptly.
     let heartbeatError: unknown;
@@ -191,8 +209,8 @@ export class TimelineProjector {
             partition,
             // kafkajs keeps the offset it fetched from on the batch object but leaves it out of the types.
             fetchedOffset: (batch as { fetchedOffset?: string }).fetchedOffset ?? batch.firstOffset() ?? batch.lastOffset(),
-            lastOffset: batch.lastOffset(),
-            messages: batch.messages,
+            lastOffset,
+            messages,
           },
           { heartbeat: keepAlive, skipped: this.skipped.get(partition) },
         );
@@ -226,7 +244,7 @@ export class TimelineProjector {
           { topic, partition, fetchedOffset: batch.firstOffset(), storedOffset: outcome.offset, reason: outcome.reason },
           outcome.reason === 'gap' ? 'batch starts after the stored offset; seeking back' : 'batch already applied; seeking ahead',
         );
-        if (outcome.reason === 'behind') this.metrics.messages.inc({ outcome: 'fenced' }, batch.messages.length);
+        if (outcome.reason === 'behind') this.metrics.messages.inc({ outcome: 'fenced' }, messages.length);
         this.consumer?.seek({ topic, partition, offset: outcome.offset });
         return;
       }
@@ -245,8 +263,43 @@ export class TimelineProjector {
         // Kafka's committed offset is only for lag tools; the stored offset already moved.
         this.logger.debug({ err: describe(err), topic, partition }, 'could not copy the offset to Kafka');
       }
+      if (markerAt > 0) park();
       if (heartbeatError) throw heartbeatError;
       return;
+    }
+  }
+
+  /** Pauses `partition` at its undecodable batch and says what to do (see {@link PartitionParking}). */
+  private park(topic: string, partition: number, bad: UndecodableBatch): void {
+    if (this.parking.isParked(topic, partition)) return;
+    const p = this.parking.park(topic, partition, bad);
+    this.consumer?.pause([{ topic, partitions: [partition] }]);
+    this.metrics.parkedPartitions.set({ partition: String(partition), cause: bad.cause }, 1);
+    this.logger.error(
+      { topic, partition, firstOffset: p.firstOffset, lastOffset: p.lastOffset, cause: p.cause, detail: p.detail, remedy: p.remedy },
+      `partition ${partition} parked at offset ${p.firstOffset}: a record batch that cannot be decoded (${p.cause}); the other partitions go on. ` +
+        `Inspect it, then move past it with: ${p.remedy}`,
+    );
+  }
+
+  /** Resumes parked partitions whose stored offset moved past the bad batch (`cli skip`). */
+  private async releaseParked(): Promise<void> {
+    if (this.parking.list().length === 0 || !this.consumer) return;
+    try {
+      const { offsets } = await this.offsets.positions(this.ds, this.topic);
+      for (const p of this.parking.list()) {
+        const stored = offsets.get(p.partition);
+        if (!this.parking.releaseIfPast(p.topic, p.partition, stored)) continue;
+        this.metrics.parkedPartitions.remove({ partition: String(p.partition), cause: p.cause });
+        this.consumer.seek({ topic: p.topic, partition: p.partition, offset: stored! });
+        this.consumer.resume([{ topic: p.topic, partitions: [p.partition] }]);
+        this.logger.info(
+          { topic: p.topic, partition: p.partition, offset: stored },
+          `partition ${p.partition} resumed at offset ${stored} (moved past the parked batch)`,
+        );
+      }
+    } catch (err) {
+      this.logger.warn({ err: describe(err) }, 'could not check parked partitions; retrying');
     }
   }
 

@@ -11,6 +11,7 @@ import {
   type RecordedAtPolicy,
 } from '@timeline/events';
 import type { PositionedEvent } from '../projection/positioned-event.js';
+import type { SkippedRange } from '../skipped-ranges.js';
 import { RebuildRequestError } from './rebuild-request.error.js';
 import type { VersionChunk } from './version-batch-applier.js';
 
@@ -38,6 +39,16 @@ export interface KafkaRebuildSourceOptions {
   readonly catalogue?: EventCatalogue;
   /** The projector's recordedAt trust policy (the same records are refused). @default trust every producer */
   readonly recordedAtPolicy?: RecordedAtPolicy;
+  /** Ranges `cli skip` moved the live projection past: read over the same way. @default none */
+  readonly skippedRanges?: readonly SkippedRange[];
+}
+
+/**
+ * The undecodable-batch marker of `@timeline/kafka`'s fetch guard, read structurally: libs/store does
+ * not depend on the Kafka lib (the guard is installed by every client `createKafka` builds).
+ */
+function undecodable(m: object): { firstOffset: string; cause: string; detail: string } | undefined {
+  return (m as { timelineUndecodable?: { firstOffset: string; cause: string; detail: string } }).timelineUndecodable;
 }
 
 /** What the Kafka phase needs from the rebuild: where each partition stands, and how to apply a chunk. */
@@ -175,7 +186,11 @@ export class KafkaRebuildSource {
         consumer.seek({ topic, partition: p, offset: expected.toString() });
         return;
       }
-      const wanted = batch.messages.filter((m) => BigInt(m.offset) >= expected && BigInt(m.offset) < end);
+      // A record batch that cannot be decoded (the guard's marker, libs/kafka): what precedes it is
+      // read as usual; the batch itself only with a `cli skip` range on record (issue 11).
+      const markerAt = batch.messages.findIndex((m) => undecodable(m) !== undefined);
+      const usable = markerAt >= 0 ? batch.messages.slice(0, markerAt) : batch.messages;
+      const wanted = usable.filter((m) => BigInt(m.offset) >= expected && BigInt(m.offset) < end);
       for (let i = 0; i < wanted.length; i += this.opts.chunkSize) {
         if (!isRunning() || isStale()) return;
         target.signal?.throwIfAborted();
@@ -187,6 +202,29 @@ export class KafkaRebuildSource {
         resolveOffset(part.at(-1)!.offset);
         lastProgress = Date.now();
         await heartbeat();
+      }
+      if (markerAt >= 0) {
+        const bad = undecodable(batch.messages[markerAt]!)!;
+        const range = (this.opts.skippedRanges ?? []).find(
+          (r) => r.partition === p && BigInt(r.fromOffset) <= BigInt(bad.firstOffset) && BigInt(bad.firstOffset) < BigInt(r.toOffset),
+        );
+        if (!range) {
+          fail(
+            new RebuildRequestError(
+              `offset ${bad.firstOffset} of ${topic}/${p} is a record batch that cannot be decoded (${bad.cause}: ${bad.detail}) and no ` +
+                '`cli skip` range covers it; skip it first (it parks the live projector too), then resume this rebuild',
+            ),
+          );
+          return;
+        }
+        const to = BigInt(range.toOffset) < end ? BigInt(range.toOffset) : end;
+        await target.apply(this.chunk(p, [], to.toString()));
+        position.set(p, to.toString());
+        resolveOffset((to - 1n).toString());
+        consumer.seek({ topic, partition: p, offset: to.toString() });
+        lastProgress = Date.now();
+        finishIfDone(p);
+        return;
       }
       // Trailing offsets with nothing to deliver (transaction markers) still count as read.
       const batchEnd = BigInt(batch.lastOffset()) + 1n;

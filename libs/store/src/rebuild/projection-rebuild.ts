@@ -2,6 +2,7 @@ import type { Kafka } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import { eventCatalogue as defaultCatalogue, type EventCatalogue, type RecordedAtPolicy } from '@timeline/events';
 import { TimelineProjectionWriter } from '../projection/timeline-projection.writer.js';
+import { skippedRanges } from '../skipped-ranges.js';
 import { EventLogSource } from './event-log-source.js';
 import { KafkaRebuildSource, rebuildGroupId, type PartitionRange } from './kafka-rebuild-source.js';
 import { nextProjectionName, projectionNameProblem } from './projection-version-name.js';
@@ -292,6 +293,7 @@ export class ProjectionRebuild {
       maxBytesPerPartition: this.env.maxBytesPerPartition,
       catalogue: this.env.catalogue,
       recordedAtPolicy: this.env.recordedAtPolicy,
+      skippedRanges: await skippedRanges(this.env.ds, topic),
     });
     await source.run({
       stored: new Map(marks.map((m) => [m.partition, storedByPartition.get(m.partition) ?? m.low])),
