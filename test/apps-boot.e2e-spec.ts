@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
-import { ROOT, createTestDatabase, runCli, startApp, testConfig, type RunningApp } from './support/index.js';
+import { hashApiKey } from '@timeline/http';
+import { ROOT, createTestDatabase, readinessRaised, runCli, startApp, testConfig, type RunningApp } from './support/index.js';
 
 describe('the four apps boot on real infrastructure', () => {
   const { env, config } = testConfig();
@@ -26,10 +27,27 @@ describe('the four apps boot on real infrastructure', () => {
     if (name === 'timeline-api') expect(body.checks.kafka).toBeUndefined();
     else expect(body.checks.kafka?.status).toBe('up');
     if (name !== 'ingest') expect(body.checks.postgres?.status).toBe('up');
+    expect((await fetch(`${app.url}/health/live`)).status).toBe(200);
+    expect((await fetch(`${app.url}/health/ready`)).status).toBe(200);
     const metrics = await (await fetch(`${app.url}/metrics`)).text();
     expect(metrics).toContain('process_resident_memory_bytes');
     const docs = await fetch(`${app.url}/docs-json`);
     expect(docs.status).toBe(200);
+  });
+
+  it('runs ingest without DATABASE_URL (it needs Kafka only; per-app configuration)', async () => {
+    const key = 'boot-editor-key-0123456789abcdef';
+    const withoutDb: Record<string, string> = { ...env, API_KEYS: `boot:editor:${hashApiKey(key)}` };
+    delete withoutDb.DATABASE_URL;
+    const ingest = await startApp('ingest', withoutDb);
+    apps.push(ingest);
+    const { recordedAt: _r, ...input } = readinessRaised();
+    const res = await fetch(`${ingest.url}/v1/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-api-key': key },
+      body: JSON.stringify(input),
+    });
+    expect(res.status).toBe(202);
   });
 
   it('answers unknown routes with problem+json', async () => {

@@ -160,4 +160,54 @@ describe('newsroom dashboard in a real browser', () => {
   it('ran without console errors or CSP violations', () => {
     expect(problems).toEqual([]);
   });
+
+  it('exports TimelineJS JSON that the real TimelineJS library renders: one slide per entry, no broken media (issue 15)', async () => {
+    const exported = (await (await fetch(`${api.url}/v1/export?format=timelinejs`)).json()) as {
+      events: { unique_id: string; media?: unknown; text: { headline: string; text: string } }[];
+    };
+    expect(exported.events.length).toBe(seeded + 1);
+    // No article URL posing as media, and no headline repeating its text.
+    expect(exported.events.filter((e) => e.media !== undefined)).toEqual([]);
+    for (const e of exported.events) expect(e.text.text).not.toContain(`<p>${e.text.headline}</p>`);
+    const tl = await context.newPage();
+    const tlProblems: string[] = [];
+    tl.on('pageerror', (e) => tlProblems.push(e.message));
+    try {
+      // Offline: the library's own files from npm (its fonts and any remote media simply fail to load).
+      await tl.setContent(
+        '<!doctype html><html><head><meta charset="utf-8"></head><body><div id="tl" style="width:1200px;height:700px"></div></body></html>',
+      );
+      const dist = path.join(ROOT, 'node_modules', '@knight-lab', 'timelinejs', 'dist');
+      await tl.addStyleTag({ path: path.join(dist, 'css', 'timeline.css') });
+      await tl.addScriptTag({ path: path.join(dist, 'js', 'timeline.js') });
+      await tl.evaluate((data) => {
+        const w = window as unknown as { TL: { Timeline: new (id: string, data: unknown, opts: unknown) => unknown }; timeline: unknown };
+        w.timeline = new w.TL.Timeline('tl', data, { hash_bookmark: false });
+      }, exported);
+      const slides = await waitFor(
+        'TimelineJS slides',
+        async () => {
+          const n = await tl.locator('#tl .tl-slide').count();
+          return n >= exported.events.length ? n : undefined;
+        },
+        30_000,
+        200,
+      );
+      // One slide per entry plus the title slide.
+      expect(slides).toBe(exported.events.length + 1);
+      expect(await tl.locator('#tl .tl-slide-titleslide').count()).toBe(1);
+      expect(await tl.locator('#tl .tl-media-loaderror').count()).toBe(0);
+      const brokenImages = await tl.evaluate(
+        () =>
+          [...document.querySelectorAll('#tl img')].filter(
+            (i) => (i as HTMLImageElement).complete && (i as HTMLImageElement).naturalWidth === 0,
+          ).length,
+      );
+      expect(brokenImages).toBe(0);
+      await tl.screenshot({ path: path.join(ARTIFACTS_DIR, 'timelinejs-export.png') });
+      expect(tlProblems).toEqual([]);
+    } finally {
+      await tl.close();
+    }
+  });
 });

@@ -1,7 +1,8 @@
 import type { Admin, Kafka } from 'kafkajs';
 import { fixedClock, prepareEvent, type PreparedEvent } from '@timeline/events';
 import { EVENT_HEADERS, EventPublisher, KafkaPublishError } from '@timeline/kafka';
-import { createTopics, readTopic, testConfig, testKafka, uniqueName } from './support/index.js';
+import type { KafkaCompression } from '@timeline/config';
+import { createTopics, javaConsume, readTopic, testConfig, testKafka, uniqueName } from './support/index.js';
 
 const clock = fixedClock('2022-01-24T18:30:00Z');
 
@@ -156,4 +157,33 @@ describe('EventPublisher on a real broker', () => {
     const offsets = await admin.fetchTopicOffsets(topic);
     expect(offsets[0]!.high).toBe('0');
   });
+
+  it('publishes with every KAFKA_COMPRESSION codec: the broker stores it compressed and Kafka’s Java consumer reads every event', async () => {
+    // 150 events of ~700 bytes: ~100 KB in one batch, so lz4 (64 KB) and snappy (32 KB) write several blocks.
+    const events = Array.from({ length: 150 }, (_, i) =>
+      prepared(`story-${i % 4}`, `compressed ${i}: ${'Troops moved near the border. '.repeat(8)}`),
+    );
+    const logBytes = new Map<KafkaCompression, number>();
+    for (const compression of ['none', 'gzip', 'snappy', 'lz4', 'zstd'] as const) {
+      const topic = `${uniqueName(`codec-${compression}`)}.events`;
+      // Kept forever: the events' 2022 timestamps are past the broker's default 7-day retention.
+      cleanups.push(await createTopics(admin, [{ topic, numPartitions: 1, configEntries: [{ name: 'retention.ms', value: '-1' }] }]));
+      const publisher = await publisherFor(topic, { compression });
+      await publisher.publish(events);
+      const read = await javaConsume(config.kafka.brokers.join(','), topic, events.length);
+      expect(read.records.map((r) => JSON.parse(r.value!.toString('utf8')))).toEqual(events);
+      expect(read.records.map((r) => r.key?.toString())).toEqual(events.map((e) => e.storyId));
+      logBytes.set(compression, read.logBytes);
+    }
+    const none = logBytes.get('none')!;
+    expect(none).toBeGreaterThan(100_000);
+    // Compressed batches take well under half the bytes of the uncompressed one in the broker's log.
+    const halved = (['gzip', 'snappy', 'lz4', 'zstd'] as const).map((c) => [c, logBytes.get(c)! < none / 2, logBytes.get(c)]);
+    expect(halved).toEqual([
+      ['gzip', true, expect.any(Number)],
+      ['snappy', true, expect.any(Number)],
+      ['lz4', true, expect.any(Number)],
+      ['zstd', true, expect.any(Number)],
+    ]);
+  }, 180_000);
 });

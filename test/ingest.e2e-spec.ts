@@ -2,7 +2,7 @@ import type { Admin, Kafka } from 'kafkajs';
 import { eventCatalogue } from '@timeline/events';
 import { hashApiKey } from '@timeline/http';
 import { EVENT_HEADERS } from '@timeline/kafka';
-import { countTopicRecords, readTopic, startApp, testConfig, testKafka, type RunningApp } from './support/index.js';
+import { countTopicRecords, javaConsume, readTopic, startApp, testConfig, testKafka, type RunningApp } from './support/index.js';
 
 const EDITOR_KEY = 'editor-key-for-ingest-tests';
 const READER_KEY = 'reader-key-for-ingest-tests';
@@ -233,26 +233,31 @@ describe('ingest: HTTP → Kafka on a real broker', () => {
   });
 });
 
-describe('ingest when Kafka does not take the events', () => {
-  const { env, config } = testConfig({ API_KEYS: `tests-editor:editor:${hashApiKey(EDITOR_KEY)}` });
-  let app: RunningApp;
-  let admin: Admin;
-
+/** An ingest app of its own (editor key only) for one describe block, with an admin client; both closed after it. */
+function ingestAlone(overrides: Record<string, string> = {}) {
+  const { env, config } = testConfig({ API_KEYS: `tests-editor:editor:${hashApiKey(EDITOR_KEY)}`, ...overrides });
+  const bed = { config, app: undefined as unknown as RunningApp, admin: undefined as unknown as Admin };
   beforeAll(async () => {
-    admin = testKafka(config).admin();
-    await admin.connect();
-    app = await startApp('ingest', env);
+    bed.admin = testKafka(config).admin();
+    await bed.admin.connect();
+    bed.app = await startApp('ingest', env);
   });
   afterAll(async () => {
-    await app?.stop();
-    await admin.deleteTopics({ topics: [config.kafka.eventsTopic, config.kafka.dlqTopic] }).catch(() => undefined);
-    await admin.disconnect();
+    await bed.app?.stop();
+    await bed.admin.deleteTopics({ topics: [config.kafka.eventsTopic, config.kafka.dlqTopic] }).catch(() => undefined);
+    await bed.admin.disconnect();
   });
+  return bed;
+}
+
+describe('ingest when Kafka does not take the events', () => {
+  const bed = ingestAlone();
+  const { config } = bed;
 
   it('answers 503 with Retry-After and the eventIds to resend — never 202', async () => {
     // The events topic disappears under the running app (producers never auto-create it).
-    await admin.deleteTopics({ topics: [config.kafka.eventsTopic] });
-    const res = await fetch(`${app.url}/v1/events`, {
+    await bed.admin.deleteTopics({ topics: [config.kafka.eventsTopic] });
+    const res = await fetch(`${bed.app.url}/v1/events`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-api-key': EDITOR_KEY },
       body: JSON.stringify(alert({ eventId: '9c0b7a6e-5d4c-4b3a-8f2e-1d0c9b8a7f6e' })),
@@ -261,7 +266,30 @@ describe('ingest when Kafka does not take the events', () => {
     expect(res.headers.get('retry-after')).toBe('5');
     const problem = (await res.json()) as Problem;
     expect(problem).toMatchObject({ code: 'UNAVAILABLE.KAFKA', retryAfterSeconds: 5, eventIds: ['9c0b7a6e-5d4c-4b3a-8f2e-1d0c9b8a7f6e'] });
-    const metrics = await (await fetch(`${app.url}/metrics`)).text();
+    const metrics = await (await fetch(`${bed.app.url}/metrics`)).text();
     expect(metrics).toMatch(/timeline_ingest_events_rejected_total\{[^}]*code="UNAVAILABLE.KAFKA"[^}]*\} 1/);
+  });
+});
+
+describe('ingest with KAFKA_COMPRESSION=zstd', () => {
+  const bed = ingestAlone({ KAFKA_COMPRESSION: 'zstd' });
+  const { config } = bed;
+
+  it('publishes zstd batches that Kafka’s Java consumer reads, taking far fewer bytes than the envelopes', async () => {
+    const inputs = Array.from({ length: 120 }, (_, i) => alert({ summary: `Compressed alert ${i}`, storyId: `story-${i % 3}` }));
+    const res = await fetch(`${bed.app.url}/v1/events/batch`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-api-key': EDITOR_KEY },
+      body: JSON.stringify(inputs),
+    });
+    expect(res.status).toBe(202);
+    const acked = (await res.json()) as { events: { eventId: string }[] };
+
+    const read = await javaConsume(config.kafka.brokers.join(','), config.kafka.eventsTopic, inputs.length);
+    const values = read.records.map((r) => r.value!);
+    expect(values.map((v) => JSON.parse(v.toString('utf8')).eventId as string).sort()).toEqual(acked.events.map((e) => e.eventId).sort());
+    const envelopeBytes = values.reduce((n, v) => n + v.length, 0);
+    // Uncompressed, the log holds at least every envelope's bytes; zstd stores them in well under half.
+    expect(read.logBytes).toBeLessThan(envelopeBytes / 2);
   });
 });

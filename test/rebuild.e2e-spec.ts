@@ -201,7 +201,7 @@ describe('projection rebuild e2e', () => {
     publishing = false;
     await trickle;
     const polled = await poll.stop();
-    expect(r.code).toBe(0);
+    if (r.code !== 0) throw new Error(`rebuild exited ${r.code}:\n${r.stderr.slice(-3000)}`);
     expect(published).toBeGreaterThan(10);
     await waitForCaughtUp(ds, kafka, topic);
     expect(await active()).toBe('v4');

@@ -9,6 +9,11 @@ import { ensureInfra } from '../../tools/infra/index.js';
 import { DATA_DIR } from '../../tools/infra/paths.js';
 
 export default async function globalSetup() {
+  // `npm run test:unit`: unit tests need neither Kafka nor PostgreSQL, so none is started (issue 12).
+  if (process.env.TIMELINE_TEST_NO_INFRA === '1') {
+    process.stderr.write('[test infra] unit tests only: no Kafka or PostgreSQL started\n');
+    return;
+  }
   const t0 = Date.now();
   const infra = await ensureInfra({ log: (m) => process.stderr.write(`[test infra] ${m}\n`) });
   process.env.KAFKA_BROKERS = infra.kafkaBrokers;

@@ -41,3 +41,11 @@ export {
   type FaultInvariantInput,
   type FaultInvariantReport,
 } from './fault-invariants.js';
+export {
+  ForeignProducerPlan,
+  javaConsume,
+  runJavaClient,
+  type ForeignRecord,
+  type JavaCompression,
+  type JavaConsumedRecord,
+} from './java-client.js';

@@ -1,7 +1,7 @@
 import net from 'node:net';
 import { type Kafka, logLevel, type Admin } from 'kafkajs';
 import type { AppConfig } from '@timeline/config';
-import { createKafka } from '@timeline/kafka';
+import { createKafka, waitForTopicLeaders } from '@timeline/kafka';
 
 /** A kafkajs client for tests (quiet logs). */
 export function testKafka(config: AppConfig): Kafka {
@@ -9,8 +9,16 @@ export function testKafka(config: AppConfig): Kafka {
 }
 
 /** Creates topics for a test and returns a cleanup that deletes them. */
-export async function createTopics(admin: Admin, topics: { topic: string; numPartitions?: number }[]): Promise<() => Promise<void>> {
-  await admin.createTopics({ topics: topics.map((t) => ({ numPartitions: 1, ...t })), waitForLeaders: true });
+export async function createTopics(
+  admin: Admin,
+  topics: { topic: string; numPartitions?: number; configEntries?: { name: string; value: string }[] }[],
+): Promise<() => Promise<void>> {
+  // Leaders awaited by polling (waitForTopicLeaders), not kafkajs's short waitForLeaders retries.
+  await admin.createTopics({ topics: topics.map((t) => ({ numPartitions: 1, ...t })), waitForLeaders: false });
+  await waitForTopicLeaders(
+    admin,
+    topics.map((t) => t.topic),
+  );
   return async () => {
     await admin.deleteTopics({ topics: topics.map((t) => t.topic) }).catch(() => undefined);
   };

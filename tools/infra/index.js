@@ -35,7 +35,8 @@ export async function ensureInfra(options = {}) {
       }))
     : startKafka({ log });
   const postgres = env.DATABASE_URL
-    ? waitForPostgres(env.DATABASE_URL, 15_000).then(() => ({ url: /** @type {string} */ (env.DATABASE_URL), started: false }))
+    ? // A busy machine (CI running heavy suites) can take longer than a quiet one to accept a connection.
+      waitForPostgres(env.DATABASE_URL, 60_000).then(() => ({ url: /** @type {string} */ (env.DATABASE_URL), started: false }))
     : startPostgres({ log });
   const [k, p] = await Promise.all([kafka, postgres]);
   return {

@@ -46,7 +46,10 @@ export class IngestModule {
           // KAFKA_ADMIN first: its factory creates the topics, so the producer never meets a missing one.
           inject: [Kafka, APP_CONFIG, KAFKA_ADMIN],
           useFactory: async (kafka: Kafka, cfg: AppConfig) => {
-            const publisher = new EventPublisher(kafka, { topic: timelineTopics(cfg.kafka).events.topic });
+            const publisher = new EventPublisher(kafka, {
+              topic: timelineTopics(cfg.kafka).events.topic,
+              compression: cfg.kafka.compression,
+            });
             await publisher.connect();
             return publisher;
           },

@@ -12,7 +12,8 @@ import { IngestModule } from './ingest.module.js';
 const INGEST_BODY_LIMIT = '1mb';
 
 runMain('ingest', async () => {
-  const config = loadConfig();
+  // Ingest needs Kafka; PostgreSQL only for the best-effort eventId conflict check (issue 12: per-app config).
+  const config = loadConfig(process.env, { database: 'optional' });
   const logger = createLogger('ingest', config.logLevel);
   const app = await createHttpApp(IngestModule.forRoot(config, logger), {
     service: 'ingest',

@@ -27,7 +27,8 @@ const RECENT_LIMIT = 50_000;
 @Injectable()
 export class StoredEventLookup implements OnApplicationShutdown {
   private readonly recent = new Map<string, string>();
-  private readonly pool: pg.Pool;
+  /** Absent when ingest runs without DATABASE_URL: then only recent publishes are checked here. */
+  private readonly pool: pg.Pool | undefined;
   private readonly table: string;
   private warned = false;
 
@@ -35,15 +36,17 @@ export class StoredEventLookup implements OnApplicationShutdown {
     @Inject(APP_CONFIG) config: AppConfig,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {
-    this.pool = new pg.Pool({
-      connectionString: config.database.url,
-      ...(config.database.ssl ? { ssl: { rejectUnauthorized: true } } : {}),
-      max: 2,
-      connectionTimeoutMillis: 2_000,
-      statement_timeout: 2_000,
-      application_name: 'ingest-idempotency',
-    });
-    this.pool.on('error', () => undefined);
+    this.pool = !config.database.configured
+      ? undefined
+      : new pg.Pool({
+          connectionString: config.database.url,
+          ...(config.database.ssl ? { ssl: { rejectUnauthorized: true } } : {}),
+          max: 2,
+          connectionTimeoutMillis: 2_000,
+          statement_timeout: 2_000,
+          application_name: 'ingest-idempotency',
+        });
+    this.pool?.on('error', () => undefined);
     this.table = `"${config.database.schema.replace(/"/g, '""')}".event_log`;
   }
 
@@ -79,7 +82,7 @@ export class StoredEventLookup implements OnApplicationShutdown {
 
   private async stored(ids: string[]): Promise<Map<string, string>> {
     const out = new Map<string, string>();
-    if (ids.length === 0) return out;
+    if (ids.length === 0 || !this.pool) return out;
     try {
       const { rows } = await this.pool.query<{ event_id: string; envelope: Record<string, unknown> }>(
         `SELECT event_id::text AS event_id, envelope FROM ${this.table} WHERE event_id = ANY($1::uuid[])`,
@@ -98,6 +101,6 @@ export class StoredEventLookup implements OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.pool.end();
+    await this.pool?.end();
   }
 }

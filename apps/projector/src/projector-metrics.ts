@@ -16,6 +16,8 @@ export class ProjectorMetrics implements ProjectionRunnerMetrics {
   readonly deadLetters: Counter<'reason_code'>;
   /** Batch attempts that failed and will be retried (Postgres/Kafka outages). */
   readonly retries: Counter<'kind'>;
+  /** 1 per partition parked at a record batch that cannot be decoded (issue 11), by cause. */
+  readonly parkedPartitions: Gauge<'partition' | 'cause'>;
 
   constructor(registry: Registry, lag: ProjectionLag) {
     this.applied = new Counter({
@@ -53,6 +55,12 @@ export class ProjectorMetrics implements ProjectionRunnerMetrics {
       name: 'timeline_projector_retries_total',
       help: 'Failed batch attempts that will be retried after a backoff (infrastructure outages).',
       labelNames: ['kind'],
+      registers: [registry],
+    });
+    this.parkedPartitions = new Gauge({
+      name: 'timeline_projector_parked_partitions',
+      help: 'Partitions parked at a record batch that cannot be decoded (1 each; see /health and `cli skip`).',
+      labelNames: ['partition', 'cause'],
       registers: [registry],
     });
     new Gauge({

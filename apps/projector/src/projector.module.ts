@@ -149,6 +149,11 @@ export class ProjectorModule {
               stopAt: 'never',
               onFailure: 'retry',
               metrics,
+              // A partition parked at an undecodable batch is 1 on timeline_projector_parked_partitions (issue 11).
+              onParking: (event, p) =>
+                event === 'parked'
+                  ? metrics.parkedPartitions.set({ partition: String(p.partition), cause: p.cause }, 1)
+                  : metrics.parkedPartitions.remove({ partition: String(p.partition), cause: p.cause }),
             }),
         },
         ProjectorLifecycle,
@@ -168,11 +173,14 @@ export class ProjectorModule {
                     ? { detail: `joining consumer group "${config.projector.groupId}"; not consuming yet` }
                     : {}),
                 };
+                // A parked partition (issue 11) leaves the projector working but needing an operator.
+                const parked = projector.parking.list();
                 try {
                   const m = await lag.measure();
                   return {
-                    status: projector.state === 'running' ? 'up' : 'down',
+                    status: projector.state !== 'running' ? 'down' : parked.length ? 'degraded' : 'up',
                     ...consumer,
+                    ...(parked.length ? { parked } : {}),
                     projection: m.projection,
                     lag: m.total,
                     partitions: m.partitions,

@@ -1,7 +1,7 @@
 import { timelineApi } from './api-client.js';
 import { h, s } from './dom.js';
 import { ICON_PATHS, typeStyle } from './entry-types.js';
-import type { Entry } from './timeline-model.js';
+import { placeLabels, type Entry } from './timeline-model.js';
 
 /** The type's icon as inline SVG (decorative: the type name is always written next to it). */
 export function typeIcon(type: string, size = 16): SVGSVGElement {
@@ -135,7 +135,7 @@ export function entryCard(e: Entry, asOf: string): HTMLElement {
         { class: 'places' },
         icon('pin', 13),
         h('span', { class: 'visually-hidden' }, 'Locations: '),
-        e.locations.map((l) => `${l.name}${l.admin1 && l.admin1 !== l.name ? `, ${l.admin1}` : ''} (${l.country})`).join(' · '),
+        placeLabels(e.locations).join(' · '),
       )
     : null;
   const sources = e.sources.length

@@ -1,5 +1,6 @@
 import {
   EMPTY_FILTERS,
+  placeLabels,
   compareEntries,
   dayHeading,
   daysBetween,
@@ -48,5 +49,18 @@ describe('dashboard timeline model', () => {
     expect(withinLoadedRange(entry('n', '2022-02-15T00:00:00Z'), loaded, true, 'desc')).toBe(true);
     expect(withinLoadedRange(entry('o', '2022-01-01T00:00:00Z'), loaded, true, 'desc')).toBe(false);
     expect(withinLoadedRange(entry('o', '2022-01-01T00:00:00Z'), loaded, false, 'desc')).toBe(true);
+  });
+});
+
+describe('placeLabels', () => {
+  it('names the region once and each place once (issue 15: "Arlington, Virginia, Virginia (US)")', () => {
+    expect(
+      placeLabels([
+        { name: 'Arlington, Virginia', admin1: 'Virginia', country: 'US' },
+        { name: 'Kyiv', admin1: 'Kyiv', country: 'UA' },
+        { name: 'Yelnya', admin1: 'Smolensk Oblast', country: 'RU' },
+        { name: 'Yelnya', admin1: 'Smolensk Oblast', country: 'RU' },
+      ]),
+    ).toEqual(['Arlington, Virginia (US)', 'Kyiv (UA)', 'Yelnya, Smolensk Oblast (RU)']);
   });
 });

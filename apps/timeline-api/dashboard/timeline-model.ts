@@ -161,3 +161,17 @@ export function withinLoadedRange(e: Entry, loaded: readonly Entry[], hasMore: b
   const edge = loaded.reduce((acc, x) => (order === 'asc' ? (compareEntries(x, acc) > 0 ? x : acc) : compareEntries(x, acc) < 0 ? x : acc));
   return order === 'asc' ? compareEntries(e, edge) <= 0 : compareEntries(e, edge) >= 0;
 }
+
+/**
+ * "Arlington, Virginia (US)": the place, its region when the name does not already say it (issue 15:
+ * a name "Arlington, Virginia" with admin1 "Virginia" read "Arlington, Virginia, Virginia (US)"), and
+ * the country. Identical labels of one entry are shown once.
+ */
+export function placeLabels(locations: readonly { name: string; country: string; admin1?: string }[]): string[] {
+  const label = (l: { name: string; country: string; admin1?: string }) => {
+    const named = l.name.toLowerCase().split(/,\s*/);
+    const region = l.admin1 && !named.includes(l.admin1.toLowerCase()) ? `, ${l.admin1}` : '';
+    return `${l.name}${region} (${l.country})`;
+  };
+  return [...new Set(locations.map(label))];
+}

@@ -60,7 +60,7 @@ export class ExportController {
     const first = await pages.next();
     const stamp = this.clock.now().toISOString().slice(0, 19).replace(/[-:]/g, '').replace('T', '-');
     res.setHeader('Content-Type', CONTENT_TYPES[q.format]);
-    res.setHeader('Content-Disposition', `attachment; filename="timeline-${stamp}.${EXTENSIONS[q.format]}"`);
+    res.setHeader('Content-Disposition', `attachment; filename="${exportFilename(q.filter, stamp, EXTENSIONS[q.format])}"`);
     res.setHeader('Cache-Control', 'no-store');
     res.status(200);
     let count = 0;
@@ -114,4 +114,35 @@ export class ExportController {
       });
     }
   }
+}
+
+/**
+ * A download name that says what was exported (issue 15: every file was `timeline-<time>`), e.g.
+ * `timeline-readiness.raised-us-dod-UA-2022-01-24_2022-02-01-asof-20220125T000000-20261201-101010.csv`:
+ * types, actors, countries, stories, tags, places, the search words and the date window, cut to a
+ * length every file system takes, in characters safe in a header and a file name.
+ */
+export function exportFilename(f: TimelineFilter, stamp: string, extension: string): string {
+  const day = (iso: string) => iso.slice(0, 10);
+  const parts = [
+    ...f.types,
+    ...f.actors,
+    ...f.countries,
+    ...f.stories,
+    ...f.tags,
+    ...f.locations,
+    ...(f.q ? [f.q] : []),
+    ...(f.from || f.to ? [`${f.from ? day(f.from.iso) : ''}_${f.to ? day(f.to.iso) : ''}`] : []),
+    ...(f.asOf ? [`asof-${f.asOf.iso.slice(0, 19).replace(/[-:]/g, '')}`] : []),
+    ...(f.includeRetracted ? ['with-retracted'] : []),
+  ]
+    .map((p) =>
+      p
+        .normalize('NFKD')
+        .replace(/[^A-Za-z0-9._]+/g, '-')
+        .replace(/^-+|-+$/g, ''),
+    )
+    .filter(Boolean);
+  const scope = parts.join('-').slice(0, 100).replace(/-+$/, '');
+  return `timeline${scope ? `-${scope}` : ''}-${stamp}.${extension}`;
 }

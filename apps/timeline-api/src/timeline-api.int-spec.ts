@@ -242,7 +242,8 @@ describe('timeline API over the real read model (in-process, real Postgres)', ()
     it('streams NDJSON, one entry per line, in timeline order', async () => {
       const { res, text } = await get('/v1/export?format=ndjson&tag=export');
       expect(res.headers.get('content-type')).toContain('application/x-ndjson');
-      expect(res.headers.get('content-disposition')).toMatch(/^attachment; filename="timeline-\d{8}-\d{6}\.ndjson"$/);
+      // The file name says what was exported (issue 15).
+      expect(res.headers.get('content-disposition')).toMatch(/^attachment; filename="timeline-export-\d{8}-\d{6}\.ndjson"$/);
       const lines = text
         .trimEnd()
         .split('\n')
@@ -255,6 +256,9 @@ describe('timeline API over the real read model (in-process, real Postgres)', ()
       expect(res.headers.get('content-type')).toContain('text/csv');
       const lines = text.split('\r\n');
       expect(lines[0]).toMatch(/^id,day,display_date,/);
+      // The bytes start with a UTF-8 BOM (fetch's text() drops it), so Excel reads Cyrillic right.
+      const bytes = Buffer.from(await (await fetch(`${base}/v1/export?format=csv&tag=export`)).arrayBuffer());
+      expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
       expect(lines[1]).toContain(events[1]!.eventId);
       expect(lines[1]).toContain('"Russia and Belarus hold joint drills, ""Allied Resolve"", with 30,000 troops"');
       expect(lines[2]).toContain(events[0]!.eventId);

@@ -16,6 +16,11 @@ describe('loadConfig', () => {
     expect(c.ports).toEqual({ api: 3000, ingest: 3001, projector: 3002 });
     expect(c.projector.sessionTimeoutMs).toBe(30_000);
     expect(c.rateLimits).toEqual({ writesPerMinute: 1200, streamsPerMinute: 120, unauthenticatedPerMinute: 60 });
+    expect(c.kafka.compression).toBe('none');
+  });
+
+  it.each(['none', 'gzip', 'snappy', 'lz4', 'zstd'])('reads KAFKA_COMPRESSION=%s', (codec) => {
+    expect(loadConfig({ ...base, KAFKA_COMPRESSION: codec }).kafka.compression).toBe(codec);
   });
 
   it('reads the rate limits (0 = off) and the projector session timeout', () => {
@@ -57,6 +62,8 @@ describe('loadConfig', () => {
     [{ PROJECTOR_LOCK_TIMEOUT_SECONDS: '30' }, 'PROJECTOR_LOCK_TIMEOUT_SECONDS'],
     [{ PROJECTOR_LOCK_TIMEOUT_SECONDS: '-1' }, 'PROJECTOR_LOCK_TIMEOUT_SECONDS'],
     [{ PROJECTOR_IDLE_IN_TRANSACTION_TIMEOUT_SECONDS: 'soon' }, 'PROJECTOR_IDLE_IN_TRANSACTION_TIMEOUT_SECONDS'],
+    [{ KAFKA_COMPRESSION: 'brotli' }, 'KAFKA_COMPRESSION'],
+    [{ KAFKA_COMPRESSION: 'LZ4' }, 'KAFKA_COMPRESSION'],
   ])('rejects %j naming %s', (env, variable) => {
     let caught: unknown;
     try {
@@ -71,6 +78,12 @@ describe('loadConfig', () => {
 
   it('requires DATABASE_URL (a secret has no default)', () => {
     expect(() => loadConfig({})).toThrow(/^DATABASE_URL: is required/);
+  });
+
+  it('lets an app that works without PostgreSQL (ingest) leave DATABASE_URL out, and still validates one given', () => {
+    expect(loadConfig({}, { database: 'optional' }).database).toMatchObject({ configured: false, url: '' });
+    expect(loadConfig(base, { database: 'optional' }).database).toMatchObject({ configured: true, url: base.DATABASE_URL });
+    expect(() => loadConfig({ DATABASE_URL: 'not a url' }, { database: 'optional' })).toThrow(/^DATABASE_URL/);
   });
 
   it('never echoes the database password in errors', () => {

@@ -13,6 +13,10 @@ export interface ApiKeyEntry {
   readonly sha256: string;
 }
 
+/** Compression codecs Kafka defines (the record batch attribute), as `KAFKA_COMPRESSION` names them. */
+export const KAFKA_COMPRESSIONS = ['none', 'gzip', 'snappy', 'lz4', 'zstd'] as const;
+export type KafkaCompression = (typeof KAFKA_COMPRESSIONS)[number];
+
 export interface KafkaConfig {
   readonly brokers: string[];
   readonly clientId: string;
@@ -28,9 +32,16 @@ export interface KafkaConfig {
   readonly retentionMs: number;
   /** Replication factor for created topics. @default 1 */
   readonly replicationFactor: number;
+  /**
+   * Codec of the record batches ingest (and `cli seed`) publish. Consumers here decode every codec
+   * whatever this says. @default "none"
+   */
+  readonly compression: KafkaCompression;
 }
 
 export interface DatabaseConfig {
+  /** False only for an app that may run without a database (ingest) when DATABASE_URL is unset; then `url` is empty. */
+  readonly configured: boolean;
   readonly url: string;
   readonly ssl: boolean;
   /** Schema holding the event log, offsets and read model. @default "timeline" */
@@ -176,10 +187,19 @@ export function parseApiKeys(variable: string, value: string | undefined): ApiKe
  * Reads and validates the whole configuration once, at boot. Throws a {@link ConfigError} naming the
  * first bad variable. Secrets (DATABASE_URL, KAFKA_SASL_PASSWORD) have no defaults.
  */
-export function loadConfig(env: Readonly<Record<string, string | undefined>> = process.env): AppConfig {
+/** Options of {@link loadConfig}. */
+export interface LoadConfigOptions {
+  /**
+   * `optional` for an app that works without PostgreSQL (ingest: it only uses it for the best-effort
+   * eventId conflict check), so DATABASE_URL is not required there. @default "required"
+   */
+  readonly database?: 'required' | 'optional';
+}
+
+export function loadConfig(env: Readonly<Record<string, string | undefined>> = process.env, opts: LoadConfigOptions = {}): AppConfig {
   const r = new EnvReader(env);
   const databaseUrl = r.raw('DATABASE_URL');
-  if (!databaseUrl) {
+  if (!databaseUrl && opts.database !== 'optional') {
     throw new ConfigError(
       'DATABASE_URL',
       'is required (postgres://user:password@host:5432/db); `npm start` and `npm run infra:up` provide a local one',
@@ -215,9 +235,11 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       partitions: r.int('KAFKA_TOPIC_PARTITIONS', 6, { min: 1, max: 1000 }),
       retentionMs: r.int('KAFKA_TOPIC_RETENTION_MS', -1, { min: -1 }),
       replicationFactor: r.int('KAFKA_REPLICATION_FACTOR', 1, { min: 1, max: 10 }),
+      compression: r.oneOf('KAFKA_COMPRESSION', KAFKA_COMPRESSIONS, 'none'),
     },
     database: {
-      url: parseDatabaseUrl('DATABASE_URL', databaseUrl),
+      configured: Boolean(databaseUrl),
+      url: databaseUrl ? parseDatabaseUrl('DATABASE_URL', databaseUrl) : '',
       ssl: r.bool('DATABASE_SSL', false),
       schema: parseSchemaName('DATABASE_SCHEMA', r.string('DATABASE_SCHEMA', 'timeline')),
       poolSize: r.int('DATABASE_POOL_SIZE', 10, { min: 1, max: 200 }),

@@ -1,6 +1,7 @@
 export { ConfigError } from './config-error.js';
 export { EnvReader, parseBrokers, parseDatabaseUrl, parseSchemaName } from './env-parsers.js';
 export {
+  KAFKA_COMPRESSIONS,
   ROLES,
   loadConfig,
   parseApiKeys,
@@ -9,7 +10,9 @@ export {
   type AppConfig,
   type AuthConfig,
   type DatabaseConfig,
+  type KafkaCompression,
   type KafkaConfig,
+  type LoadConfigOptions,
   type ProjectorConfig,
   type RateLimitConfig,
   type Role,

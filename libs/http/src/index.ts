@@ -3,7 +3,7 @@ export { ApiKeyGuard, RequireRole, hashApiKey, matchApiKey, presentedKey } from 
 export { createHttpApp, listenAndLog, type HttpAppOptions } from './http-app.js';
 export { JsonBodyInterceptor, parseByteLimit } from './json-body.interceptor.js';
 export { HEALTH_CHECKS, OpsController, type HealthCheck } from './ops.controller.js';
-export { CodedError, DEFAULT_CODE_STATUS, statusForCode, type ProblemDetails, type ProblemField } from './problem.js';
+export { CodedError, DEFAULT_CODE_STATUS, statusForCode, type ProblemCode, type ProblemDetails, type ProblemField } from './problem.js';
 export { ProblemDetailsFilter } from './problem-details.filter.js';
 export { RateLimitGuard, RateLimited, type RateLimitBucket } from './rate-limit.guard.js';
 export { TokenBucketLimiter, type RateDecision } from './token-bucket-limiter.js';

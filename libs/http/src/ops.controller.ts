@@ -6,7 +6,8 @@ import { METRICS_REGISTRY } from '@timeline/observability';
 /** A named dependency check for /health. */
 export interface HealthCheck {
   readonly name: string;
-  check(): Promise<{ status: 'up' | 'down'; [detail: string]: unknown }>;
+  /** `degraded`: working, but something needs an operator (e.g. a parked partition); still 200. */
+  check(): Promise<{ status: 'up' | 'down' | 'degraded'; [detail: string]: unknown }>;
 }
 
 /** Injection token: the app's {@link HealthCheck}s. */
@@ -50,8 +51,10 @@ export class OpsController {
       }),
     );
     const details = Object.fromEntries(entries);
-    const up = entries.every(([, r]) => r.status === 'up');
-    res.status(up ? 200 : 503).json({ status: up ? 'up' : 'down', checks: details });
+    const down = entries.some(([, r]) => r.status === 'down');
+    const degraded = entries.some(([, r]) => r.status === 'degraded');
+    // Degraded stays 200: the process works and must not be restarted or taken out of rotation for it.
+    res.status(down ? 503 : 200).json({ status: down ? 'down' : degraded ? 'degraded' : 'up', checks: details });
   }
 
   @Get('metrics')

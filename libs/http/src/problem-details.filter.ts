@@ -1,6 +1,6 @@
 import { Catch, HttpException, HttpStatus, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { Logger } from '@timeline/observability';
-import { CodedError, DEFAULT_CODE_STATUS, statusForCode, type ProblemDetails } from './problem.js';
+import { CodedError, DEFAULT_CODE_STATUS, statusForCode, type ProblemCode, type ProblemDetails } from './problem.js';
 
 interface HttpResponseLike {
   status(code: number): HttpResponseLike;
@@ -23,6 +23,19 @@ const TITLES: Record<number, string> = {
   429: 'Too Many Requests',
   500: 'Internal Server Error',
   503: 'Service Unavailable',
+};
+
+/** The code of a framework exception by its status. */
+const HTTP_STATUS_CODES: Partial<Record<number, ProblemCode>> = {
+  400: 'REQUEST.INVALID',
+  401: 'AUTH.MISSING_KEY',
+  403: 'AUTH.FORBIDDEN',
+  404: 'NOT_FOUND',
+  405: 'REQUEST.METHOD_NOT_ALLOWED',
+  406: 'REQUEST.NOT_ACCEPTABLE',
+  413: 'REQUEST.TOO_LARGE',
+  415: 'REQUEST.UNSUPPORTED_MEDIA_TYPE',
+  429: 'RATE_LIMITED',
 };
 
 /** Errors thrown by Express's body parser carry `type` and `status`. */
@@ -109,17 +122,21 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       const cause = (e as { cause?: unknown }).cause;
       if (isBodyParserError(cause)) return this.toProblem(cause);
       const detail = typeof body === 'string' ? body : ((body as { message?: unknown }).message ?? e.message);
+      // Nest's own exceptions (unknown route, wrong method) get a code too: every 4xx carries one.
+      const code: ProblemCode = HTTP_STATUS_CODES[status] ?? (status >= 500 ? 'INTERNAL' : 'REQUEST.INVALID');
       return {
-        type: 'about:blank',
+        type: `urn:timeline:problem:${code.toLowerCase()}`,
         title: TITLES[status] ?? 'Error',
         status,
+        code,
         detail: Array.isArray(detail) ? detail.join('; ') : String(detail),
       };
     }
     return {
-      type: 'about:blank',
+      type: 'urn:timeline:problem:internal',
       title: TITLES[HttpStatus.INTERNAL_SERVER_ERROR] as string,
       status: HttpStatus.INTERNAL_SERVER_ERROR,
+      code: 'INTERNAL',
       detail: 'An unexpected error occurred; it has been logged. Retry later or contact the operators.',
     };
   }

@@ -1,3 +1,5 @@
+import type { DecodeErrorCode } from '@timeline/events';
+
 /** One field-level problem, e.g. `{ path: "/payload/forceSize", message: "must be >= 0" }`. */
 export interface ProblemField {
   /** JSON Pointer (body) or parameter name (query) of the offending value. */
@@ -19,12 +21,40 @@ export interface ProblemDetails {
 }
 
 /**
+ * Every machine code a problem response can carry (issue 12: one error model). Clients switch on
+ * these; adding one is an API change, documented in docs/api.md and docs/events.md.
+ */
+export type ProblemCode =
+  | DecodeErrorCode
+  | 'EVENT.INVALID_BATCH'
+  | 'EVENT.ID_CONFLICT'
+  | 'REQUEST.MALFORMED'
+  | 'REQUEST.INVALID'
+  | 'REQUEST.TOO_LARGE'
+  | 'REQUEST.UNSUPPORTED_MEDIA_TYPE'
+  | 'REQUEST.METHOD_NOT_ALLOWED'
+  | 'REQUEST.NOT_ACCEPTABLE'
+  | 'QUERY.INVALID_PARAMETER'
+  | 'AUTH.MISSING_KEY'
+  | 'AUTH.INVALID_KEY'
+  | 'AUTH.FORBIDDEN'
+  | 'NOT_FOUND'
+  | 'RATE_LIMITED'
+  | 'REBUILD.IN_PROGRESS'
+  | 'REBUILD.CONFLICT'
+  | 'UNAVAILABLE.KAFKA'
+  | 'UNAVAILABLE.READ_MODEL'
+  | 'UNAVAILABLE.NO_PROJECTION'
+  | 'UNAVAILABLE.SHUTTING_DOWN'
+  | 'INTERNAL';
+
+/**
  * An error with a stable machine code (e.g. `EVENT.INVALID_PAYLOAD`) that the HTTP layer maps to a
  * status in one place ({@link ProblemDetailsFilter}); domain code never picks HTTP statuses.
  */
 export class CodedError extends Error {
   constructor(
-    readonly code: string,
+    readonly code: ProblemCode,
     message: string,
     readonly errors: ProblemField[] = [],
     /** Extra problem members (e.g. `retryAfterSeconds`). */
@@ -40,6 +70,9 @@ export class CodedError extends Error {
 export const DEFAULT_CODE_STATUS: Readonly<Record<string, number>> = {
   'EVENT.': 422,
   'REQUEST.MALFORMED': 400,
+  'REQUEST.INVALID': 400,
+  'REQUEST.METHOD_NOT_ALLOWED': 405,
+  'REQUEST.NOT_ACCEPTABLE': 406,
   'REQUEST.TOO_LARGE': 413,
   'REQUEST.UNSUPPORTED_MEDIA_TYPE': 415,
   'EVENT.ID_CONFLICT': 409,

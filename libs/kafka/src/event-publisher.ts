@@ -1,5 +1,7 @@
-import { Partitioners, type Kafka, type Message, type RetryOptions } from 'kafkajs';
+import { Partitioners, type CompressionTypes, type Kafka, type Message, type RetryOptions } from 'kafkajs';
+import type { KafkaCompression } from '@timeline/config';
 import type { PreparedEvent } from '@timeline/events';
+import { compressionType } from './codecs/compression-codecs.js';
 import { IdempotentProducer } from './idempotent-producer.js';
 import { KafkaPublishError } from './kafka-publish.error.js';
 import { EVENT_HEADERS } from './topics.js';
@@ -26,6 +28,8 @@ export interface EventPublisherOptions {
   readonly ackTimeoutMs?: number;
   /** The `producer` header of every record (see PROJECTOR_TRUSTED_PRODUCERS). @default "ingest" */
   readonly producer?: string;
+  /** Codec of the record batches sent (`config.kafka.compression`, KAFKA_COMPRESSION). @default "none" */
+  readonly compression?: KafkaCompression;
 }
 
 const TOO_LARGE = new Set(['MESSAGE_TOO_LARGE', 'RECORD_LIST_TOO_LARGE']);
@@ -78,6 +82,7 @@ export class EventPublisher {
   /** The partition kafkajs's partitioner chose for each message object of the current sends. */
   private readonly partitionOf = new WeakMap<object, number>();
   private readonly ackTimeoutMs: number;
+  private readonly compression: CompressionTypes;
   private readonly queue: QueuedPublish[] = [];
   private draining = false;
 
@@ -86,6 +91,7 @@ export class EventPublisher {
     private readonly options: EventPublisherOptions,
   ) {
     this.ackTimeoutMs = options.ackTimeoutMs ?? 10_000;
+    this.compression = compressionType(options.compression ?? 'none');
     const defaultPartitioner = Partitioners.DefaultPartitioner();
     this.producer = new IdempotentProducer(kafka, {
       ...(options.retry ? { retry: options.retry } : {}),
@@ -173,7 +179,13 @@ export class EventPublisher {
   private async send(events: readonly PreparedEvent[], messages: Message[]): Promise<PublishedEvent[]> {
     let metadata;
     try {
-      metadata = await this.producer.send({ topic: this.options.topic, messages, acks: -1, timeout: this.ackTimeoutMs });
+      metadata = await this.producer.send({
+        topic: this.options.topic,
+        messages,
+        acks: -1,
+        timeout: this.ackTimeoutMs,
+        compression: this.compression,
+      });
     } catch (err) {
       const tooLarge = errorChain(err).some((e) => TOO_LARGE.has(String((e as { type?: unknown }).type)));
       throw new KafkaPublishError(

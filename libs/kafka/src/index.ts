@@ -1,5 +1,5 @@
 export { DLQ_HEADERS, EVENT_HEADERS, timelineTopics, type TopicSpec } from './topics.js';
-export { createKafka, ensureTopics, kafkaHealth, type KafkaLogSink } from './kafka-client.js';
+export { createKafka, ensureTopics, kafkaHealth, waitForTopicLeaders, type KafkaLogSink } from './kafka-client.js';
 export { KAFKA_ADMIN, KAFKA_LOG_SINK, KafkaModule, type KafkaModuleOptions } from './kafka.module.js';
 export {
   EventPublisher,
@@ -11,3 +11,5 @@ export {
 export { KafkaPublishError } from './kafka-publish.error.js';
 export { DeadLetterPublisher, type DeadLetter, type DeadLetterPublisherOptions } from './dead-letter-publisher.js';
 export { IdempotentProducer } from './idempotent-producer.js';
+export { installUndecodableBatchGuard, undecodableBatchOf, type UndecodableBatch } from './undecodable-batch-guard.js';
+export { compressionType, registerCompressionCodecs } from './codecs/compression-codecs.js';

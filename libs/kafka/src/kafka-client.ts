@@ -1,5 +1,7 @@
+import { installUndecodableBatchGuard } from './undecodable-batch-guard.js';
 import { Kafka, logLevel, type Admin, type KafkaConfig as KafkaJsConfig, type LogEntry } from 'kafkajs';
 import type { KafkaConfig } from '@timeline/config';
+import { registerCompressionCodecs } from './codecs/compression-codecs.js';
 import type { TopicSpec } from './topics.js';
 
 /** Minimal structured-logger shape the Kafka wiring logs through. */
@@ -10,8 +12,14 @@ export interface KafkaLogSink {
   error(obj: object, msg: string): void;
 }
 
-/** Creates a kafkajs client from validated configuration, routing kafkajs logs to `sink`. */
+/**
+ * Creates a kafkajs client from validated configuration, routing kafkajs logs to `sink`. Every client
+ * built here decodes every Kafka codec (see {@link registerCompressionCodecs}).
+ */
 export function createKafka(cfg: KafkaConfig, sink?: KafkaLogSink, overrides: Partial<KafkaJsConfig> = {}): Kafka {
+  // Before any fetch: a batch kafkajs cannot decode must park one partition, not fail every fetch.
+  installUndecodableBatchGuard();
+  registerCompressionCodecs();
   return new Kafka({
     clientId: cfg.clientId,
     brokers: cfg.brokers,
@@ -43,13 +51,38 @@ export async function ensureTopics(admin: Admin, specs: TopicSpec[]): Promise<st
   const missing = specs.filter((s) => !existing.has(s.topic));
   if (missing.length === 0) return [];
   try {
-    await admin.createTopics({ topics: missing, waitForLeaders: true });
+    // Not kafkajs's waitForLeaders: its few metadata retries give up with "This server does not host
+    // this topic-partition" when a busy KRaft broker is slow to publish the new leaders (seen under
+    // load in CI); waitForTopicLeaders below waits as long as that takes, within a bound.
+    await admin.createTopics({ topics: missing, waitForLeaders: false });
   } catch (err) {
     // TOPIC_ALREADY_EXISTS from a racing process is fine; anything else is not.
     const again = new Set(await admin.listTopics());
     if (!missing.every((s) => again.has(s.topic))) throw err;
   }
+  await waitForTopicLeaders(
+    admin,
+    missing.map((s) => s.topic),
+  );
   return missing.map((s) => s.topic);
+}
+
+/** Waits until every partition of `topics` has a leader (metadata propagated), or throws after `timeoutMs`. */
+export async function waitForTopicLeaders(admin: Admin, topics: string[], timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const { topics: meta } = await admin.fetchTopicMetadata({ topics });
+      if (meta.length === topics.length && meta.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))) return;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`topics ${topics.join(', ')} have no leader after ${timeoutMs / 1000} s${last ? `: ${String(last)}` : ''}`);
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
 }
 
 /** Broker reachability + cluster facts for /health. */

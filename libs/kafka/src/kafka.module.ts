@@ -1,6 +1,7 @@
 import { Global, Inject, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import { Kafka, type Admin } from 'kafkajs';
 import { APP_CONFIG, type AppConfig } from '@timeline/config';
+import { LOGGER, type Logger } from '@timeline/observability';
 import { createKafka, ensureTopics, type KafkaLogSink } from './kafka-client.js';
 import { timelineTopics } from './topics.js';
 
@@ -32,8 +33,11 @@ export class KafkaModule {
       providers: [
         {
           provide: Kafka,
-          inject: [APP_CONFIG, { token: KAFKA_LOG_SINK, optional: true }],
-          useFactory: (config: AppConfig, sink?: KafkaLogSink) => createKafka(config.kafka, sink),
+          inject: [APP_CONFIG, { token: KAFKA_LOG_SINK, optional: true }, { token: LOGGER, optional: true }],
+          // kafkajs's own logs (retries, rebalances, broker errors) reach the app's pino logger in every
+          // app (issue 12: ingest dropped them), unless a caller provides a sink of its own.
+          useFactory: (config: AppConfig, sink?: KafkaLogSink, logger?: Logger) =>
+            createKafka(config.kafka, sink ?? logger?.child({ component: 'kafkajs' })),
         },
         {
           provide: KAFKA_ADMIN,

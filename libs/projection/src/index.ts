@@ -24,3 +24,4 @@ export {
 export { MissingOffsetsError } from './missing-offsets.error.js';
 export { KafkaRebuildPhase, rebuildGroupId, type KafkaRebuildPhaseOptions } from './kafka-rebuild-phase.js';
 export { rebuildEnvironment } from './rebuild-environment.js';
+export { PartitionParking, type ParkedPartition } from './partition-parking.js';

@@ -6,6 +6,7 @@ import { createLogger, type Logger } from '@timeline/observability';
 import {
   OffsetStore,
   RebuildRequestError,
+  skippedRanges,
   TimelineProjectionWriter,
   type KafkaBuild,
   type PartitionRange,
@@ -90,6 +91,8 @@ export class KafkaRebuildPhase implements RebuildKafkaPhase {
         maxMessagesPerTransaction: build.chunkSize,
         onFailure: 'stop',
         maxGapSeeks: 3,
+        // What `cli skip` moved the live projection past, the rebuild reads over the same way (issue 11).
+        operatorSkips: await skippedRanges(ds, topic),
         ...(this.opts.idleTimeoutMs !== undefined ? { idleTimeoutMs: this.opts.idleTimeoutMs } : {}),
         afterCommit: async (b) => {
           counts.read += b.read;

@@ -154,6 +154,42 @@ export class PartitionBatchApplier {
   }
 
   /**
+   * Moves the target projection's stored offset of `partition` from `range.from` to `range.to` when
+   * it is exactly `range.from`; otherwise writes nothing. Returns the new next offset, or undefined.
+   * Fenced like a batch (same advisory lock and row lock). Used for offsets that hold nothing to apply:
+   *
+   * - transaction markers and aborted records, which kafkajs consumes without calling eachBatch:
+   *   without this a partition whose log ends in them never reaches its high watermark (issue 11);
+   * - in a rebuild, a record batch that cannot be decoded inside a range `cli skip` recorded for the
+   *   live projection (the rebuild reads over it the same way; issue 11).
+   */
+  async advancePastMarkers(topic: string, partition: number, range: SkippedRange): Promise<string | undefined> {
+    const { ds, offsets, watermarks, logger } = this.opts;
+    const q = ds.createQueryRunner();
+    await q.connect();
+    try {
+      await q.startTransaction('READ COMMITTED');
+      try {
+        const projection = this.target.kind === 'active' ? await offsets.activeProjection(q) : this.target.name;
+        const stored = await offsets.lockPartition(q, projection, topic, partition);
+        const expected = BigInt(stored ?? (await watermarks.low(topic, partition)));
+        if (expected !== BigInt(range.from) || BigInt(range.to) <= expected) {
+          await q.rollbackTransaction();
+          return undefined;
+        }
+        await offsets.save(q, projection, topic, partition, range.to);
+        await q.commitTransaction();
+        return range.to;
+      } catch (err) {
+        await q.rollbackTransaction().catch(() => undefined);
+        throw err;
+      }
+    } finally {
+      await q.release().catch((err: unknown) => logger.warn({ err, topic, partition }, 'could not release a database connection'));
+    }
+  }
+
+  /**
    * Cancels the statements of every batch transaction in flight (`pg_cancel_backend`), for a shutdown
    * that must not wait for a batch stuck behind a lock or a slow query. The cancelled statement fails
    * with 57014 and its transaction rolls back whole — never half-applied; a batch already committing

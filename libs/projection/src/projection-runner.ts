@@ -1,9 +1,12 @@
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import { undecodableBatchOf, type UndecodableBatch } from '@timeline/kafka';
 import type { Logger } from '@timeline/observability';
+import type { SkippedRange as OperatorSkip } from '@timeline/store';
 import { classifyFailure } from './failure-classifier.js';
 import { MissingOffsetsError } from './missing-offsets.error.js';
 import type { BatchOutcome, MessageOutcome, PartitionBatchApplier, SkippedRange } from './partition-batch-applier.js';
 import type { PartitionWatermarks } from './partition-watermarks.js';
+import { PartitionParking, type ParkedPartition } from './partition-parking.js';
 
 /** Lifecycle of the consumer, as /health reports it (`joining`: connecting and joining the group, not consuming yet). */
 export type ProjectorState = 'idle' | 'joining' | 'running' | 'stopping' | 'stopped' | 'failed';
@@ -67,6 +70,14 @@ export interface ProjectionRunnerOptions {
   /** On stop, how long a batch in flight may run before its statement is cancelled. @default 3000 */
   readonly shutdownGraceMs?: number;
   readonly metrics?: ProjectionRunnerMetrics;
+  /**
+   * A bounded run (a rebuild): the ranges `cli skip` recorded for the live projection. An
+   * undecodable record batch inside one is read over the same way; any other fails the run. Without a
+   * stop point (live), such a batch parks its partition instead ({@link ProjectionRunner.parking}).
+   */
+  readonly operatorSkips?: readonly OperatorSkip[];
+  /** Told when a partition is parked or released (the projector's metric). Must not throw. */
+  readonly onParking?: (event: 'parked' | 'released', partition: ParkedPartition) => void;
   /** After every committed transaction; awaited (a rebuild counts and paces itself here). */
   readonly afterCommit?: (batch: CommittedBatch) => void | Promise<void>;
 }
@@ -95,6 +106,11 @@ export class ProjectionRunner {
   private assignedPartitions: number[] = [];
   private stopping = false;
   private readonly skipped = new Map<number, SkippedRange>();
+  /** Partitions paused at a record batch that cannot be decoded (issue 11; live runs only). */
+  readonly parking = new PartitionParking();
+  private unparkTimer: NodeJS.Timeout | undefined;
+  /** Offsets past transaction markers being stored, one range after another. */
+  private markers: Promise<void> = Promise.resolve();
   private readonly gaps = new Map<number, { offset: string; times: number }>();
   private readonly fatalListeners: ((err: unknown) => void)[] = [];
   private assignment: Promise<void> = Promise.resolve();
@@ -206,13 +222,21 @@ export class ProjectionRunner {
     this.consumer = consumer;
     consumer.on(consumer.events.GROUP_JOIN, (e) => {
       const partitions = [...(e.payload.memberAssignment[this.topic] ?? [])].sort((a, b) => a - b);
+      for (const p of this.parking.list()) if (!partitions.includes(p.partition)) this.opts.onParking?.('released', p);
+      this.parking.retain(this.topic, partitions);
       this.assignment = this.assignment.then(() => this.seekToStoredOffsets(consumer, partitions));
     });
-    // Ranges kafkajs consumed without delivering (only transaction markers): not a gap (see the applier).
+    // Ranges kafkajs consumed without delivering (only transaction markers and aborted records): not a
+    // gap for the next batch (see the applier), and stored at once, so a log ending in markers is
+    // caught up — and a bounded run finishes such a partition (issue 11).
     consumer.on(consumer.events.END_BATCH_PROCESS, (e) => {
       const p = e.payload;
       if (p.topic === this.topic && p.batchSize === 0 && p.firstOffset != null) {
-        this.skipped.set(p.partition, { from: p.firstOffset, to: (BigInt(p.lastOffset) + 1n).toString() });
+        const stop = this.end?.get(p.partition);
+        const to = BigInt(p.lastOffset) + 1n;
+        const range = { from: p.firstOffset, to: (stop !== undefined && BigInt(stop) < to ? BigInt(stop) : to).toString() };
+        this.skipped.set(p.partition, range);
+        this.markers = this.markers.then(() => this.advancePastMarkers(p.partition, range));
       }
     });
     consumer.on(consumer.events.CRASH, (e) => {
@@ -227,6 +251,11 @@ export class ProjectionRunner {
       partitionsConsumedConcurrently: Math.max(1, settings.partitionsConsumedConcurrently ?? 1),
       eachBatch: (payload) => this.handleBatch(payload),
     });
+    if (!this.end) {
+      // A parked partition resumes once `cli skip` moved its stored offset past the bad batch.
+      this.unparkTimer = setInterval(() => void this.releaseParked(), 2_000);
+      this.unparkTimer.unref();
+    }
     // stop() may have run while the group was being joined: it owns the state from then on.
     if (this.stopping) return;
     this.stateValue = 'running';
@@ -240,6 +269,7 @@ export class ProjectionRunner {
   async stop(): Promise<void> {
     if (!this.consumer || this.stateValue === 'stopped') return;
     this.stopping = true;
+    clearInterval(this.unparkTimer);
     if (this.stateValue !== 'failed') this.stateValue = 'stopping';
     // kafkajs's disconnect waits for the batch in flight. One blocked on a lock (e.g. the fence row an
     // instance that took over holds) or a slow query would outlast the shutdown limit, so after a grace
@@ -267,8 +297,26 @@ export class ProjectionRunner {
       return;
     }
     const stop = end?.get(batch.partition);
+    // A record batch that cannot be decoded (the fetch guard's marker, @timeline/kafka): what came
+    // before it is applied as usual, then the partition parks (live) or reads over a `cli skip` range.
+    const markerAt = batch.messages.findIndex((m) => undecodableBatchOf(m) !== undefined);
+    const bad = markerAt >= 0 ? undecodableBatchOf(batch.messages[markerAt]!) : undefined;
+    const messages = markerAt >= 0 ? batch.messages.slice(0, markerAt) : batch.messages;
     // Messages at or beyond the stop point are left for the live projector; the batch ends before it.
-    const inRange = stop === undefined ? batch.messages : batch.messages.filter((m) => BigInt(m.offset) < BigInt(stop));
+    const inRange = stop === undefined ? messages : messages.filter((m) => BigInt(m.offset) < BigInt(stop));
+    if (bad && (stop === undefined || BigInt(bad.firstOffset) < BigInt(stop))) {
+      if (inRange.length > 0) {
+        const before = await this.applyWithRetry(payload, {
+          topic: batch.topic,
+          partition: batch.partition,
+          fetchedOffset: (batch as { fetchedOffset?: string }).fetchedOffset ?? batch.firstOffset() ?? inRange[0]!.offset,
+          lastOffset: inRange.at(-1)!.offset,
+          messages: inRange,
+        });
+        if (!before) return;
+      }
+      return this.atUndecodable(batch.topic, batch.partition, bad);
+    }
     const lastOffset =
       stop !== undefined && BigInt(batch.lastOffset()) >= BigInt(stop) ? (BigInt(stop) - 1n).toString() : batch.lastOffset();
     const size = this.opts.maxMessagesPerTransaction ?? Number.POSITIVE_INFINITY;
@@ -373,6 +421,100 @@ export class ProjectionRunner {
       await this.opts.afterCommit?.(committed);
       if (heartbeatError) throw heartbeatError;
       return committed;
+    }
+  }
+
+  /**
+   * At a record batch that cannot be decoded: a live run parks the partition (paused; /health,
+   * metric and log say what to do); a bounded run reads over it when a `cli skip` range covers it —
+   * as the live projection did — and fails otherwise (issue 11).
+   */
+  private async atUndecodable(topic: string, partition: number, bad: UndecodableBatch): Promise<void> {
+    const stop = this.end?.get(partition);
+    if (stop === undefined) {
+      if (this.parking.isParked(topic, partition)) return;
+      const p = this.parking.park(topic, partition, bad);
+      this.consumer?.pause([{ topic, partitions: [partition] }]);
+      this.opts.onParking?.('parked', p);
+      this.logger.error(
+        { topic, partition, firstOffset: p.firstOffset, lastOffset: p.lastOffset, cause: p.cause, detail: p.detail, remedy: p.remedy },
+        `partition ${partition} parked at offset ${p.firstOffset}: a record batch that cannot be decoded (${p.cause}); the other partitions go on. ` +
+          `Inspect it, then move past it with: ${p.remedy}`,
+      );
+      return;
+    }
+    const first = BigInt(bad.firstOffset);
+    const range = (this.opts.operatorSkips ?? []).find(
+      (r) => r.topic === topic && r.partition === partition && BigInt(r.fromOffset) <= first && first < BigInt(r.toOffset),
+    );
+    if (!range) {
+      this.fail(
+        new Error(
+          `offset ${bad.firstOffset} of ${topic}/${partition} is a record batch that cannot be decoded (${bad.cause}: ${bad.detail}) and no ` +
+            '`cli skip` range covers it; skip it first (it parks the live projector too), then resume this rebuild',
+        ),
+      );
+      return;
+    }
+    const to = BigInt(range.toOffset) < BigInt(stop) ? range.toOffset : stop;
+    await this.advancePastMarkers(partition, { from: bad.firstOffset, to });
+    this.consumer?.seek({ topic, partition, offset: to });
+  }
+
+  /** Resumes parked partitions whose stored offset moved past the bad batch (`cli skip`). */
+  private async releaseParked(): Promise<void> {
+    if (this.parking.list().length === 0 || !this.consumer) return;
+    try {
+      const { offsets } = await this.applier.positions(this.topic);
+      for (const p of this.parking.list()) {
+        const stored = offsets.get(p.partition);
+        if (!this.parking.releaseIfPast(p.topic, p.partition, stored)) continue;
+        this.opts.onParking?.('released', p);
+        this.consumer.seek({ topic: p.topic, partition: p.partition, offset: stored! });
+        this.consumer.resume([{ topic: p.topic, partitions: [p.partition] }]);
+        this.logger.info(
+          { topic: p.topic, partition: p.partition, offset: stored },
+          `partition ${p.partition} resumed at offset ${stored} (moved past the parked batch)`,
+        );
+      }
+    } catch (err) {
+      this.logger.warn({ err: describe(err) }, 'could not check parked partitions; retrying');
+    }
+  }
+
+  /**
+   * Stores the offset after a range with nothing to apply (see
+   * {@link PartitionBatchApplier.advancePastMarkers}); a bounded run counts it as progress and may
+   * finish the partition. Retried a few times on an infrastructure error; if it still fails, the next
+   * batch of the partition carries the range (`skipped`), so nothing is lost.
+   */
+  private async advancePastMarkers(partition: number, range: SkippedRange): Promise<void> {
+    let error: unknown;
+    for (let attempt = 0; attempt < 5 && !this.stopping; attempt++) {
+      try {
+        const next = await this.applier.advancePastMarkers(this.topic, partition, range);
+        if (next) {
+          this.lastProgress = Date.now();
+          this.logger.debug({ topic: this.topic, partition, ...range }, 'stored the offset past offsets with nothing to apply');
+          const stop = this.end?.get(partition);
+          if (this.unfinished && stop !== undefined && BigInt(next) >= BigInt(stop)) {
+            this.unfinished.delete(partition);
+            this.consumer?.pause([{ topic: this.topic, partitions: [partition] }]);
+            if (this.unfinished.size === 0) this.settle?.resolve();
+          }
+        }
+        return;
+      } catch (err) {
+        error = err;
+        if (classifyFailure(err) !== 'retriable') break;
+        await new Promise((r) => setTimeout(r, Math.min(this.maxRetryMs, this.initialRetryMs * 2 ** attempt)));
+      }
+    }
+    if (error) {
+      this.logger.warn(
+        { err: describe(error), topic: this.topic, partition, ...range },
+        'could not store the offset past offsets with nothing to apply; the next batch of the partition will',
+      );
     }
   }
 

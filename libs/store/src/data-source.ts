@@ -8,6 +8,7 @@ import { EntryVersion, PendingCorrection, TimelineEntry } from './entities/timel
 import { TypeOrmPinoLogger } from './typeorm-pino.logger.js';
 import { InitialSchema1764000000000 } from './migrations/1764000000000-initial-schema.js';
 import { ProjectorReadModel1764100000000 } from './migrations/1764100000000-projector-read-model.js';
+import { SkippedRanges1764200000000 } from './migrations/1764200000000-skipped-ranges.js';
 
 /** Every entity of the store, for DataSource construction. */
 export const STORE_ENTITIES = [
@@ -20,7 +21,7 @@ export const STORE_ENTITIES = [
   PendingCorrection,
 ];
 /** Every migration, in order. */
-export const STORE_MIGRATIONS = [InitialSchema1764000000000, ProjectorReadModel1764100000000];
+export const STORE_MIGRATIONS = [InitialSchema1764000000000, ProjectorReadModel1764100000000, SkippedRanges1764200000000];
 
 /** Options for {@link createDataSource}. */
 export interface DataSourceFactoryOptions {

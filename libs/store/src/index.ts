@@ -74,3 +74,4 @@ export {
 export { parseReplayInstant, parseReplayWindow, type ReplayWindow, type ReplayWindowProblem } from './rebuild/replay-window.js';
 export { TypeOrmPinoLogger } from './typeorm-pino.logger.js';
 export { applyDatabaseRoles, roleNameProblem, type DatabaseRolesOptions, type DatabaseRolesReport } from './database-roles.js';
+export { SkipRefusedError, skipPartitionRange, skippedRanges, type SkipResult, type SkippedRange } from './skipped-ranges.js';

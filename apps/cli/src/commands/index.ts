@@ -5,6 +5,7 @@ import { migrateCommand } from './migrate.command.js';
 import { rebuildCommand } from './rebuild.command.js';
 import { replayCommand } from './replay.command.js';
 import { seedCommand } from './seed.command.js';
+import { skipCommand } from './skip.command.js';
 import { verifyCommand } from './verify.command.js';
 
 /** Every command the CLI offers, in `--help` order. */
@@ -16,4 +17,5 @@ export const COMMANDS: readonly CliCommand[] = [
   rebuildCommand,
   verifyCommand,
   replayCommand,
+  skipCommand,
 ];

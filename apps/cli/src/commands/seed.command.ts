@@ -132,6 +132,7 @@ export const seedCommand: CliCommand = {
       retry: { retries: 10, initialRetryTime: 300, maxRetryTime: 10_000 },
       // Seeds carry historical recordedAt values: a deployment trusts them by this name (PROJECTOR_TRUSTED_PRODUCERS).
       producer: 'cli-seed',
+      compression: config.kafka.compression,
     });
     await publisher.connect();
     const bar = new cliProgress.SingleBar(

@@ -1,4 +1,5 @@
 import type { EntryView } from '../presentation/entry-view.js';
+import { plainNote } from './timelinejs-format.js';
 
 interface ActorLike {
   id?: string;
@@ -47,8 +48,12 @@ export function csvField(value: string | number | null | undefined): string {
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
+/**
+ * The header line, after a UTF-8 byte order mark: without it Excel reads the file as the system code
+ * page and garbles «», Cyrillic and every other non-ASCII character (issue 15). Other CSV readers skip it.
+ */
 export function csvHeader(): string {
-  return `${CSV_COLUMNS.join(',')}\r\n`;
+  return `\uFEFF${CSV_COLUMNS.join(',')}\r\n`;
 }
 
 /** One entry as a CSV record (lists joined with `; `, sources by space). */
@@ -62,7 +67,7 @@ export function csvRow(e: EntryView): string {
     .join('; ');
   const sources = (e.sources as SourceLike[]).map((s) => s.url ?? '').join(' ');
   const notes = e.corrections
-    .map((c) => `${c.change === 'retracted' ? 'Retracted' : `Correction (${c.severity ?? 'unspecified'})`}: ${c.note ?? ''}`)
+    .map((c) => `${c.change === 'retracted' ? 'Retracted' : `Correction (${c.severity ?? 'unspecified'})`}: ${plainNote(c.note)}`)
     .join(' | ');
   const cells = [
     e.id,

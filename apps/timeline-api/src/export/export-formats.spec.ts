@@ -1,6 +1,6 @@
 import type { EntryView } from '../presentation/entry-view.js';
 import { CSV_COLUMNS, csvField, csvHeader, csvRow } from './csv-format.js';
-import { escapeHtml, timelineJsHead, timelineJsSlide } from './timelinejs-format.js';
+import { escapeHtml, isMediaUrl, timelineJsHead, timelineJsSlide } from './timelinejs-format.js';
 
 const entry = (over: Partial<EntryView> = {}): EntryView => ({
   id: '6f1c2a0e-0000-4000-8000-000000000001',
@@ -42,7 +42,9 @@ describe('CSV', () => {
   });
 
   it('writes one record per entry with the header’s columns', () => {
-    expect(csvHeader().trimEnd().split(',')).toEqual([...CSV_COLUMNS]);
+    // A UTF-8 BOM first, so Excel reads «» and Cyrillic right (issue 15).
+    expect(csvHeader().startsWith('\uFEFF')).toBe(true);
+    expect(csvHeader().slice(1).trimEnd().split(',')).toEqual([...CSV_COLUMNS]);
     const row = csvRow(entry({ corrections: [{ version: 2, change: 'corrected', severity: 'minor', note: 'Typo', recordedAt: 'x' }] }));
     expect(row.endsWith('\r\n')).toBe(true);
     expect(row).toContain('"Pentagon puts about 8,500 US troops on ""heightened"" alert"');
@@ -52,13 +54,44 @@ describe('CSV', () => {
 });
 
 describe('TimelineJS slide', () => {
-  it('has only the date fields the precision allows, a unique_id and a media link', () => {
+  it('has only the date fields the precision allows, a unique_id, a short headline and no article as media', () => {
     const slide = timelineJsSlide(entry());
     expect(slide.start_date).toEqual({ year: 2022, month: 1, day: 24 });
     expect(slide.unique_id).toBe('6f1c2a0e-0000-4000-8000-000000000001');
     expect(slide.group).toBe('Readiness raised');
-    expect(slide.media).toMatchObject({ url: 'https://www.defense.gov/News/', credit: 'US Department of Defense' });
+    // An article URL is not media (TimelineJS showed a broken image); it is linked in the text.
+    expect(slide.media).toBeUndefined();
+    expect(slide.text.text).toContain('href="https://www.defense.gov/News/"');
+    // The headline says what and who; the summary is the text, not repeated.
+    expect(slide.text.headline).toBe('Readiness raised — US Department of Defense');
+    expect(slide.text.text).toContain('Pentagon puts about 8,500 US troops');
     expect(slide.end_date).toBeUndefined();
+  });
+
+  it('puts real media in media: images, YouTube, X/Twitter posts, Wikimedia files', () => {
+    for (const url of [
+      'https://upload.wikimedia.org/wikipedia/commons/a/a1/Map.png',
+      'https://www.youtube.com/watch?v=abc',
+      'https://x.com/DeptofDefense/status/1485700000000000000',
+      'https://commons.wikimedia.org/wiki/File:Map.svg',
+    ]) {
+      expect(isMediaUrl(url)).toBe(true);
+      expect(timelineJsSlide(entry({ sources: [{ role: 'reporting', outlet: 'X', url }] })).media).toMatchObject({ url });
+    }
+    expect(isMediaUrl('https://www.reuters.com/world/europe/story-2022-01-24/')).toBe(false);
+  });
+
+  it('never doubles a label the note already has (issue 15: "Correction: Correction: …")', () => {
+    const c = {
+      version: 2,
+      change: 'corrected' as const,
+      severity: 'substantive' as const,
+      note: 'Correction: the unit was the 82nd',
+      recordedAt: 'x',
+    };
+    expect(timelineJsSlide(entry({ corrections: [c] })).text.text).toContain('<strong>Correction:</strong> the unit was the 82nd');
+    expect(csvRow(entry({ corrections: [c] }))).toContain('Correction (substantive): the unit was the 82nd');
+    expect(csvRow(entry({ corrections: [c] }))).not.toContain('Correction: Correction');
   });
 
   it('adds an end_date for ranges and hours for hour precision', () => {
@@ -77,7 +110,8 @@ describe('TimelineJS slide', () => {
         sources: [],
       }),
     );
-    expect(slide.text.headline).toBe('&lt;img src=x onerror=alert(1)&gt;');
+    expect(slide.text.headline).toBe('Readiness raised — US Department of Defense');
+    expect(slide.text.text).toContain('&lt;img src=x onerror=alert(1)&gt;');
     expect(slide.text.text).not.toContain('<img');
     expect(slide.text.text).toContain('<strong>Correction:</strong> Unit &lt;b&gt;was&lt;/b&gt; wrong');
     expect(slide.media).toBeUndefined();

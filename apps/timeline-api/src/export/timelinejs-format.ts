@@ -26,6 +26,31 @@ interface SourceLike {
 }
 interface ActorLike {
   name?: string;
+  role?: string;
+}
+interface LocationLike {
+  name?: string;
+}
+
+/**
+ * URLs TimelineJS renders as media: images, video and the embeds it knows. A news article's URL is
+ * not media — TimelineJS showed it as a broken image on every slide (issue 15) — so sources are
+ * linked in the slide text instead, and `media` is set only for these.
+ */
+const MEDIA_URL =
+  /^https:\/\/(?:[^/?#]+\/[^?#]*\.(?:jpe?g|png|gif|webp|svg)(?:[?#].*)?|(?:www\.)?(?:youtube\.com\/watch\?|youtu\.be\/|vimeo\.com\/\d|(?:twitter|x)\.com\/[^/]+\/status\/\d|commons\.wikimedia\.org\/wiki\/File:).*)$/i;
+
+/** True when TimelineJS can show `url` as media (see {@link MEDIA_URL}). */
+export function isMediaUrl(url: string): boolean {
+  return MEDIA_URL.test(url);
+}
+
+/**
+ * A correction note without the label a writer may have put in it ("Correction: the unit was …"):
+ * the export adds its own label, so it never reads "Correction: Correction: …" (issue 15).
+ */
+export function plainNote(note: string | null): string {
+  return (note ?? '').replace(/^\s*(?:correction|corrected|retraction|retracted|update)\s*(?:\([^)]*\))?\s*[:\-–—]\s*/i, '');
 }
 
 const HEADLINE_CHARS = 140;
@@ -35,10 +60,20 @@ export function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
 }
 
-function headline(summary: string): string {
-  if (summary.length <= HEADLINE_CHARS) return summary;
-  const cut = summary.slice(0, HEADLINE_CHARS);
-  return `${cut.slice(0, Math.max(cut.lastIndexOf(' '), 80)).trimEnd()}…`;
+function shorten(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const cut = text.slice(0, max);
+  return `${cut.slice(0, Math.max(cut.lastIndexOf(' '), Math.floor(max * 0.6))).trimEnd()}…`;
+}
+
+/**
+ * A short headline that does not repeat the text below it (issue 15): what happened and who — "Readiness
+ * raised — US Department of Defense" — with the summary as the slide's text.
+ */
+function headline(e: EntryView): string {
+  const actors = e.actors as ActorLike[];
+  const who = (actors.find((a) => a.role === 'subject') ?? actors[0])?.name ?? (e.locations as LocationLike[])[0]?.name;
+  return shorten(who ? `${e.typeTitle} — ${who}` : e.typeTitle, HEADLINE_CHARS);
 }
 
 /** The top-level TimelineJS document's members before `events` (written first when streaming). */
@@ -57,7 +92,7 @@ export function timelineJsSlide(e: EntryView): TimelineJsSlide {
   if (actors.length) paragraphs.push(`<p><em>Actors:</em> ${escapeHtml(actors.join(', '))}</p>`);
   for (const c of e.corrections) {
     const label = c.change === 'retracted' ? 'Retraction' : c.severity === 'minor' ? 'Correction (minor)' : 'Correction';
-    paragraphs.push(`<p><strong>${label}:</strong> ${escapeHtml(c.note ?? '')}</p>`);
+    paragraphs.push(`<p><strong>${label}:</strong> ${escapeHtml(plainNote(c.note))}</p>`);
   }
   if (sources.length) {
     const items = sources
@@ -73,11 +108,11 @@ export function timelineJsSlide(e: EntryView): TimelineJsSlide {
     unique_id: e.id,
     start_date: start,
     display_date: e.displayDate,
-    text: { headline: escapeHtml(prefix + headline(e.summary)), text: paragraphs.join('') },
+    text: { headline: escapeHtml(prefix + headline(e)), text: paragraphs.join('') },
     group: e.typeTitle,
   };
   if (e.occurredUntil) slide.end_date = { ...dateParts(e.occurredUntil, e.occurredAtPrecision, e.occurredTz) };
-  const media = sources.find((s) => s.role === 'primary' && s.url) ?? sources.find((s) => s.url);
+  const media = sources.find((s) => s.url && isMediaUrl(s.url));
   if (media?.url) {
     slide.media = {
       url: media.url,
