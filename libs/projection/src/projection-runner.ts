@@ -236,7 +236,7 @@ export class ProjectionRunner {
         const to = BigInt(p.lastOffset) + 1n;
         const range = { from: p.firstOffset, to: (stop !== undefined && BigInt(stop) < to ? BigInt(stop) : to).toString() };
         this.skipped.set(p.partition, range);
-        this.markers = this.markers.then(() => this.advancePastMarkers(p.partition, range));
+        this.markers = this.markers.then(async () => void (await this.advancePastMarkers(p.partition, range)));
       }
     });
     consumer.on(consumer.events.CRASH, (e) => {
@@ -305,17 +305,21 @@ export class ProjectionRunner {
     // Messages at or beyond the stop point are left for the live projector; the batch ends before it.
     const inRange = stop === undefined ? messages : messages.filter((m) => BigInt(m.offset) < BigInt(stop));
     if (bad && (stop === undefined || BigInt(bad.firstOffset) < BigInt(stop))) {
+      // kafkajs keeps the offset it fetched from on the batch object but leaves it out of the types.
+      let from = (batch as { fetchedOffset?: string }).fetchedOffset ?? bad.firstOffset;
       if (inRange.length > 0) {
         const before = await this.applyWithRetry(payload, {
           topic: batch.topic,
           partition: batch.partition,
-          fetchedOffset: (batch as { fetchedOffset?: string }).fetchedOffset ?? batch.firstOffset() ?? inRange[0]!.offset,
+          fetchedOffset: from,
           lastOffset: inRange.at(-1)!.offset,
           messages: inRange,
         });
         if (!before) return;
+        from = before.nextOffset;
       }
-      return this.atUndecodable(batch.topic, batch.partition, bad);
+      // Offsets between `from` and the bad batch held nothing deliverable (transaction markers).
+      return this.atUndecodable(batch.topic, batch.partition, bad, from);
     }
     const lastOffset =
       stop !== undefined && BigInt(batch.lastOffset()) >= BigInt(stop) ? (BigInt(stop) - 1n).toString() : batch.lastOffset();
@@ -429,7 +433,7 @@ export class ProjectionRunner {
    * metric and log say what to do); a bounded run reads over it when a `cli skip` range covers it —
    * as the live projection did — and fails otherwise (issue 11).
    */
-  private async atUndecodable(topic: string, partition: number, bad: UndecodableBatch): Promise<void> {
+  private async atUndecodable(topic: string, partition: number, bad: UndecodableBatch, from: string): Promise<void> {
     const stop = this.end?.get(partition);
     if (stop === undefined) {
       if (this.parking.isParked(topic, partition)) return;
@@ -457,8 +461,10 @@ export class ProjectionRunner {
       return;
     }
     const to = BigInt(range.toOffset) < BigInt(stop) ? range.toOffset : stop;
-    await this.advancePastMarkers(partition, { from: bad.firstOffset, to });
-    this.consumer?.seek({ topic, partition, offset: to });
+    const moved = await this.advancePastMarkers(partition, { from, to });
+    // Not moved (the stored offset is not where this fetch started): back to it; the fence decides.
+    const at = moved ?? (await this.applier.positions(topic)).offsets.get(partition) ?? from;
+    this.consumer?.seek({ topic, partition, offset: at });
   }
 
   /** Resumes parked partitions whose stored offset moved past the bad batch (`cli skip`). */
@@ -488,7 +494,7 @@ export class ProjectionRunner {
    * finish the partition. Retried a few times on an infrastructure error; if it still fails, the next
    * batch of the partition carries the range (`skipped`), so nothing is lost.
    */
-  private async advancePastMarkers(partition: number, range: SkippedRange): Promise<void> {
+  private async advancePastMarkers(partition: number, range: SkippedRange): Promise<string | undefined> {
     let error: unknown;
     for (let attempt = 0; attempt < 5 && !this.stopping; attempt++) {
       try {
@@ -503,7 +509,7 @@ export class ProjectionRunner {
             if (this.unfinished.size === 0) this.settle?.resolve();
           }
         }
-        return;
+        return next;
       } catch (err) {
         error = err;
         if (classifyFailure(err) !== 'retriable') break;
@@ -516,6 +522,7 @@ export class ProjectionRunner {
         'could not store the offset past offsets with nothing to apply; the next batch of the partition will',
       );
     }
+    return undefined;
   }
 
   /** With a limit: the broker keeps answering from above the stored offset — those messages are gone. */
