@@ -1,17 +1,11 @@
 import { Body, Controller, HttpCode, Post, Req, applyDecorators } from '@nestjs/common';
-import { ApiBody, ApiOperation, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
-import { CodedError, RateLimited, RequireRole } from '@timeline/http';
+import { ApiBody, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { CodedError, RateLimited, RequireRole, problemResponse } from '@timeline/http';
 import type { PublishedEvent } from '@timeline/kafka';
 import { EventIngestor } from './event-ingestor.js';
-import {
-  BATCH_INPUT_SCHEMA,
-  EVENT_INPUT_SCHEMA,
-  PROBLEM_SCHEMA,
-  PUBLISHED_BATCH_SCHEMA,
-  PUBLISHED_EVENT_SCHEMA,
-} from './ingest-openapi.js';
+import { BATCH_INPUT_SCHEMA, EVENT_INPUT_SCHEMA, PUBLISHED_BATCH_SCHEMA, PUBLISHED_EVENT_SCHEMA } from './ingest-openapi.js';
 
-const problem = (description: string) => ({ description, content: { 'application/problem+json': { schema: PROBLEM_SCHEMA } } });
+const problem = problemResponse;
 const ERROR_RESPONSES = [
   { status: 400, ...problem('The body is not valid JSON (REQUEST.MALFORMED).') },
   { status: 401, ...problem('No API key, or an unknown one.') },
@@ -39,7 +33,6 @@ interface MaybeParsedRequest {
 
 /** `POST /v1/events` and `POST /v1/events/batch`: validated events into Kafka; 202 only after Kafka acknowledged. */
 @ApiTags('events')
-@ApiSecurity('apiKey')
 @RequireRole('editor')
 @RateLimited('writes')
 @Controller('v1/events')
