@@ -36,6 +36,16 @@ export {
   type PreparedEvent,
 } from './prepare-event.js';
 export { ingestInputSchemaName, ingestInputSchemas, toOpenApi30Schema, type IngestInputSchemas } from './openapi-schema.js';
+export {
+  CLOUDEVENTS_SPEC_VERSION,
+  CLOUDEVENT_BATCH_MEDIA_TYPE,
+  CLOUDEVENT_MEDIA_TYPE,
+  cloudEventAttributes,
+  cloudEventDataSchema,
+  cloudEventSource,
+  envelopeInputOfCloudEvent,
+  type CloudEventMapping,
+} from './cloudevents.js';
 export { DATASET_KEY_PATTERN, prepareDatasetLine } from './dataset-line.js';
 export {
   PRODUCER_HEADER,

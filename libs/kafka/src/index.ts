@@ -1,4 +1,4 @@
-export { DLQ_HEADERS, EVENT_HEADERS, timelineTopics, type TopicSpec } from './topics.js';
+export { CLOUDEVENTS_HEADER_PREFIX, DLQ_HEADERS, EVENT_HEADERS, cloudEventHeaders, timelineTopics, type TopicSpec } from './topics.js';
 export { createKafka, ensureTopics, kafkaHealth, type KafkaLogSink } from './kafka-client.js';
 export { KAFKA_ADMIN, KAFKA_LOG_SINK, KafkaModule, type KafkaModuleOptions } from './kafka.module.js';
 export {
