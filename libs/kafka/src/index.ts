@@ -11,3 +11,5 @@ export {
 export { KafkaPublishError } from './kafka-publish.error.js';
 export { DeadLetterPublisher, type DeadLetter, type DeadLetterPublisherOptions } from './dead-letter-publisher.js';
 export { IdempotentProducer } from './idempotent-producer.js';
+export { asyncApiDocument, type AsyncApiDocumentOptions } from './asyncapi-document.js';
+export { DEAD_LETTER_REASONS, type DeadLetterReasonCode } from './dead-letter-reasons.js';
