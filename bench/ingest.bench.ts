@@ -115,7 +115,7 @@ async function timeProducer(
 ): Promise<{ seconds: number; eventsPerSecond: number; cpuUs: number }> {
   const producer = kafka.producer({ allowAutoTopicCreation: false, ...cfg });
   await producer.connect();
-  await producer.send({ topic, messages: batches[0]!.slice(0, 1).map(eventMessage), acks: -1 }); // metadata + connection warm-up
+  await producer.send({ topic, messages: batches[0]!.slice(0, 1).map((e) => eventMessage(e)), acks: -1 }); // metadata + connection warm-up
   let next = 0;
   let events = 0;
   const cpu0 = process.cpuUsage();
@@ -124,7 +124,7 @@ async function timeProducer(
     Array.from({ length: CONCURRENCY }, async () => {
       for (let i = next++; i < batches.length; i = next++) {
         // Serialising is part of sending (the ingest serialises too).
-        await producer.send({ topic, messages: batches[i]!.map(eventMessage), acks: -1 });
+        await producer.send({ topic, messages: batches[i]!.map((e) => eventMessage(e)), acks: -1 });
         events += batches[i]!.length;
       }
     }),

@@ -80,6 +80,13 @@ describe('EventPublisher on a real broker', () => {
         [EVENT_HEADERS.eventId]: e.eventId,
         [EVENT_HEADERS.contentType]: 'application/json',
         [EVENT_HEADERS.producer]: 'ingest',
+        // CloudEvents Kafka binding, binary mode (issue 18).
+        ce_specversion: '1.0',
+        ce_id: e.eventId,
+        ce_type: 'readiness.raised',
+        ce_source: `urn:timeline:story:${e.storyId}`,
+        ce_time: e.recordedAt,
+        ce_dataschema: 'urn:timeline:event:readiness.raised:v2',
       });
       expect(rec!.timestamp).toBe(String(Date.parse('2022-01-24T18:30:00Z')));
     }

@@ -215,10 +215,14 @@ describe('ingest: HTTP → Kafka on a real broker', () => {
   it('describes itself: OpenAPI from the catalogue at /docs, JSON Schema at /v1/schemas', async () => {
     expect((await fetch(`${app.url}/docs`)).status).toBe(200);
     const doc = (await (await fetch(`${app.url}/docs-json`)).json()) as {
-      paths: Record<string, { post?: { requestBody?: { content: Record<string, { schema: { oneOf?: unknown[] } }> }; responses: object } }>;
+      paths: Record<string, { post?: { requestBody?: { content: Record<string, { schema: { $ref?: string } }> }; responses: object } }>;
+      components: { schemas: Record<string, { oneOf?: unknown[]; discriminator?: { mapping: Record<string, string> } }> };
     };
     const one = doc.paths['/v1/events']?.post;
-    expect(one?.requestBody?.content['application/json']?.schema.oneOf).toHaveLength(eventCatalogue.typeNames().length);
+    expect(one?.requestBody?.content['application/json']?.schema.$ref).toBe('#/components/schemas/EventInput');
+    const input = doc.components.schemas.EventInput;
+    expect(input?.oneOf).toHaveLength(eventCatalogue.typeNames().length);
+    expect(Object.keys(input?.discriminator?.mapping ?? {})).toEqual(eventCatalogue.typeNames());
     expect(Object.keys(one?.responses ?? {})).toEqual(expect.arrayContaining(['202', '400', '401', '403', '413', '422', '503']));
     expect(doc.paths['/v1/events/batch']?.post).toBeDefined();
     const schemas = (await (await fetch(`${app.url}/v1/schemas`)).json()) as { types: Record<string, unknown> };

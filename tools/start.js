@@ -147,7 +147,7 @@ try {
       `  Timeline API       http://${host}:${ports.api}/v1/timeline   (OpenAPI: http://${host}:${ports.api}/docs)`,
       `  Ingest API         http://${host}:${ports.ingest}/v1/events   (OpenAPI: http://${host}:${ports.ingest}/docs)`,
       `  Projector          http://${host}:${ports.projector}/health   (metrics: /metrics)`,
-      `  Kafka              ${infra.kafkaBrokers}`,
+      `  Kafka              ${infra.kafkaBrokers}   (AsyncAPI: http://${host}:${ports.ingest}/asyncapi.json)`,
       '',
       process.env.API_KEYS
         ? '  API keys           from your API_KEYS'

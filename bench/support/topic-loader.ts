@@ -25,7 +25,7 @@ export async function loadTopic(kafka: Kafka, topic: string, n: number, seed?: s
     // target within the story's partition, as the ingest (one request in flight) guarantees.
     while (sent < n) {
       const k = Math.min(2000, n - sent);
-      const messages = gen.take(k).map(eventMessage);
+      const messages = gen.take(k).map((e) => eventMessage(e));
       for (const m of messages) bytes += (m.value as string).length;
       sent += k;
       await producer.send({ topic, messages, acks: -1, compression: CompressionTypes.None });

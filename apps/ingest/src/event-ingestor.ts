@@ -1,12 +1,31 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
-import { LIMITS, prepareEvent, type Clock, type PrepareResult, type PreparedEvent, type ValidationIssue } from '@timeline/events';
+import {
+  LIMITS,
+  envelopeInputOfCloudEvent,
+  prepareEvent,
+  type Clock,
+  type PrepareResult,
+  type PreparedEvent,
+  type ValidationIssue,
+} from '@timeline/events';
 import { CodedError, type ProblemField } from '@timeline/http';
 import { EventPublisher, KafkaPublishError, type PublishedEvent } from '@timeline/kafka';
 import { LOGGER } from '@timeline/observability';
 import { IngestMetrics } from './ingest-metrics.js';
 import { CLOCK } from './ingest.tokens.js';
 import { StoredEventLookup, type IdConflict } from './stored-event-lookup.js';
+
+/** How a request body's events are written: envelopes (application/json) or structured CloudEvents. */
+export type IngestFormat = 'envelope' | 'cloudevent';
+
+/** One body item as ingest input, and how to point back into the item for errors. */
+type Adapted = { ok: true; input: unknown; pointerOf: (p: string) => string } | { ok: false; issues: readonly ValidationIssue[] };
+
+const ADAPTERS: Record<IngestFormat, (item: unknown) => Adapted> = {
+  envelope: (item) => ({ ok: true, input: item, pointerOf: (p) => p }),
+  cloudevent: (item) => envelopeInputOfCloudEvent(item),
+};
 
 /** Seconds a client should wait before retrying when Kafka did not acknowledge. */
 export const KAFKA_RETRY_AFTER_SECONDS = 5;
@@ -26,9 +45,9 @@ export class EventIngestor {
     private readonly stored: StoredEventLookup,
   ) {}
 
-  /** Validates and publishes one event. */
-  async ingestOne(body: unknown): Promise<PublishedEvent> {
-    const r = prepareEvent(body, { clock: this.clock });
+  /** Validates and publishes one event (an envelope, or a structured CloudEvent mapped onto one). */
+  async ingestOne(body: unknown, format: IngestFormat = 'envelope'): Promise<PublishedEvent> {
+    const r = this.prepare(body, format);
     if (!r.ok) {
       this.metrics.rejected.inc({ code: r.code });
       throw new CodedError(r.code, r.message, fields(r.issues, '', r.code));
@@ -38,9 +57,9 @@ export class EventIngestor {
   }
 
   /** Validates every event of a batch (an array, or `{ events: [...] }`) and publishes them in one send. */
-  async ingestBatch(body: unknown): Promise<PublishedEvent[]> {
+  async ingestBatch(body: unknown, format: IngestFormat = 'envelope'): Promise<PublishedEvent[]> {
     const { events, pointer } = unwrapBatch(body);
-    const results: PrepareResult[] = events.map((e) => prepareEvent(e, { clock: this.clock }));
+    const results: PrepareResult[] = events.map((e) => this.prepare(e, format));
     const errors: ProblemField[] = [];
     let invalid = 0;
     results.forEach((r, i) => {
@@ -61,6 +80,21 @@ export class EventIngestor {
       results.map((r) => (r as Extract<PrepareResult, { ok: true }>).envelope),
       pointer,
     );
+  }
+
+  /** prepareEvent on the item as `format` maps it; issue paths point into the item as the client sent it. */
+  private prepare(item: unknown, format: IngestFormat): PrepareResult {
+    const adapted = ADAPTERS[format](item);
+    if (!adapted.ok) {
+      return {
+        ok: false,
+        code: 'EVENT.INVALID_ENVELOPE',
+        message: 'the CloudEvent cannot be mapped onto an event envelope',
+        issues: adapted.issues,
+      };
+    }
+    const r = prepareEvent(adapted.input, { clock: this.clock });
+    return r.ok ? r : { ...r, issues: r.issues.map((i) => ({ ...i, path: adapted.pointerOf(i.path) })) };
   }
 
   /** `pointer`: where a batch's events sit in the body (`/events`, or `` for a bare array); undefined for one event. */

@@ -1,23 +1,25 @@
 import { Body, Controller, HttpCode, Post, Req, applyDecorators } from '@nestjs/common';
-import { ApiBody, ApiOperation, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
-import { CodedError, RateLimited, RequireRole } from '@timeline/http';
+import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { CLOUDEVENT_BATCH_MEDIA_TYPE, CLOUDEVENT_MEDIA_TYPE } from '@timeline/events';
+import { CodedError, RateLimited, RequireRole, problemResponse } from '@timeline/http';
 import type { PublishedEvent } from '@timeline/kafka';
-import { EventIngestor } from './event-ingestor.js';
+import { EventIngestor, type IngestFormat } from './event-ingestor.js';
 import {
   BATCH_INPUT_SCHEMA,
+  CLOUDEVENT_BATCH_INPUT_SCHEMA,
+  CLOUDEVENT_INPUT_SCHEMA,
   EVENT_INPUT_SCHEMA,
-  PROBLEM_SCHEMA,
   PUBLISHED_BATCH_SCHEMA,
   PUBLISHED_EVENT_SCHEMA,
 } from './ingest-openapi.js';
 
-const problem = (description: string) => ({ description, content: { 'application/problem+json': { schema: PROBLEM_SCHEMA } } });
+const problem = problemResponse;
 const ERROR_RESPONSES = [
   { status: 400, ...problem('The body is not valid JSON (REQUEST.MALFORMED).') },
   { status: 401, ...problem('No API key, or an unknown one.') },
   { status: 403, ...problem('The key lacks the editor role.') },
   { status: 413, ...problem('The body is larger than the limit, or Kafka refused the batch for its size: send fewer events.') },
-  { status: 415, ...problem('The body is not application/json.') },
+  { status: 415, ...problem('The body is not JSON of a media type this endpoint takes (see requestBody).') },
   { status: 422, ...problem('An event is invalid; errors[] names every bad field. Nothing was published.') },
   {
     status: 429,
@@ -35,11 +37,11 @@ const ApiIngestErrors = () => applyDecorators(...ERROR_RESPONSES.map((r) => ApiR
 /** A request whose body the JSON parser did not read (another content type) has no body at all. */
 interface MaybeParsedRequest {
   body?: unknown;
+  headers: Record<string, string | string[] | undefined>;
 }
 
 /** `POST /v1/events` and `POST /v1/events/batch`: validated events into Kafka; 202 only after Kafka acknowledged. */
 @ApiTags('events')
-@ApiSecurity('apiKey')
 @RequireRole('editor')
 @RateLimited('writes')
 @Controller('v1/events')
@@ -51,14 +53,17 @@ export class EventsController {
   @ApiOperation({
     summary: 'Publish one event',
     description:
-      'Validates the event against the catalogue (GET /v1/schemas), generates eventId when absent, defaults schemaVersion to the current version and stamps recordedAt (a client-sent recordedAt is refused: it is server-owned). Answers 202 once Kafka acknowledged. Sending the same eventId again is accepted; the timeline keeps it once.',
+      'Validates the event against the catalogue (GET /v1/schemas), generates eventId when absent, defaults schemaVersion to the current version and stamps recordedAt (a client-sent recordedAt is refused: it is server-owned). Answers 202 once Kafka acknowledged. Sending the same eventId again is accepted; the timeline keeps it once. ' +
+      'Also takes one structured-mode CloudEvent (application/cloudevents+json; mapping in docs/events.md).',
+    requestBody: {
+      required: true,
+      content: { 'application/json': { schema: EVENT_INPUT_SCHEMA }, [CLOUDEVENT_MEDIA_TYPE]: { schema: CLOUDEVENT_INPUT_SCHEMA } },
+    },
   })
-  @ApiBody({ schema: EVENT_INPUT_SCHEMA })
   @ApiResponse({ status: 202, description: 'Kafka acknowledged the event.', schema: PUBLISHED_EVENT_SCHEMA })
   @ApiIngestErrors()
   async publishOne(@Body() body: unknown, @Req() req: MaybeParsedRequest): Promise<PublishedEvent> {
-    requireJson(req);
-    return this.ingestor.ingestOne(body);
+    return this.ingestor.ingestOne(body, formatOf(req, CLOUDEVENT_MEDIA_TYPE));
   }
 
   @Post('batch')
@@ -66,20 +71,40 @@ export class EventsController {
   @ApiOperation({
     summary: 'Publish up to 1,000 events at once',
     description:
-      'All-or-nothing for validation: if any event is invalid, nothing is published and errors[] names every bad field under /events/<index>/… (or /<index>/… for a bare array). The events go to Kafka in one send.',
+      'All-or-nothing for validation: if any event is invalid, nothing is published and errors[] names every bad field under /events/<index>/… (or /<index>/… for a bare array). The events go to Kafka in one send. ' +
+      'Also takes a JSON array of structured-mode CloudEvents (application/cloudevents-batch+json).',
+    requestBody: {
+      required: true,
+      content: {
+        'application/json': { schema: BATCH_INPUT_SCHEMA },
+        [CLOUDEVENT_BATCH_MEDIA_TYPE]: { schema: CLOUDEVENT_BATCH_INPUT_SCHEMA },
+      },
+    },
   })
-  @ApiBody({ schema: BATCH_INPUT_SCHEMA })
   @ApiResponse({ status: 202, description: 'Kafka acknowledged every event.', schema: PUBLISHED_BATCH_SCHEMA })
   @ApiIngestErrors()
   async publishBatch(@Body() body: unknown, @Req() req: MaybeParsedRequest): Promise<{ accepted: number; events: PublishedEvent[] }> {
-    requireJson(req);
-    const events = await this.ingestor.ingestBatch(body);
+    const events = await this.ingestor.ingestBatch(body, formatOf(req, CLOUDEVENT_BATCH_MEDIA_TYPE));
     return { accepted: events.length, events };
   }
 }
 
-function requireJson(req: MaybeParsedRequest): void {
-  if (req.body === undefined) {
-    throw new CodedError('REQUEST.UNSUPPORTED_MEDIA_TYPE', 'Send the events as JSON with Content-Type: application/json.');
-  }
+/**
+ * How to read the body, from its media type: this endpoint's CloudEvents type (`cloudEvents`), or
+ * envelopes for any other JSON type the body reader took (application/json). The other CloudEvents
+ * type, or a body that is not JSON, is a 415.
+ */
+function formatOf(req: MaybeParsedRequest, cloudEvents: string): IngestFormat {
+  const type = String(req.headers['content-type'] ?? '')
+    .split(';')[0]!
+    .trim()
+    .toLowerCase();
+  if (req.body !== undefined && type === cloudEvents) return 'cloudevent';
+  if (req.body !== undefined && !type.startsWith('application/cloudevents')) return 'envelope';
+  const other = cloudEvents === CLOUDEVENT_MEDIA_TYPE ? 'POST /v1/events/batch' : 'POST /v1/events';
+  throw new CodedError(
+    'REQUEST.UNSUPPORTED_MEDIA_TYPE',
+    `Send the events as JSON with Content-Type: application/json, or as ${cloudEvents}` +
+      (type.startsWith('application/cloudevents') ? ` (${type} is for ${other}).` : '.'),
+  );
 }

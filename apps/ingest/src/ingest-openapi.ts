@@ -1,8 +1,53 @@
-import type { SchemaObject } from '@nestjs/swagger';
-import { LIMITS, ingestInputSchema } from '@timeline/events';
+import type { ReferenceObject, SchemaObject } from '@nestjs/swagger';
+import { CLOUDEVENTS_SPEC_VERSION, LIMITS, eventCatalogue, ingestInputSchemas } from '@timeline/events';
 
-/** OpenAPI schemas of the ingest endpoints, generated from the event catalogue (one source of truth). */
-export const EVENT_INPUT_SCHEMA = ingestInputSchema() as unknown as SchemaObject;
+const input = ingestInputSchemas();
+
+/** Named schemas for `components.schemas`: one per event type, generated from the catalogue (one source of truth). */
+export const INGEST_OPENAPI_SCHEMAS = {
+  ...(input.components as unknown as Record<string, SchemaObject>),
+  EventInput: input.oneOf as unknown as SchemaObject,
+  CloudEventInput: {
+    type: 'object',
+    description:
+      'One structured-mode CloudEvent 1.0 (JSON format). id → eventId, type → type, data → the other envelope fields, dataschema → schemaVersion; source, subject and time are not stored (docs/events.md, "CloudEvents").',
+    required: ['specversion', 'id', 'source', 'type', 'data'],
+    properties: {
+      specversion: { type: 'string', enum: [CLOUDEVENTS_SPEC_VERSION] },
+      id: { type: 'string', format: 'uuid', description: 'becomes the eventId (the idempotency key)' },
+      source: { type: 'string', format: 'uri-reference', example: 'urn:newsroom:desk-1' },
+      type: { type: 'string', enum: eventCatalogue.typeNames() },
+      dataschema: {
+        type: 'string',
+        pattern: '^urn:timeline:event:[a-z]+(\\.[a-z]+)+:v[1-9][0-9]{0,3}$',
+        description: 'the $id of the version in GET /v1/schemas, e.g. urn:timeline:event:readiness.raised:v2; sets schemaVersion',
+      },
+      datacontenttype: { type: 'string', enum: ['application/json'] },
+      subject: { type: 'string' },
+      time: { type: 'string', format: 'date-time', description: 'ignored: the server stamps recordedAt' },
+      data: {
+        type: 'object',
+        additionalProperties: true,
+        description: 'the event envelope without eventId, type and recordedAt (storyId, occurredAt, payload, summary, …): see EventInput',
+      },
+    },
+    additionalProperties: true,
+  } satisfies SchemaObject,
+};
+
+/** OpenAPI schemas of the ingest endpoints: one event is any branch of the discriminated `EventInput`. */
+export const EVENT_INPUT_SCHEMA: ReferenceObject = { $ref: '#/components/schemas/EventInput' };
+
+/** One structured-mode CloudEvent. */
+export const CLOUDEVENT_INPUT_SCHEMA: ReferenceObject = { $ref: '#/components/schemas/CloudEventInput' };
+
+/** The CloudEvents JSON batch format: an array of structured-mode events. */
+export const CLOUDEVENT_BATCH_INPUT_SCHEMA: SchemaObject = {
+  type: 'array',
+  minItems: 1,
+  maxItems: LIMITS.batchEvents,
+  items: CLOUDEVENT_INPUT_SCHEMA,
+};
 
 export const BATCH_INPUT_SCHEMA: SchemaObject = {
   description: `Up to ${LIMITS.batchEvents} events, as a bare array or as { "events": [...] }. All-or-nothing: one invalid event and nothing is published.`,
@@ -33,30 +78,5 @@ export const PUBLISHED_BATCH_SCHEMA: SchemaObject = {
   properties: {
     accepted: { type: 'integer', minimum: 1 },
     events: { type: 'array', items: PUBLISHED_EVENT_SCHEMA, description: 'in request order' },
-  },
-};
-
-export const PROBLEM_SCHEMA: SchemaObject = {
-  type: 'object',
-  description: 'RFC 9457 problem details (application/problem+json)',
-  required: ['type', 'title', 'status'],
-  properties: {
-    type: { type: 'string' },
-    title: { type: 'string' },
-    status: { type: 'integer' },
-    code: { type: 'string', example: 'EVENT.INVALID_PAYLOAD' },
-    detail: { type: 'string' },
-    instance: { type: 'string' },
-    errors: {
-      type: 'array',
-      description: 'every bad field; path is a JSON Pointer into the request body (batch: /events/3/payload/forceSize)',
-      items: {
-        type: 'object',
-        required: ['path', 'message'],
-        properties: { path: { type: 'string' }, message: { type: 'string' }, code: { type: 'string' } },
-      },
-    },
-    retryAfterSeconds: { type: 'integer', description: '503 only; also sent as the Retry-After header' },
-    eventIds: { type: 'array', items: { type: 'string', format: 'uuid' }, description: '503 only: resend with these ids' },
   },
 };

@@ -6,6 +6,7 @@ import { systemClock, type Clock } from '@timeline/events';
 import { ApiKeyGuard, HEALTH_CHECKS, OpsController, RateLimitGuard, type HealthCheck } from '@timeline/http';
 import { EventPublisher, KAFKA_ADMIN, KafkaModule, kafkaHealth, timelineTopics } from '@timeline/kafka';
 import { ObservabilityModule, type Logger } from '@timeline/observability';
+import { AsyncApiController } from './asyncapi.controller.js';
 import { EventIngestor } from './event-ingestor.js';
 import { EventsController } from './events.controller.js';
 import { IngestMetrics } from './ingest-metrics.js';
@@ -35,7 +36,7 @@ export class IngestModule {
     return {
       module: IngestModule,
       imports: [ConfigModule.forRoot(config), ObservabilityModule.forRoot('ingest', logger), KafkaModule.forRoot()],
-      controllers: [EventsController, SchemasController, OpsController],
+      controllers: [EventsController, SchemasController, AsyncApiController, OpsController],
       providers: [
         { provide: APP_GUARD, useClass: ApiKeyGuard },
         // After the key guard: writes are counted per API key (RATE_LIMIT_WRITES_PER_MINUTE).

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { loadConfig } from '@timeline/config';
 import { createHttpApp, listenAndLog } from '@timeline/http';
 import { createLogger, onShutdownSignal, runMain } from '@timeline/observability';
+import { INGEST_OPENAPI_SCHEMAS } from './ingest-openapi.js';
 import { IngestModule } from './ingest.module.js';
 
 /**
@@ -21,6 +22,7 @@ runMain('ingest', async () => {
     logger,
     bodyLimit: INGEST_BODY_LIMIT,
     codeStatus: { 'REQUEST.UNSUPPORTED_MEDIA_TYPE': 415 },
+    openApiSchemas: INGEST_OPENAPI_SCHEMAS,
     description:
       'Publishes validated crisis events to Kafka (write side). Writes need an API key with the editor role in X-API-Key. The event catalogue is at GET /v1/schemas; docs/events.md describes every type.',
   });

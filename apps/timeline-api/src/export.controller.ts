@@ -1,5 +1,5 @@
 import { Controller, Get, Inject, Query, Res } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiBadRequestResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { RequireRole } from '@timeline/http';
 import type { Logger } from '@timeline/observability';
 import { LOGGER } from '@timeline/observability';
@@ -32,7 +32,6 @@ const EXTENSIONS: Record<ExportFormat, string> = { ndjson: 'ndjson', csv: 'csv',
 
 /** Streams the filtered timeline as NDJSON, CSV or TimelineJS JSON, page by page in flat memory. */
 @ApiTags('timeline')
-@ApiSecurity('apiKey')
 @RequireRole('reader')
 @Controller('v1')
 export class ExportController {

@@ -5,7 +5,6 @@ import {
   ApiOkResponse,
   ApiOperation,
   ApiProduces,
-  ApiSecurity,
   ApiTags,
   ApiTooManyRequestsResponse,
 } from '@nestjs/swagger';
@@ -21,7 +20,6 @@ type StreamResponse = SseResponse & EventStreamHead;
 
 /** `GET /v1/stream`: Server-Sent Events of applied entries. */
 @ApiTags('live')
-@ApiSecurity('apiKey')
 @RequireRole('reader')
 @Controller('v1')
 export class StreamController {

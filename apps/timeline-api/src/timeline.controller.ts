@@ -5,7 +5,6 @@ import {
   ApiOkResponse,
   ApiOperation,
   ApiParam,
-  ApiSecurity,
   ApiTags,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
@@ -21,7 +20,6 @@ const BAD_QUERY = 'A query parameter is invalid (problem+json; `errors[].path` n
 
 /** The read API: the chronological timeline, single entries with their history, stats and the catalogue. */
 @ApiTags('timeline')
-@ApiSecurity('apiKey')
 @RequireRole('reader')
 @ApiUnauthorizedResponse({ description: 'Only when READ_ACCESS=key: a reader key is missing or invalid.' })
 @Controller('v1')

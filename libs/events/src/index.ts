@@ -29,13 +29,23 @@ export { fixedClock, systemClock, type Clock } from './clock.js';
 export { TIMELINE_ID_NAMESPACE, datasetEventId, uuidV5 } from './uuid.js';
 export {
   RECORDED_AT_IS_SERVER_OWNED,
-  ingestInputSchema,
   prepareEvent,
   type PrepareEventOptions,
   type PrepareFailure,
   type PrepareResult,
   type PreparedEvent,
 } from './prepare-event.js';
+export { ingestInputSchemaName, ingestInputSchemas, toOpenApi30Schema, type IngestInputSchemas } from './openapi-schema.js';
+export {
+  CLOUDEVENTS_SPEC_VERSION,
+  CLOUDEVENT_BATCH_MEDIA_TYPE,
+  CLOUDEVENT_MEDIA_TYPE,
+  cloudEventAttributes,
+  cloudEventDataSchema,
+  cloudEventSource,
+  envelopeInputOfCloudEvent,
+  type CloudEventMapping,
+} from './cloudevents.js';
 export { DATASET_KEY_PATTERN, prepareDatasetLine } from './dataset-line.js';
 export {
   PRODUCER_HEADER,

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import type { TSchema } from '@sinclair/typebox';
 import type { DecodeResult, EventCatalogue } from './catalogue.js';
 import type { Clock } from './clock.js';
 import type { EventEnvelope, RawEnvelope } from './envelope.js';
@@ -85,41 +84,4 @@ export function prepareEvent(input: unknown, opts: PrepareEventOptions): Prepare
     originalVersion: decoded.originalVersion,
     generatedId,
   };
-}
-
-/**
- * JSON Schema of what `POST /v1/events` accepts: one branch per type (current version) with
- * `eventId` and `schemaVersion` optional and `recordedAt` absent (server-owned). OpenAPI 3.0 friendly:
- * no `$id`, `const` written as a one-value `enum`.
- */
-export function ingestInputSchema(catalogue: EventCatalogue = eventCatalogue): TSchema {
-  const all = catalogue.jsonSchemas();
-  const branches = Object.entries(all.types).map(([type, t]) => {
-    const schema = openApiCompatible(t.versions[`v${t.current}`]) as {
-      properties: Record<string, unknown>;
-      required?: string[];
-      description?: string;
-    };
-    delete schema.properties.recordedAt;
-    schema.required = (schema.required ?? []).filter((f) => !['eventId', 'schemaVersion', 'recordedAt'].includes(f));
-    schema.description = `${type}: ${t.description}`;
-    const example = catalogue.get(type)?.example;
-    return example
-      ? { ...schema, properties: { ...schema.properties, payload: { ...(schema.properties.payload as object), example } } }
-      : schema;
-  });
-  return { oneOf: branches, discriminator: { propertyName: 'type' } } as unknown as TSchema;
-}
-
-/** Deep copy with `$id` dropped and `const: x` → `enum: [x]` (OpenAPI 3.0 knows neither). */
-function openApiCompatible(schema: unknown): unknown {
-  if (Array.isArray(schema)) return schema.map(openApiCompatible);
-  if (typeof schema !== 'object' || schema === null) return schema;
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(schema)) {
-    if (k === '$id') continue;
-    if (k === 'const') out.enum = [v];
-    else out[k] = openApiCompatible(v);
-  }
-  return out;
 }

@@ -1,6 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { Inject, Injectable, SetMetadata, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { Inject, Injectable, SetMetadata, applyDecorators, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
+import { ApiExtension } from '@nestjs/swagger';
 import { APP_CONFIG, ROLES, type ApiKeyEntry, type AppConfig, type Role } from '@timeline/config';
 import { clientAddress } from './client-address.js';
 import { CodedError } from './problem.js';
@@ -8,8 +9,20 @@ import { TokenBucketLimiter } from './token-bucket-limiter.js';
 
 const ROLE_KEY = 'timeline:required-role';
 
-/** Marks a handler or controller as needing at least `role`. `reader` endpoints are public unless READ_ACCESS=key. */
-export const RequireRole = (role: Role) => SetMetadata(ROLE_KEY, role);
+/** The header clients send their key in (`Authorization: Bearer …` works too). */
+export const API_KEY_HEADER = 'X-API-Key';
+/** Name of the OpenAPI security scheme for {@link API_KEY_HEADER}. */
+export const API_KEY_SCHEME = 'apiKey';
+/** OpenAPI operation extension naming the role {@link RequireRole} demands (createHttpApp turns it into `security`). */
+export const REQUIRED_ROLE_EXTENSION = 'x-required-role';
+
+/**
+ * Marks a handler or controller as needing at least `role`. `reader` endpoints are public unless
+ * READ_ACCESS=key. The same decorator documents it (`x-required-role` → the operation's `security`),
+ * so the OpenAPI document cannot drift from what the guard enforces (issue 18). A handler's own role
+ * wins over its controller's, in the guard and in the document alike.
+ */
+export const RequireRole = (role: Role) => applyDecorators(SetMetadata(ROLE_KEY, role), ApiExtension(REQUIRED_ROLE_EXTENSION, role));
 
 /** SHA-256 hex of a key, the form keys are configured in. */
 export function hashApiKey(key: string): string {

@@ -11,6 +11,11 @@ interface BodyRequest extends AsyncIterable<Buffer> {
   pause?(): void;
 }
 
+/**
+ * `application/json` and every `+json` type: `application/cloudevents+json` and
+ * `application/cloudevents-batch+json` (structured-mode CloudEvents, issue 18) are JSON too; which
+ * of them an endpoint takes is the handler's call (a 415 otherwise).
+ */
 const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json$/i;
 
 /**

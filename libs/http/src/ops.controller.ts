@@ -1,5 +1,5 @@
 import { Controller, Get, Header, Inject, Res } from '@nestjs/common';
-import { ApiExcludeEndpoint, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiExcludeEndpoint, ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Registry } from 'prom-client';
 import { METRICS_REGISTRY } from '@timeline/observability';
 
@@ -31,13 +31,16 @@ export class OpsController {
   ) {}
 
   @Get('health/live')
+  @ApiOperation({ summary: 'Liveness: the process serves HTTP (no dependency is checked)' })
   @ApiOkResponse({ description: 'The process is alive and serving (dependencies are not checked).' })
   live(): { status: 'up' } {
     return { status: 'up' };
   }
 
   @Get(['health', 'health/ready'])
-  @ApiOkResponse({ description: 'Ready: every dependency is up; 503 with the same body shape when one is down.' })
+  @ApiOperation({ summary: 'Readiness: every dependency this app needs is up' })
+  @ApiOkResponse({ description: 'Ready: every dependency is up.' })
+  @ApiResponse({ status: 503, description: 'Not ready: a dependency is down (same body shape, `checks` says which).' })
   async health(@Res() res: StatusResponse): Promise<void> {
     const entries = await Promise.all(
       this.checks.map(async (c) => {

@@ -1,3 +1,4 @@
+import type { SchemaObject } from '@nestjs/swagger';
 import type { DecodeErrorCode } from '@timeline/events';
 
 /** One field-level problem, e.g. `{ path: "/payload/forceSize", message: "must be >= 0" }`. */
@@ -95,3 +96,29 @@ export function statusForCode(code: string, table: Readonly<Record<string, numbe
   }
   return best?.[1] ?? 500;
 }
+
+/** OpenAPI schema of {@link ProblemDetails} (`components.schemas.Problem` in every app's document). */
+export const PROBLEM_SCHEMA: SchemaObject = {
+  type: 'object',
+  description: 'RFC 9457 problem details (application/problem+json)',
+  required: ['type', 'title', 'status'],
+  properties: {
+    type: { type: 'string' },
+    title: { type: 'string' },
+    status: { type: 'integer' },
+    code: { type: 'string', example: 'EVENT.INVALID_PAYLOAD' },
+    detail: { type: 'string' },
+    instance: { type: 'string' },
+    errors: {
+      type: 'array',
+      description: 'every bad field; path is a JSON Pointer into the request body (batch: /events/3/payload/forceSize)',
+      items: {
+        type: 'object',
+        required: ['path', 'message'],
+        properties: { path: { type: 'string' }, message: { type: 'string' }, code: { type: 'string' } },
+      },
+    },
+    retryAfterSeconds: { type: 'integer', description: '503 only; also sent as the Retry-After header' },
+    eventIds: { type: 'array', items: { type: 'string', format: 'uuid' }, description: '503 only: resend with these ids' },
+  },
+};

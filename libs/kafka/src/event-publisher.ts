@@ -4,7 +4,7 @@ import type { PreparedEvent } from '@timeline/events';
 import { compressionType } from './codecs/compression-codecs.js';
 import { IdempotentProducer } from './idempotent-producer.js';
 import { KafkaPublishError } from './kafka-publish.error.js';
-import { EVENT_HEADERS } from './topics.js';
+import { EVENT_HEADERS, cloudEventHeaders } from './topics.js';
 
 /** Where Kafka stored one event. */
 export interface PublishedEvent {
@@ -64,6 +64,7 @@ export function eventMessage(e: EventMessageSource, producer = 'ingest'): Messag
       [EVENT_HEADERS.eventId]: e.eventId,
       [EVENT_HEADERS.contentType]: 'application/json',
       [EVENT_HEADERS.producer]: producer,
+      ...cloudEventHeaders(e),
     },
   };
 }

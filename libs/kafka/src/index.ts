@@ -1,4 +1,4 @@
-export { DLQ_HEADERS, EVENT_HEADERS, timelineTopics, type TopicSpec } from './topics.js';
+export { CLOUDEVENTS_HEADER_PREFIX, DLQ_HEADERS, EVENT_HEADERS, cloudEventHeaders, timelineTopics, type TopicSpec } from './topics.js';
 export { createKafka, ensureTopics, kafkaHealth, waitForTopicLeaders, type KafkaLogSink } from './kafka-client.js';
 export { KAFKA_ADMIN, KAFKA_LOG_SINK, KafkaModule, type KafkaModuleOptions } from './kafka.module.js';
 export {
@@ -13,3 +13,5 @@ export { DeadLetterPublisher, type DeadLetter, type DeadLetterPublisherOptions }
 export { IdempotentProducer } from './idempotent-producer.js';
 export { installUndecodableBatchGuard, undecodableBatchOf, type UndecodableBatch } from './undecodable-batch-guard.js';
 export { compressionType, registerCompressionCodecs } from './codecs/compression-codecs.js';
+export { asyncApiDocument, type AsyncApiDocumentOptions } from './asyncapi-document.js';
+export { DEAD_LETTER_REASONS, type DeadLetterReasonCode } from './dead-letter-reasons.js';

@@ -1,5 +1,6 @@
 import { Writable } from 'node:stream';
-import { Test } from '@nestjs/testing';
+import { Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
 import { Kafka } from 'kafkajs';
 import pino from 'pino';
 import { ConfigModule } from '@timeline/config';
@@ -18,13 +19,16 @@ describe('KafkaModule', () => {
     });
     const logger = pino({ level: 'debug' }, sink);
     const { config } = testConfig();
-    const moduleRef = await Test.createTestingModule({
+    // A plain application context (no @nestjs/testing: it lags core's version, issue 18).
+    @Module({
       imports: [
         ConfigModule.forRoot(config),
         ObservabilityModule.forRoot('kafka-module-test', logger),
         KafkaModule.forRoot({ ensureTopics: false }),
       ],
-    }).compile();
+    })
+    class ProbeModule {}
+    const moduleRef = await NestFactory.createApplicationContext(ProbeModule, { logger: false });
     try {
       moduleRef.get(Kafka).logger().warn('probe from kafkajs', { broker: 'x' });
       const line = lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => String(l.msg).includes('probe from kafkajs'));

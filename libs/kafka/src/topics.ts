@@ -1,4 +1,4 @@
-import { PRODUCER_HEADER } from '@timeline/events';
+import { PRODUCER_HEADER, cloudEventAttributes, type RawEnvelope } from '@timeline/events';
 import type { KafkaConfig } from '@timeline/config';
 
 /** The one place topic names and their settings are defined (CONVENTIONS.md rule 4). */
@@ -45,6 +45,21 @@ export const EVENT_HEADERS = {
   /** Which tool published the record (`ingest`, `cli-seed`): what PROJECTOR_TRUSTED_PRODUCERS matches. */
   producer: PRODUCER_HEADER,
 } as const;
+
+/** Prefix of the CloudEvents Kafka protocol binding's binary-mode headers (`ce_id`, `ce_type`, …). */
+export const CLOUDEVENTS_HEADER_PREFIX = 'ce_';
+
+/**
+ * The CloudEvents binary-mode headers of an event record (issue 18): `ce_specversion` 1.0, `ce_id` =
+ * eventId, `ce_type` = type, `ce_source` = `urn:timeline:story:<storyId>`, `ce_time` = recordedAt,
+ * `ce_dataschema` = the version's schema `$id`; with `content-type: application/json` the record is
+ * a CloudEvent whose data is the envelope.
+ */
+export function cloudEventHeaders(
+  e: Pick<RawEnvelope, 'eventId' | 'type' | 'schemaVersion' | 'storyId' | 'recordedAt'>,
+): Record<string, string> {
+  return Object.fromEntries(Object.entries(cloudEventAttributes(e)).map(([name, value]) => [`${CLOUDEVENTS_HEADER_PREFIX}${name}`, value]));
+}
 
 /** Kafka header names on dead-letter records. */
 export const DLQ_HEADERS = {

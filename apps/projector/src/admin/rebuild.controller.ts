@@ -9,7 +9,6 @@ import {
   ApiOkResponse,
   ApiOperation,
   ApiPropertyOptional,
-  ApiSecurity,
   ApiTags,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
@@ -46,7 +45,6 @@ const DROP_DELAY_MS = 10_000;
 
 /** `POST /v1/admin/rebuild` and its status resource: the CLI's `rebuild`, for operators with an admin key. */
 @ApiTags('admin')
-@ApiSecurity('apiKey')
 @RequireRole('admin')
 @RateLimited('writes')
 @ApiUnauthorizedResponse({ description: 'No or an unknown API key.' })

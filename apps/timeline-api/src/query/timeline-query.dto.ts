@@ -11,7 +11,7 @@ const list = (description: string, example: string) => ({
   description: `${description} Repeat the parameter or separate values with commas; an entry matches if it has any of them.`,
   type: String,
   isArray: true,
-  example,
+  example: [example],
 });
 
 /** Filters shared by timeline, stats, export and stream. */

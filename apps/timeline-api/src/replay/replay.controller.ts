@@ -5,7 +5,6 @@ import {
   ApiOperation,
   ApiProduces,
   ApiPropertyOptional,
-  ApiSecurity,
   ApiTags,
   ApiTooManyRequestsResponse,
 } from '@nestjs/swagger';
@@ -62,7 +61,6 @@ type ReplayResponse = SseResponse & EventStreamHead;
 
 /** `GET /v1/replay`: the past as Server-Sent Events, at a chosen speed, from the event archive. */
 @ApiTags('replay')
-@ApiSecurity('apiKey')
 @RequireRole('reader')
 @Controller('v1')
 export class ReplayController implements BeforeApplicationShutdown {
