@@ -57,6 +57,18 @@ describe('fault: poison mix', () => {
       },
       { name: 'binary garbage', message: { key: 'poison', value: garbage }, code: 'EVENT.MALFORMED_JSON' },
       { name: 'null key and null value (tombstone)', message: { key: null, value: null }, code: 'EVENT.MALFORMED_JSON' },
+      // Issue 11: 200 KB of valid JSON nested 100,000 levels deep crashed the projector on every restart.
+      {
+        name: 'JSON nested 100,000 levels deep',
+        message: { key: 'poison', value: '{"a":'.repeat(100_000) + '1' + '}'.repeat(100_000) },
+        code: 'EVENT.MALFORMED_JSON',
+      },
+      // Issue 19: an impossible date that JavaScript would have rolled over to March.
+      {
+        name: 'an impossible calendar date',
+        message: { key: 'poison', value: JSON.stringify({ ...readinessRaised(), occurredAt: '2022-02-30T00:00:00Z' }) },
+        code: 'EVENT.INVALID_ENVELOPE',
+      },
     ];
     // A valid event with a null key is not poison (docs/operations.md): only per-story ordering in Kafka is lost.
     const nullKeyed = statementIssued({ summary: 'A valid event a foreign producer sent without a key' });
