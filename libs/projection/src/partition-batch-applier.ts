@@ -116,6 +116,8 @@ export class PartitionBatchApplier {
   /** Backend pids of the connections running a batch transaction right now (for {@link cancelInFlight}). */
   private readonly inFlight = new Set<number>();
   private readonly target: ProjectionTarget;
+  /** Server process id of each pooled connection (asked once per connection). */
+  private readonly backendPids = new WeakMap<object, number>();
 
   constructor(private readonly opts: PartitionBatchApplierOptions) {
     this.target = opts.target ?? { kind: 'active' };
@@ -130,10 +132,15 @@ export class PartitionBatchApplier {
   async apply(batch: PartitionBatch, hooks: BatchHooks): Promise<BatchOutcome> {
     const { topic, partition } = batch;
     const q = this.opts.ds.createQueryRunner();
-    await q.connect();
-    // node-postgres keeps the server process id of each connection (from BackendKeyData).
-    const backendPid = (q as unknown as { databaseConnection?: { processID?: number } }).databaseConnection?.processID;
-    if (backendPid) this.inFlight.add(backendPid);
+    // QueryRunner.connect() hands out the pooled driver connection: its server process id is asked
+    // once per connection (pg_backend_pid(), public SQL) and remembered, for cancelInFlight().
+    const connection = (await q.connect()) as object;
+    let backendPid = this.backendPids.get(connection);
+    if (backendPid === undefined) {
+      backendPid = Number(((await q.query('SELECT pg_backend_pid() AS pid')) as { pid: number }[])[0]!.pid);
+      this.backendPids.set(connection, backendPid);
+    }
+    this.inFlight.add(backendPid);
     try {
       await q.startTransaction('READ COMMITTED');
       try {
@@ -146,7 +153,7 @@ export class PartitionBatchApplier {
         throw err;
       }
     } finally {
-      if (backendPid) this.inFlight.delete(backendPid);
+      this.inFlight.delete(backendPid);
       await q
         .release()
         .catch((err: unknown) => this.opts.logger.warn({ err, topic, partition }, 'could not release a database connection'));
