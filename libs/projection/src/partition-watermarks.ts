@@ -14,8 +14,18 @@ export class PartitionWatermarks {
   constructor(private readonly admin: Admin) {}
 
   async all(topic: string): Promise<PartitionWatermark[]> {
-    const rows = await this.admin.fetchTopicOffsets(topic);
-    return rows.map((r) => ({ partition: r.partition, low: r.low, high: r.high }));
+    // A broker that just started or just moved a leader answers NOT_LEADER_OR_FOLLOWER until its
+    // metadata settles, longer than kafkajs's own few retries on a busy machine (seen in CI): retried
+    // here for a bounded time on retriable errors, so the caller sees the outage only if it lasts.
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const rows = await this.admin.fetchTopicOffsets(topic);
+        return rows.map((r) => ({ partition: r.partition, low: r.low, high: r.high }));
+      } catch (err) {
+        if (!(err as { retriable?: boolean }).retriable || attempt >= 20) throw err;
+        await new Promise((r) => setTimeout(r, 250 + attempt * 100));
+      }
+    }
   }
 
   /**
