@@ -1,9 +1,10 @@
 import { ApiProblem, timelineApi } from './api-client.js';
 import { byId, h } from './dom.js';
-import { entryCard, typeIcon } from './entry-card.js';
+import { typeIcon } from './entry-card.js';
 import { TYPE_STYLES } from './entry-types.js';
-import { LiveFeed, type LiveState } from './live-feed.js';
+import { LiveFeed, type LiveState, type LiveStatus } from './live-feed.js';
 import { ReplayMode } from './replay.js';
+import { TimelineView } from './timeline-view.js';
 import { typeChart } from './type-chart.js';
 import {
   EMPTY_FILTERS,
@@ -11,7 +12,6 @@ import {
   dayHeading,
   filterParams,
   filtersFromUrl,
-  groupByDay,
   withinLoadedRange,
   type Entry,
   type EntryChange,
@@ -24,6 +24,8 @@ const LIVE_LABELS: Record<LiveState, string> = {
   live: 'Live',
   reconnecting: 'Reconnecting…',
   paused: 'Paused (as known at)',
+  error: 'Paused: the query failed',
+  capped: 'Live updates refused',
   unavailable: 'Live updates unavailable',
 };
 
@@ -56,10 +58,12 @@ class NewsroomDashboard {
   private readonly retracted = byId<HTMLInputElement>('f-retracted');
   private readonly order = byId<HTMLSelectElement>('f-order');
   private readonly timeline = byId<HTMLElement>('timeline');
+  private readonly view = new TimelineView(this.timeline);
   private readonly chart = byId<HTMLElement>('chart');
   private readonly summaryLine = byId<HTMLElement>('summary-line');
   private readonly loadMore = byId<HTMLButtonElement>('load-more');
   private readonly liveStatus = byId<HTMLElement>('live-status');
+  private readonly liveReason = byId<HTMLElement>('live-reason');
   private readonly asOfBanner = byId<HTMLElement>('asof-banner');
   private readonly announcer = byId<HTMLElement>('announcer');
   private readonly errorBox = byId<HTMLElement>('error');
@@ -205,7 +209,7 @@ class NewsroomDashboard {
       this.syncAsOfRange();
       this.renderTimeline();
       this.renderChart(stats);
-      if (this.filters.asOf) this.showLiveState('paused');
+      if (this.filters.asOf) this.showLiveState({ state: 'paused' });
       else this.feed.start(page.streamPosition);
     } catch (err) {
       if (abort.signal.aborted) return;
@@ -262,26 +266,12 @@ class NewsroomDashboard {
   }
 
   private renderTimeline(): void {
+    this.view.render([...this.entries.values()], this.filters.order, this.filters.asOf);
+    this.renderSummary();
+  }
+
+  private renderSummary(): void {
     const list = [...this.entries.values()];
-    const groups = groupByDay(list, this.filters.order);
-    this.timeline.replaceChildren(
-      ...groups.map((g) =>
-        h(
-          'section',
-          { class: 'day', id: `day-${g.day}`, 'aria-labelledby': `day-${g.day}-title`, 'data-day': g.day },
-          h(
-            'h2',
-            { class: 'day-title', id: `day-${g.day}-title` },
-            h('time', { datetime: g.day }, dayHeading(g.day)),
-            h('span', { class: 'day-count' }, `${g.entries.length} ${g.entries.length === 1 ? 'entry' : 'entries'}`),
-          ),
-          ...g.entries.map((e) => entryCard(e, this.filters.asOf)),
-        ),
-      ),
-    );
-    if (list.length === 0) {
-      this.timeline.append(h('p', { class: 'empty' }, 'No entries match these filters.'));
-    }
     this.loadMore.hidden = !this.hasMore;
     const sorted = list.sort(compareEntries);
     const first = sorted[0];
@@ -308,7 +298,7 @@ class NewsroomDashboard {
     window.clearTimeout(this.statsTimer);
     this.statsTimer = window.setTimeout(() => {
       timelineApi.stats(filterParams(this.filters)).then(
-        (stats) => this.renderChart(stats),
+        (stats) => this.view.keepingPlace(() => this.renderChart(stats)),
         () => undefined,
       );
     }, 800);
@@ -321,7 +311,8 @@ class NewsroomDashboard {
     if (change.change === 'retracted' && !this.filters.includeRetracted) {
       if (!known) return;
       this.entries.delete(e.id);
-      this.renderTimeline();
+      this.view.remove(e.id);
+      this.renderSummary();
       this.announce(`Entry retracted: ${e.summary}`);
       this.scheduleStatsRefresh();
       return;
@@ -336,7 +327,8 @@ class NewsroomDashboard {
     );
     this.entries.set(e.id, { ...e, corrections });
     this.learn([e]);
-    this.renderTimeline();
+    this.view.upsert({ ...e, corrections });
+    this.renderSummary();
     const card = document.getElementById(`entry-${e.id}`);
     card?.classList.add('is-new');
     window.setTimeout(() => card?.classList.remove('is-new'), 6000);
@@ -348,9 +340,17 @@ class NewsroomDashboard {
     this.announcer.textContent = text;
   }
 
-  private showLiveState(state: LiveState): void {
-    this.liveStatus.dataset.state = state;
-    this.liveStatus.querySelector('.live-label')!.textContent = LIVE_LABELS[state];
+  /** The masthead badge says what the feed really does, and why when it does not. */
+  private showLiveState(status: LiveStatus): void {
+    this.liveStatus.dataset.state = status.state;
+    this.liveStatus.querySelector('.live-label')!.textContent = LIVE_LABELS[status.state];
+    const reason = status.reason
+      ? `${status.reason}${status.retryInSeconds ? ` Trying again in ${status.retryInSeconds} s.` : ''}`
+      : status.state === 'paused'
+        ? 'Showing a past state of the timeline; “Back to live” resumes updates.'
+        : '';
+    this.liveReason.textContent = reason;
+    this.liveReason.hidden = !reason;
   }
 
   private updateAsOfBanner(): void {

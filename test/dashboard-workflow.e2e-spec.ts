@@ -1,0 +1,193 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Admin, Kafka } from 'kafkajs';
+import type { BrowserContext, Page } from 'playwright-core';
+import type { DataSource } from 'typeorm';
+import { hashApiKey } from '@timeline/http';
+import {
+  ARTIFACTS_DIR,
+  ROOT,
+  createTestDatabase,
+  createTopics,
+  entryCorrected,
+  entryRetracted,
+  launchBrowser,
+  openEventStream,
+  runCli,
+  startApp,
+  statementIssued,
+  testConfig,
+  testKafka,
+  waitFor,
+  waitForCaughtUp,
+  type RawEvent,
+  type RunningApp,
+} from './support/index.js';
+
+/**
+ * Issue 15: working *in* the dashboard — live updates that keep the reader's place, an honest live
+ * badge, panels that fail on their own. The built apps on real Kafka/Postgres with the seed dataset,
+ * Debian's Chromium driving the page; every state leaves a screenshot in test-artifacts/.
+ */
+describe('newsroom dashboard: working in the page (issue 15)', () => {
+  const editorKey = 'dashboard-workflow-editor-key-0123456789';
+  const { env, config } = testConfig({ KAFKA_TOPIC_PARTITIONS: '3', API_KEYS: `e2e-editor:editor:${hashApiKey(editorKey)}` });
+  let ds: DataSource;
+  let drop: () => Promise<void>;
+  let kafka: Kafka;
+  let admin: Admin;
+  let deleteTopics: () => Promise<void>;
+  const apps: RunningApp[] = [];
+  let api: RunningApp;
+  let ingest: RunningApp;
+  let browser: Awaited<ReturnType<typeof launchBrowser>>;
+  let context: BrowserContext;
+  let page: Page;
+  let seeded = 0;
+
+  const shot = (p: Page, name: string) => p.screenshot({ path: path.join(ARTIFACTS_DIR, `dashboard-${name}.png`) });
+  const apiTotal = async (qs = '') => ((await (await fetch(`${api.url}/v1/stats?${qs}`)).json()) as { total: number }).total;
+  const publish = async (raw: RawEvent) => {
+    const { recordedAt: _serverOwned, ...body } = raw;
+    const res = await fetch(`${ingest.url}/v1/events`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'X-API-Key': editorKey },
+      body: JSON.stringify(body),
+    });
+    expect(res.status).toBe(202);
+  };
+  const openPage = async (url: string) => {
+    const p = await context.newPage();
+    await p.goto(url);
+    await waitFor('every seeded card', async () => ((await p.locator('article.card').count()) >= seeded ? true : undefined), 30_000, 200);
+    return p;
+  };
+
+  beforeAll(async () => {
+    ({ ds, drop } = await createTestDatabase(config));
+    kafka = testKafka(config);
+    admin = kafka.admin();
+    await admin.connect();
+    deleteTopics = await createTopics(admin, [{ topic: config.kafka.eventsTopic, numPartitions: 3 }, { topic: config.kafka.dlqTopic }]);
+    const started = await Promise.all([startApp('projector', env), startApp('ingest', env), startApp('timeline-api', env)]);
+    apps.push(...started);
+    [, ingest, api] = started as [RunningApp, RunningApp, RunningApp];
+    const seed = await runCli(['seed', path.join(ROOT, 'data', 'datasets', 'russia-ukraine-2022.ndjson')], env);
+    if (seed.code !== 0) throw new Error(`seed failed:\n${seed.stdout}\n${seed.stderr}`);
+    await waitForCaughtUp(ds, kafka, config.kafka.eventsTopic, 90_000);
+    seeded = await apiTotal();
+    browser = await launchBrowser();
+    context = browser.context;
+    fs.mkdirSync(ARTIFACTS_DIR, { recursive: true });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await Promise.all(apps.map((a) => a.stop()));
+    await deleteTopics?.();
+    await admin?.disconnect();
+    await drop?.();
+  });
+
+  describe('1. live updates patch one card and keep the reader’s place', () => {
+    const strykerId = 'a9f3040b-137c-5f16-9b44-2ab19be40b34';
+    const reading = () => page.locator(`#entry-${strykerId}`);
+    const readingTop = async () => (await reading().boundingBox())!.y;
+    const focusedCard = () => page.evaluate(() => document.activeElement?.closest('article.card')?.id ?? document.activeElement?.tagName);
+    const historyOpen = () =>
+      reading()
+        .locator('details.history')
+        .evaluate((d) => (d as HTMLDetailsElement).open);
+    let top = 0;
+    const above = statementIssued({
+      occurredAt: '2022-03-01T00:00:00Z',
+      summary: 'Live check: a statement dated after everything else, so it lands above the reader',
+    });
+
+    beforeAll(async () => {
+      page = await openPage(`${api.url}/`);
+      await page.locator('#live-status[data-state="live"]').waitFor({ timeout: 15_000 });
+      // The reader is down the page, in the Stryker entry's version history, keyboard on its summary.
+      await reading().evaluate((c) => c.scrollIntoView({ block: 'center' }));
+      await reading().locator('details.history > summary').click();
+      await reading().locator('.history-list').waitFor();
+      top = await readingTop();
+      expect(await page.evaluate(() => window.scrollY)).toBeGreaterThan(500);
+    });
+
+    it('an entry arriving above the viewport leaves the open history, the focus and the card where they were, and shows a pill', async () => {
+      await publish(above);
+      await page.locator(`#entry-${above.eventId}`).waitFor({ state: 'attached', timeout: 30_000 });
+      expect(await historyOpen()).toBe(true);
+      expect(await focusedCard()).toBe(`entry-${strykerId}`);
+      expect(Math.abs((await readingTop()) - top)).toBeLessThanOrEqual(2);
+      const pill = page.locator('#new-entries');
+      await pill.waitFor({ state: 'visible' });
+      expect(await pill.textContent()).toBe('↑ 1 new entry');
+      await shot(page, 'live-pill');
+    });
+
+    it('a correction of the card being read replaces it in place, history still open (and re-read), focus kept', async () => {
+      await publish(
+        entryCorrected(
+          { eventId: strykerId },
+          { summary: 'Live check: the Stryker squadron’s corrected summary' },
+          { occurredAt: '2022-02-02T00:00:00Z' },
+        ),
+      );
+      await reading().filter({ hasText: 'corrected summary' }).waitFor({ timeout: 30_000 });
+      expect(await historyOpen()).toBe(true);
+      await reading().locator('.history-list li', { hasText: 'corrected summary' }).waitFor({ timeout: 10_000 });
+      expect(await focusedCard()).toBe(`entry-${strykerId}`);
+      expect(Math.abs((await readingTop()) - top)).toBeLessThanOrEqual(2);
+    });
+
+    it('a retraction above the viewport removes that one card without moving the page; the pill counts it out', async () => {
+      await publish(entryRetracted({ eventId: above.eventId }));
+      await page.locator(`#entry-${above.eventId}`).waitFor({ state: 'detached', timeout: 30_000 });
+      expect(await historyOpen()).toBe(true);
+      expect(Math.abs((await readingTop()) - top)).toBeLessThanOrEqual(2);
+      await page.locator('#new-entries').waitFor({ state: 'hidden' });
+    });
+
+    it('the pill takes the reader to the new entries', async () => {
+      const next = statementIssued({ occurredAt: '2022-03-02T00:00:00Z', summary: 'Live check: a second late statement, for the pill' });
+      await publish(next);
+      const pill = page.locator('#new-entries');
+      await pill.waitFor({ state: 'visible', timeout: 30_000 });
+      expect(Math.abs((await readingTop()) - top)).toBeLessThanOrEqual(2);
+      await pill.click();
+      const box = (await page.locator(`#entry-${next.eventId}`).boundingBox())!;
+      expect(box.y).toBeGreaterThanOrEqual(0);
+      expect(box.y).toBeLessThan(900);
+      expect(await focusedCard()).toBe(`entry-${next.eventId}`);
+      await pill.waitFor({ state: 'hidden' });
+      await shot(page, 'live-pill-followed');
+      await page.close();
+    });
+  });
+
+  describe('1. the live badge tells the truth', () => {
+    it('over the per-client stream cap it says so, with the reason, and goes live once a slot frees', async () => {
+      const capped = await startApp('timeline-api', { ...env, API_STREAM_MAX_PER_CLIENT: '1' });
+      apps.push(capped);
+      const other = await openEventStream(`${capped.url}/v1/stream`);
+      expect(other.status).toBe(200);
+      const p = await openPage(`${capped.url}/`);
+      try {
+        await p.locator('#live-status[data-state="capped"]').waitFor({ timeout: 20_000 });
+        expect(await p.locator('#live-status .live-label').textContent()).toBe('Live updates refused');
+        const reason = await p.locator('#live-reason').textContent();
+        expect(reason).toContain('Too many live connections from your network');
+        expect(reason).toContain('API_STREAM_MAX_PER_CLIENT');
+        expect(reason).toMatch(/Trying again in \d+ s\./);
+        await shot(p, 'live-capped');
+        other.close();
+        await p.locator('#live-status[data-state="live"]').waitFor({ timeout: 30_000 });
+        expect(await p.locator('#live-reason').isHidden()).toBe(true);
+      } finally {
+        other.close();
+        await p.close();
+      }
+    });
+  });
+});
