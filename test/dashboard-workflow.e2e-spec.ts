@@ -1,11 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Admin, Kafka } from 'kafkajs';
-import type { BrowserContext, Page } from 'playwright-core';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import type { DataSource } from 'typeorm';
 import { hashApiKey } from '@timeline/http';
 import {
   ARTIFACTS_DIR,
+  CHROMIUM_PATH,
   ROOT,
   createTestDatabase,
   createTopics,
@@ -187,6 +188,122 @@ describe('newsroom dashboard: working in the page (issue 15)', () => {
       } finally {
         other.close();
         await p.close();
+      }
+    });
+  });
+
+  describe('2. each panel loads and fails on its own', () => {
+    const exportsDisabled = (p: Page) =>
+      p
+        .locator('.export-links a')
+        .evaluateAll((links) => links.every((a) => a.getAttribute('aria-disabled') === 'true' && !a.hasAttribute('href')));
+    const problem = (status: number, detail: string) => ({
+      status,
+      contentType: 'application/problem+json',
+      body: JSON.stringify({ type: 'about:blank', title: 'Injected', status, detail }),
+    });
+
+    it('From after To: the error is shown, old results cleared, the badge not Live, exports disabled; fixing it brings all back', async () => {
+      const p = await openPage(`${api.url}/`);
+      try {
+        await p.locator('#live-status[data-state="live"]').waitFor({ timeout: 15_000 });
+        await p.locator('#f-from').fill('2022-02-20');
+        await p.locator('#f-to').fill('2022-02-01');
+        await p.locator('#f-to').dispatchEvent('change');
+        await p.locator('#error .panel-error', { hasText: 'must not be before' }).waitFor({ timeout: 10_000 });
+        expect(await p.locator('article.card').count()).toBe(0);
+        expect(await p.locator('#live-status').getAttribute('data-state')).toBe('error');
+        expect(await p.locator('#live-reason').textContent()).toContain('must not be before');
+        expect(await exportsDisabled(p)).toBe(true);
+        expect(await p.locator('#summary-line').textContent()).toBe('No results: the query failed');
+        await shot(p, 'from-after-to');
+        await p.locator('#f-to').fill('2022-02-24');
+        await p.locator('#f-to').dispatchEvent('change');
+        await p.locator('#live-status[data-state="live"]').waitFor({ timeout: 15_000 });
+        expect(await p.locator('article.card').count()).toBe(await apiTotal('from=2022-02-20&to=2022-02-24'));
+        expect(await p.locator('#error').isHidden()).toBe(true);
+        expect(await exportsDisabled(p)).toBe(false);
+        expect(await p.locator('#export-csv').getAttribute('href')).toContain('from=2022-02-20&to=2022-02-24');
+      } finally {
+        await p.close();
+      }
+    });
+
+    it('/v1/stats failing leaves the timeline working and live; the chart panel says why and its Retry loads it', async () => {
+      const p = await context.newPage();
+      try {
+        await p.route('**/v1/stats?**', (r) => r.fulfill(problem(500, 'Injected stats failure')));
+        await p.goto(`${api.url}/`);
+        await p.locator('#chart .panel-error', { hasText: 'Injected stats failure' }).waitFor({ timeout: 15_000 });
+        await p.locator('#live-status[data-state="live"]').waitFor({ timeout: 15_000 });
+        expect(await p.locator('article.card').count()).toBeGreaterThanOrEqual(seeded);
+        expect(await p.locator('#error').isHidden()).toBe(true);
+        expect(await exportsDisabled(p)).toBe(false);
+        await shot(p, 'stats-failed');
+        await p.unroute('**/v1/stats?**');
+        await p.locator('#chart').getByRole('button', { name: 'Retry' }).click();
+        await p.locator('#chart svg .bar').first().waitFor({ timeout: 15_000 });
+        expect(await p.locator('#chart .panel-error').count()).toBe(0);
+      } finally {
+        await p.close();
+      }
+    });
+
+    it('/v1/timeline failing leaves the chart; the timeline panel says why, the badge is not Live, Retry loads it', async () => {
+      const p = await context.newPage();
+      try {
+        await p.route('**/v1/timeline?**', (r) => r.fulfill(problem(503, 'Injected timeline failure')));
+        await p.goto(`${api.url}/`);
+        await p.locator('#error .panel-error', { hasText: 'Injected timeline failure' }).waitFor({ timeout: 15_000 });
+        await p.locator('#chart svg .bar').first().waitFor({ timeout: 15_000 });
+        expect(await p.locator('#live-status').getAttribute('data-state')).toBe('error');
+        expect(await exportsDisabled(p)).toBe(true);
+        await shot(p, 'timeline-failed');
+        await p.unroute('**/v1/timeline?**');
+        await p.locator('#error').getByRole('button', { name: 'Retry' }).click();
+        await p.locator('#live-status[data-state="live"]').waitFor({ timeout: 15_000 });
+        expect(await p.locator('article.card').count()).toBeGreaterThanOrEqual(seeded);
+        expect(await p.locator('#error').isHidden()).toBe(true);
+      } finally {
+        await p.close();
+      }
+    });
+
+    it('a dashboard module that fails to load shows a message and the CSV/NDJSON links instead of "Loading…" forever', async () => {
+      const p = await context.newPage();
+      try {
+        await p.route('**/assets/js/type-chart.js', (r) => r.fulfill({ status: 404, body: 'not found' }));
+        await p.goto(`${api.url}/`);
+        const box = p.locator('#dashboard-fallback');
+        await box.waitFor({ state: 'visible', timeout: 15_000 });
+        expect(await box.textContent()).toContain('could not start');
+        expect(await box.getByRole('link', { name: 'CSV' }).getAttribute('href')).toBe('/v1/export?format=csv');
+        expect(await box.getByRole('link', { name: 'NDJSON' }).getAttribute('href')).toBe('/v1/export?format=ndjson');
+        expect(await p.locator('#summary-line').textContent()).not.toBe('Loading…');
+        await shot(p, 'module-failed');
+      } finally {
+        await p.close();
+      }
+    });
+
+    it('with JavaScript off, <noscript> says so and links to the data', async () => {
+      const b = await chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: ['--no-sandbox', '--disable-gpu'] });
+      try {
+        const p = await (await b.newContext({ javaScriptEnabled: false, viewport: { width: 1440, height: 1000 } })).newPage();
+        await p.goto(`${api.url}/`);
+        // With scripting off the parser makes <noscript>'s content elements (with it on, one text node);
+        // Playwright calls anything inside <noscript> hidden, so the box is measured instead.
+        const note = p.locator('noscript .fallback');
+        expect(await note.count()).toBe(1);
+        expect((await note.boundingBox())?.height).toBeGreaterThan(20);
+        expect(await note.locator('h2').textContent()).toBe('The dashboard needs JavaScript');
+        expect(await note.locator('a', { hasText: 'CSV' }).getAttribute('href')).toBe('/v1/export?format=csv');
+        expect(await note.locator('a', { hasText: 'NDJSON' }).getAttribute('href')).toBe('/v1/export?format=ndjson');
+        const res = await fetch(`${api.url}/v1/export?format=ndjson`);
+        expect(res.status).toBe(200);
+        await shot(p, 'noscript');
+      } finally {
+        await b.close();
       }
     });
   });

@@ -69,6 +69,8 @@ class NewsroomDashboard {
   private readonly errorBox = byId<HTMLElement>('error');
 
   start(): void {
+    // Tells dashboard-fallback.js the modules loaded (otherwise it shows the plain-data links).
+    document.documentElement.dataset.dashboard = 'ready';
     this.buildTypeOptions();
     this.writeForm();
     this.form.addEventListener('submit', (ev) => {
@@ -178,7 +180,11 @@ class NewsroomDashboard {
     select.append(h('option', { value }, label));
   }
 
-  /** Loads the first page and the chart for the current filters; (re)starts the live feed. */
+  /**
+   * Loads the first page and the chart for the current filters, each on its own (issue 15: a 500
+   * from `/v1/stats` made the whole page "could not be loaded" although the timeline had loaded);
+   * (re)starts the live feed once the timeline is in.
+   */
   private async reload(pushUrl = true): Promise<void> {
     this.loading?.abort();
     const abort = new AbortController();
@@ -188,35 +194,94 @@ class NewsroomDashboard {
       const qs = filterParams(this.filters, { order: true }).toString();
       history.pushState(null, '', qs ? `?${qs}` : location.pathname);
     }
-    this.updateExports();
     this.updateAsOfBanner();
+    await Promise.all([this.loadTimeline(abort.signal), this.loadChart(abort.signal)]);
+  }
+
+  /** The timeline panel: first page, then live updates; on failure the panel says why and offers a retry. */
+  private async loadTimeline(signal: AbortSignal): Promise<void> {
+    this.feed.stop();
     this.timeline.setAttribute('aria-busy', 'true');
     this.errorBox.hidden = true;
+    this.showLiveState({ state: 'connecting' });
     try {
       const params = filterParams(this.filters, { order: true });
       params.set('limit', String(PAGE_SIZE));
-      const [page, stats] = await Promise.all([
-        timelineApi.timeline(params, abort.signal),
-        timelineApi.stats(filterParams(this.filters), abort.signal),
-      ]);
-      if (abort.signal.aborted) return;
+      const page = await timelineApi.timeline(params, signal);
+      if (signal.aborted) return;
       this.entries = new Map(page.data.map((e) => [e.id, e]));
       this.nextCursor = page.page.nextCursor;
       this.hasMore = page.page.hasMore;
       this.learn(page.data);
-      for (const a of stats.actors) this.knownActors.set(a.id, a.name);
       this.refreshOptions();
       this.syncAsOfRange();
       this.renderTimeline();
-      this.renderChart(stats);
+      this.setExportsEnabled(true);
       if (this.filters.asOf) this.showLiveState({ state: 'paused' });
       else this.feed.start(page.streamPosition);
     } catch (err) {
-      if (abort.signal.aborted) return;
-      this.showError(err);
+      if (signal.aborted) return;
+      this.showTimelineError(err);
     } finally {
-      if (this.loading === abort) this.timeline.removeAttribute('aria-busy');
+      if (!signal.aborted) this.timeline.removeAttribute('aria-busy');
     }
+  }
+
+  /** The chart panel: loads and fails on its own, with its own retry. */
+  private async loadChart(signal: AbortSignal): Promise<void> {
+    this.chart.setAttribute('aria-busy', 'true');
+    try {
+      const stats = await timelineApi.stats(filterParams(this.filters), signal);
+      if (signal.aborted) return;
+      for (const a of stats.actors) this.knownActors.set(a.id, a.name);
+      this.refreshOptions();
+      this.renderChart(stats);
+    } catch (err) {
+      if (signal.aborted) return;
+      this.chart.replaceChildren(
+        panelError(`The chart could not be loaded: ${problemText(err)}`, () => void this.loadChart(this.loading?.signal ?? signal)),
+      );
+    } finally {
+      if (!signal.aborted) this.chart.removeAttribute('aria-busy');
+    }
+  }
+
+  /**
+   * A failed timeline query leaves nothing that looks current (issue 15: From after To kept the old
+   * results, a "Live" badge over a stopped stream and export links to the failing query).
+   */
+  private showTimelineError(err: unknown): void {
+    const text = problemText(err);
+    this.feed.stop();
+    this.entries.clear();
+    this.hasMore = false;
+    this.nextCursor = null;
+    this.view.clear();
+    this.loadMore.hidden = true;
+    this.summaryLine.textContent = 'No results: the query failed';
+    this.setExportsEnabled(false);
+    this.showLiveState({ state: 'error', reason: `The timeline query failed, so live updates are off: ${text}` });
+    this.errorBox.hidden = false;
+    this.errorBox.replaceChildren(
+      panelError(
+        `The timeline could not be loaded: ${text}`,
+        () => void this.loadTimeline(this.loading?.signal ?? new AbortController().signal),
+      ),
+    );
+  }
+
+  private setExportsEnabled(enabled: boolean): void {
+    for (const format of ['timelinejs', 'csv', 'ndjson'] as const) {
+      const link = byId<HTMLAnchorElement>(`export-${format}`);
+      if (enabled) {
+        link.removeAttribute('aria-disabled');
+        link.href = timelineApi.exportUrl(format, filterParams(this.filters, { order: true }));
+      } else {
+        link.setAttribute('aria-disabled', 'true');
+        link.removeAttribute('href');
+      }
+    }
+    byId('export-hint').textContent = enabled ? 'The filtered timeline, as shown.' : 'Export is off until the query works.';
   }
 
   private async loadNextPage(): Promise<void> {
@@ -362,20 +427,25 @@ class NewsroomDashboard {
     document.body.classList.toggle('as-of-mode', Boolean(asOf));
   }
 
-  private updateExports(): void {
-    const params = filterParams(this.filters, { order: true });
-    for (const format of ['timelinejs', 'csv', 'ndjson'] as const) {
-      byId<HTMLAnchorElement>(`export-${format}`).href = timelineApi.exportUrl(format, params);
-    }
-  }
-
   private showError(err: unknown): void {
     this.errorBox.hidden = false;
-    this.errorBox.textContent =
-      err instanceof ApiProblem
-        ? `The timeline could not be loaded: ${err.message}`
-        : 'The timeline could not be loaded. Check the connection and try again.';
+    this.errorBox.replaceChildren(panelError(`More entries could not be loaded: ${problemText(err)}`, () => void this.loadNextPage()));
   }
+}
+
+/** What went wrong, in the API's words when it said something. */
+function problemText(err: unknown): string {
+  return err instanceof ApiProblem ? err.message : 'check the connection and try again.';
+}
+
+/** A panel's failure: the reason and a retry button. */
+function panelError(text: string, retry: () => void): HTMLElement {
+  return h(
+    'div',
+    { class: 'panel-error' },
+    h('p', {}, text),
+    h('button', { type: 'button', class: 'button button-small retry', onclick: () => retry() }, 'Retry'),
+  );
 }
 
 /** "10 November 2021 – 24 February 2022", or one date when both ends are the same day. */

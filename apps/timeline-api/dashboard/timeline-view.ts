@@ -45,6 +45,13 @@ export class TimelineView {
     if (entries.length === 0) this.root.append(h('p', { class: 'empty' }, 'No entries match these filters.'));
   }
 
+  /** Empties the list (a failed query shows nothing that could pass for its result). */
+  clear(): void {
+    this.unseen.clear();
+    this.updatePill();
+    this.root.replaceChildren();
+  }
+
   /** Inserts or replaces the card of `entry`, keeping scroll position, open history and focus. */
   upsert(entry: Entry): PatchPlacement {
     const old = document.getElementById(`entry-${entry.id}`);
