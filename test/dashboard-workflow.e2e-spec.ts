@@ -307,4 +307,102 @@ describe('newsroom dashboard: working in the page (issue 15)', () => {
       }
     });
   });
+
+  describe('3. accessibility: axe-core in every main state', () => {
+    const axeSource = fs.readFileSync(path.join(ROOT, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
+    let p: Page;
+    /**
+     * Runs axe-core in the page (evaluated through the DevTools protocol, which the page's CSP
+     * does not govern) and returns the serious and critical violations, one line per node.
+     */
+    const seriousViolations = async (state: string): Promise<string[]> => {
+      await p.evaluate(axeSource);
+      const result = await p.evaluate(async () => {
+        const axe = (
+          window as unknown as {
+            axe: {
+              run: (
+                ctx: Document,
+                opts: unknown,
+              ) => Promise<{ violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }>;
+            };
+          }
+        ).axe;
+        const r = await axe.run(document, { resultTypes: ['violations'] });
+        return r.violations.map((v) => ({ id: v.id, impact: v.impact, targets: v.nodes.map((n) => n.target.join(' ')) }));
+      });
+      await shot(p, `axe-${state}`);
+      return result
+        .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+        .flatMap((v) =>
+          v.targets
+            .slice(0, 5)
+            .map((t) => `${state}: ${v.impact} ${v.id} at ${t}${v.targets.length > 5 ? ` (+${v.targets.length - 5} more)` : ''}`),
+        );
+    };
+
+    beforeAll(async () => {
+      p = await openPage(`${api.url}/`);
+      await p.locator('#chart svg').waitFor();
+    });
+    afterAll(async () => {
+      await p?.close();
+    });
+
+    it('on load', async () => {
+      expect(await seriousViolations('load')).toEqual([]);
+    });
+
+    it('filtered', async () => {
+      await p.getByRole('checkbox', { name: 'Statement issued' }).check();
+      await waitFor(
+        'statements only',
+        async () =>
+          (await p.locator('article.card[data-type="statement.issued"]').count()) === (await p.locator('article.card').count())
+            ? true
+            : undefined,
+        15_000,
+        100,
+      );
+      expect(await seriousViolations('filtered')).toEqual([]);
+      await p.getByRole('checkbox', { name: 'Statement issued' }).uncheck();
+      await waitFor('every card again', async () => ((await p.locator('article.card').count()) >= seeded ? true : undefined), 15_000, 100);
+    });
+
+    it('with an entry’s version history open', async () => {
+      const card = p.locator('article.card', { has: p.locator('details.history') }).first();
+      await card.locator('details.history > summary').click();
+      await card.locator('.history-list').waitFor();
+      expect(await seriousViolations('entry-open')).toEqual([]);
+    });
+
+    it('as known at an earlier time', async () => {
+      // Halfway through what was recorded: some entries known, the rest not yet.
+      const all = (await (await fetch(`${api.url}/v1/timeline?limit=200`)).json()) as { data: { recordedAt: string }[] };
+      const recorded = all.data.map((e) => e.recordedAt).sort();
+      const asOf = new Date(Date.parse(recorded[Math.floor(recorded.length / 2)]!)).toISOString();
+      await p.goto(`${api.url}/?asOf=${encodeURIComponent(asOf)}`);
+      await p.locator('article.card').first().waitFor();
+      await p.locator('#asof-banner').waitFor({ state: 'visible' });
+      await p.locator('#live-status[data-state="paused"]').waitFor();
+      expect(await seriousViolations('asof')).toEqual([]);
+    });
+
+    it('replaying', async () => {
+      await p.goto(`${api.url}/`);
+      await p.locator('#timeline article.card').first().waitFor();
+      await p.locator('#replay-from').fill('2022-01-20');
+      await p.locator('#replay-to').fill('2022-01-26');
+      await p.locator('#replay-speed').selectOption('604800');
+      await p.locator('#replay-play').click();
+      await p.locator('#replay-panel').waitFor({ state: 'visible' });
+      await waitFor(
+        'the replay to finish',
+        async () => ((await p.locator('#replay-status').textContent())?.startsWith('Replay finished') ? true : undefined),
+        60_000,
+        200,
+      );
+      expect(await seriousViolations('replay')).toEqual([]);
+    });
+  });
 });

@@ -71,6 +71,7 @@ class NewsroomDashboard {
   start(): void {
     // Tells dashboard-fallback.js the modules loaded (otherwise it shows the plain-data links).
     document.documentElement.dataset.dashboard = 'ready';
+    byId('f-asof-zone').textContent = Intl.DateTimeFormat().resolvedOptions().timeZone;
     this.buildTypeOptions();
     this.writeForm();
     this.form.addEventListener('submit', (ev) => {
@@ -454,11 +455,11 @@ function dateSpan(firstDay: string, lastDay: string): string {
   return firstDay === lastDay ? strip(firstDay) : `${strip(firstDay)} – ${strip(lastDay)}`;
 }
 
-/** ISO instant → value of an `<input type=datetime-local>` (the user's local clock). */
+/** ISO instant → value of an `<input type=datetime-local step=1>` (the user's local clock, to the second). */
 function toLocalInput(iso: string): string {
   const d = new Date(iso);
   const pad = (n: number) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
 }
 
 function safeRegionName(names: Intl.DisplayNames, code: string): string {

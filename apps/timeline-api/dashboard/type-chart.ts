@@ -43,7 +43,9 @@ export function typeChart(stats: Stats, onDay: (day: string) => void): HTMLEleme
   const svg = s('svg', {
     class: 'chart-svg',
     viewBox: `0 0 ${WIDTH} ${HEIGHT}`,
-    role: 'img',
+    // A group, not an image: its bars are buttons, and an image's children are presentational
+    // (axe nested-interactive, issue 15).
+    role: 'group',
     'aria-labelledby': 'chart-title chart-desc',
     preserveAspectRatio: 'none',
   });
