@@ -1,4 +1,6 @@
 import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { Admin, Kafka } from 'kafkajs';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
@@ -24,6 +26,9 @@ import {
   type RawEvent,
   type RunningApp,
 } from './support/index.js';
+
+/** A4 pages the whole seeded timeline may take in print (11 measured; 15 before the print stylesheet). */
+const PRINT_PAGE_BUDGET = 12;
 
 /**
  * Issue 15: working *in* the dashboard — live updates that keep the reader's place, an honest live
@@ -403,6 +408,159 @@ describe('newsroom dashboard: working in the page (issue 15)', () => {
         200,
       );
       expect(await seriousViolations('replay')).toEqual([]);
+    });
+  });
+
+  describe('4. filters, permalinks, print and embedding', () => {
+    const strykerId = 'a9f3040b-137c-5f16-9b44-2ab19be40b34';
+    type Listed = { id: string; actors: { id: string }[]; locations: { name: string; country: string }[]; tags: string[]; storyId: string };
+    let listed: Listed[] = [];
+    const cards = (p: Page) => p.locator('#timeline article.card');
+    const waitForCount = (p: Page, n: number, what: string) =>
+      waitFor(what, async () => ((await cards(p).count()) === n ? true : undefined), 15_000, 100);
+    const mostCommon = (values: string[], n: number) =>
+      [...values.reduce((m, v) => m.set(v, (m.get(v) ?? 0) + 1), new Map<string, number>())]
+        .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+        .slice(0, n)
+        .map(([v]) => v);
+
+    beforeAll(async () => {
+      listed = ((await (await fetch(`${api.url}/v1/timeline?limit=200`)).json()) as { data: Listed[] }).data;
+    });
+
+    it('several actors and countries at once, bound to the API and the URL', async () => {
+      const actors = mostCommon(
+        listed.flatMap((e) => e.actors.map((a) => a.id)),
+        3,
+      ).slice(1);
+      const countries = mostCommon(
+        listed.flatMap((e) => e.locations.map((l) => l.country)),
+        2,
+      );
+      const p = await openPage(`${api.url}/`);
+      try {
+        await p.locator('#f-actor').selectOption(actors);
+        const expected = await apiTotal(actors.map((a) => `actor=${a}`).join('&'));
+        expect(expected).toBeGreaterThan(0);
+        await waitForCount(p, expected, 'entries of either actor');
+        await p.locator('#f-country').selectOption(countries);
+        const both = await apiTotal([...actors.map((a) => `actor=${a}`), ...countries.map((c) => `country=${c}`)].join('&'));
+        await waitForCount(p, both, 'entries of either actor in either country');
+        const qs = new URL(p.url()).searchParams;
+        expect(new Set(qs.getAll('actor'))).toEqual(new Set(actors));
+        expect(new Set(qs.getAll('country'))).toEqual(new Set(countries));
+        // The URL is the filter: a reload keeps every selection.
+        await p.reload();
+        await waitForCount(p, both, 'the same entries after a reload');
+        const chosen = await p.locator('#f-actor').evaluate((s) => [...(s as HTMLSelectElement).selectedOptions].map((o) => o.value));
+        expect(chosen.sort()).toEqual([...actors].sort());
+        await shot(p, 'filters-multi');
+      } finally {
+        await p.close();
+      }
+    });
+
+    it('tags, places and stories', async () => {
+      const [tag] = mostCommon(
+        listed.flatMap((e) => e.tags),
+        1,
+      );
+      const [place] = mostCommon(
+        listed.flatMap((e) => e.locations.map((l) => l.name)),
+        1,
+      );
+      const [story] = mostCommon(
+        listed.map((e) => e.storyId),
+        1,
+      );
+      const p = await openPage(`${api.url}/`);
+      try {
+        await p.locator('#f-tag').selectOption([tag!]);
+        await waitForCount(p, await apiTotal(`tag=${tag}`), `entries tagged ${tag}`);
+        expect(await apiTotal(`tag=${tag}`)).toBeLessThan(seeded);
+        await p.locator('#f-location').selectOption([place!]);
+        await waitForCount(p, await apiTotal(new URLSearchParams({ tag: tag!, location: place! }).toString()), `… at ${place}`);
+        await p.getByRole('button', { name: 'Reset' }).click();
+        await p.locator('#f-story').selectOption([story!]);
+        await waitForCount(p, await apiTotal(`story=${story}`), `entries of story ${story}`);
+        expect(p.url()).toContain(`story=${story}`);
+      } finally {
+        await p.close();
+      }
+    });
+
+    it('a permalink #entry-<id> scrolls to the entry, opens it and focuses it — even from a filter that hides it', async () => {
+      const p = await context.newPage();
+      try {
+        await p.goto(`${api.url}/?type=statement.issued#entry-${strykerId}`);
+        const card = p.locator(`#entry-${strykerId}`);
+        await card.waitFor({ timeout: 30_000 });
+        await card.locator('.history-list').waitFor({ timeout: 15_000 });
+        expect(await card.locator('details.history').evaluate((d) => (d as HTMLDetailsElement).open)).toBe(true);
+        expect(await p.evaluate(() => document.activeElement?.id)).toBe(`entry-${strykerId}`);
+        const box = (await card.boundingBox())!;
+        expect(box.y).toBeGreaterThanOrEqual(0);
+        expect(box.y).toBeLessThan(300);
+        expect(await card.locator('a.permalink').getAttribute('href')).toBe(`#entry-${strykerId}`);
+        await shot(p, 'permalink');
+      } finally {
+        await p.close();
+      }
+    });
+
+    it('prints a filtered timeline as a clean chronology: no filters, chart or buttons; cards unbroken', async () => {
+      const p = await openPage(`${api.url}/`);
+      try {
+        await p.emulateMedia({ media: 'print' });
+        for (const sel of ['.sidebar', '#chart', '.masthead-right', '#load-more']) {
+          expect(await p.locator(sel).evaluate((el) => getComputedStyle(el).display)).toBe('none');
+        }
+        expect(
+          await cards(p)
+            .first()
+            .evaluate((el) => getComputedStyle(el).breakInside),
+        ).toBe('avoid');
+        await shot(p, 'print');
+        const pdf = await p.pdf({ format: 'A4', path: path.join(ARTIFACTS_DIR, 'dashboard-print.pdf') });
+        const pages = (pdf.toString('latin1').match(/\/Type\s*\/Page[^s]/g) ?? []).length;
+        expect(pages).toBeGreaterThan(0);
+        expect(pages).toBeLessThanOrEqual(PRINT_PAGE_BUDGET);
+      } finally {
+        await p.close();
+      }
+    });
+
+    it('is framed only by EMBED_ORIGINS (frame-ancestors); by default by no one', async () => {
+      const host = http.createServer((req, res) => {
+        const target = new URL(req.url ?? '/', 'http://x').searchParams.get('src') ?? '';
+        res.writeHead(200, { 'Content-Type': 'text/html' });
+        res.end(`<!doctype html><title>CMS</title><iframe id="embed" src="${target}" width="1200" height="800"></iframe>`);
+      });
+      await new Promise<void>((resolve) => host.listen(0, '127.0.0.1', resolve));
+      const hostOrigin = `http://127.0.0.1:${(host.address() as AddressInfo).port}`;
+      const embeddable = await startApp('timeline-api', { ...env, EMBED_ORIGINS: hostOrigin });
+      apps.push(embeddable);
+      const p = await context.newPage();
+      try {
+        const csp = (await fetch(`${embeddable.url}/`)).headers;
+        expect(csp.get('content-security-policy')).toContain(`frame-ancestors ${hostOrigin}`);
+        expect(csp.get('x-frame-options')).toBeNull();
+        expect((await fetch(`${api.url}/`)).headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+
+        await p.goto(`${hostOrigin}/?src=${encodeURIComponent(`${embeddable.url}/`)}`);
+        const frame = p.frameLocator('#embed');
+        await frame.locator('article.card').first().waitFor({ timeout: 30_000 });
+        await shot(p, 'embedded');
+
+        const blocked: string[] = [];
+        p.on('console', (m) => blocked.push(m.text()));
+        await p.goto(`${hostOrigin}/?src=${encodeURIComponent(`${api.url}/`)}`);
+        await waitFor('the refusal', async () => (blocked.some((t) => t.includes('frame-ancestors')) ? true : undefined), 10_000, 100);
+        expect(await p.frameLocator('#embed').locator('article.card').count()).toBe(0);
+      } finally {
+        await p.close();
+        host.close();
+      }
     });
   });
 });

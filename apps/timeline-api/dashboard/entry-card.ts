@@ -174,6 +174,12 @@ export function entryCard(e: Entry, asOf: string): HTMLElement {
       ),
       h('time', { class: 'card-date', datetime: e.occurredAt }, e.displayDate),
       badges,
+      h(
+        'a',
+        { class: 'permalink', href: `#entry-${e.id}`, title: 'Link to this entry' },
+        h('span', { class: 'visually-hidden' }, 'Link to this entry'),
+        '#',
+      ),
     ),
     summary(e),
     actors,

@@ -40,6 +40,11 @@ class NewsroomDashboard {
   private earliestRecorded?: number;
   private readonly knownActors = new Map<string, string>();
   private readonly knownCountries = new Set<string>();
+  /** Whether the page's `#entry-…` permalink was acted on (only once per page load; later via hashchange). */
+  private linkRevealed = false;
+  private readonly knownPlaces = new Set<string>();
+  private readonly knownTags = new Set<string>();
+  private readonly knownStories = new Set<string>();
   private readonly feed = new LiveFeed(
     (lastId) => timelineApi.streamUrl(filterParams(this.filters, { asOf: false }), lastId),
     (change) => this.applyChange(change),
@@ -51,6 +56,9 @@ class NewsroomDashboard {
   private readonly typeList = byId<HTMLElement>('f-types');
   private readonly actor = byId<HTMLSelectElement>('f-actor');
   private readonly country = byId<HTMLSelectElement>('f-country');
+  private readonly place = byId<HTMLSelectElement>('f-location');
+  private readonly tag = byId<HTMLSelectElement>('f-tag');
+  private readonly story = byId<HTMLSelectElement>('f-story');
   private readonly from = byId<HTMLInputElement>('f-from');
   private readonly to = byId<HTMLInputElement>('f-to');
   private readonly asOf = byId<HTMLInputElement>('f-asof');
@@ -97,6 +105,7 @@ class NewsroomDashboard {
     byId<HTMLButtonElement>('asof-clear').addEventListener('click', () => this.backToLive());
     byId<HTMLButtonElement>('asof-banner-clear').addEventListener('click', () => this.backToLive());
     this.loadMore.addEventListener('click', () => void this.loadNextPage());
+    window.addEventListener('hashchange', () => void this.revealLinkedEntry());
     window.addEventListener('popstate', () => {
       this.filters = filtersFromUrl(location.search);
       this.writeForm();
@@ -127,10 +136,7 @@ class NewsroomDashboard {
     const f = this.filters;
     this.q.value = f.q;
     for (const box of this.typeList.querySelectorAll<HTMLInputElement>('input[name=type]')) box.checked = f.types.includes(box.value);
-    this.ensureOption(this.actor, f.actor, this.knownActors.get(f.actor) ?? f.actor);
-    this.actor.value = f.actor;
-    this.ensureOption(this.country, f.country, f.country);
-    this.country.value = f.country;
+    this.refreshOptions();
     this.from.value = f.from;
     this.to.value = f.to;
     this.asOf.value = f.asOf ? toLocalInput(f.asOf) : '';
@@ -143,8 +149,11 @@ class NewsroomDashboard {
     const asOfLocal = this.asOf.value;
     this.filters = {
       types: [...this.typeList.querySelectorAll<HTMLInputElement>('input[name=type]:checked')].map((b) => b.value),
-      actor: this.actor.value,
-      country: this.country.value,
+      actors: selected(this.actor),
+      countries: selected(this.country),
+      locations: selected(this.place),
+      tags: selected(this.tag),
+      stories: selected(this.story),
       q: this.q.value,
       from: this.from.value,
       to: this.to.value,
@@ -176,11 +185,6 @@ class NewsroomDashboard {
     return Math.round(min + ((Date.now() - min) * v) / 1000);
   }
 
-  private ensureOption(select: HTMLSelectElement, value: string, label: string): void {
-    if (!value || [...select.options].some((o) => o.value === value)) return;
-    select.append(h('option', { value }, label));
-  }
-
   /**
    * Loads the first page and the chart for the current filters, each on its own (issue 15: a 500
    * from `/v1/stats` made the whole page "could not be loaded" although the timeline had loaded);
@@ -193,7 +197,8 @@ class NewsroomDashboard {
     this.feed.stop();
     if (pushUrl) {
       const qs = filterParams(this.filters, { order: true }).toString();
-      history.pushState(null, '', qs ? `?${qs}` : location.pathname);
+      // The hash stays: a permalink that cleared the filters to show its entry still points at it.
+      history.pushState(null, '', `${qs ? `?${qs}` : location.pathname}${location.hash}`);
     }
     this.updateAsOfBanner();
     await Promise.all([this.loadTimeline(abort.signal), this.loadChart(abort.signal)]);
@@ -218,6 +223,7 @@ class NewsroomDashboard {
       this.syncAsOfRange();
       this.renderTimeline();
       this.setExportsEnabled(true);
+      if (!this.linkRevealed) void this.revealLinkedEntry();
       if (this.filters.asOf) this.showLiveState({ state: 'paused' });
       else this.feed.start(page.streamPosition);
     } catch (err) {
@@ -226,6 +232,45 @@ class NewsroomDashboard {
     } finally {
       if (!signal.aborted) this.timeline.removeAttribute('aria-busy');
     }
+  }
+
+  /**
+   * A permalink `#entry-<id>`: scrolls to the entry, opens its version history and focuses it. An
+   * entry outside the current filters is looked up; if it exists, the filters are cleared to show it.
+   */
+  private async revealLinkedEntry(): Promise<void> {
+    const m = /^#entry-([A-Za-z0-9-]{1,80})$/.exec(location.hash);
+    if (!m) return;
+    this.linkRevealed = true;
+    const id = m[1]!;
+    const card = document.getElementById(`entry-${id}`);
+    if (!card) {
+      const filtered = filterParams(this.filters).toString() !== '';
+      const exists = await timelineApi.entry(id).then(
+        () => true,
+        () => false,
+      );
+      if (exists && filtered) {
+        this.filters = { ...EMPTY_FILTERS, order: this.filters.order };
+        this.writeForm();
+        this.linkRevealed = false;
+        void this.reload();
+      } else {
+        this.announce(exists ? 'The linked entry is not among the loaded entries.' : 'The linked entry does not exist.');
+        this.errorBox.hidden = false;
+        this.errorBox.replaceChildren(
+          exists ? 'The linked entry is further down: load more entries to reach it.' : `No entry ${id} exists.`,
+        );
+      }
+      return;
+    }
+    for (const c of document.querySelectorAll('.card.is-target')) c.classList.remove('is-target');
+    card.classList.add('is-target');
+    const history = card.querySelector<HTMLDetailsElement>('details.history');
+    if (history) history.open = true;
+    card.setAttribute('tabindex', '-1');
+    card.scrollIntoView({ block: 'start' });
+    card.focus({ preventScroll: true });
   }
 
   /** The chart panel: loads and fails on its own, with its own retry. */
@@ -312,23 +357,46 @@ class NewsroomDashboard {
         this.knownActors.set(a.id, a.name);
         if (a.country) this.knownCountries.add(a.country);
       }
-      for (const l of e.locations) this.knownCountries.add(l.country);
+      for (const l of e.locations) {
+        this.knownCountries.add(l.country);
+        this.knownPlaces.add(l.name);
+      }
+      for (const t of e.tags) this.knownTags.add(t);
+      this.knownStories.add(e.storyId);
       const rec = Date.parse(e.recordedAt);
       if (!Number.isNaN(rec) && (this.earliestRecorded === undefined || rec < this.earliestRecorded)) this.earliestRecorded = rec;
     }
   }
 
+  /** The list filters offer what the loaded entries carry, plus whatever the URL selected. */
   private refreshOptions(): void {
-    const actors = [...this.knownActors].sort((a, b) => a[1].localeCompare(b[1]));
-    this.actor.replaceChildren(h('option', { value: '' }, 'All actors'), ...actors.map(([id, name]) => h('option', { value: id }, name)));
-    this.actor.value = this.filters.actor;
-    const countries = [...this.knownCountries].sort();
+    const f = this.filters;
     const names = new Intl.DisplayNames(['en'], { type: 'region' });
-    this.country.replaceChildren(
-      h('option', { value: '' }, 'All countries'),
-      ...countries.map((c) => h('option', { value: c }, `${safeRegionName(names, c)} (${c})`)),
+    fillMulti(
+      this.actor,
+      [...this.knownActors].sort((a, b) => a[1].localeCompare(b[1])),
+      f.actors,
     );
-    this.country.value = this.filters.country;
+    fillMulti(
+      this.country,
+      [...this.knownCountries].sort().map((c) => [c, `${safeRegionName(names, c)} (${c})`] as [string, string]),
+      f.countries,
+    );
+    fillMulti(
+      this.place,
+      [...this.knownPlaces].sort((a, b) => a.localeCompare(b)).map((p) => [p, p] as [string, string]),
+      f.locations,
+    );
+    fillMulti(
+      this.tag,
+      [...this.knownTags].sort().map((t) => [t, t] as [string, string]),
+      f.tags,
+    );
+    fillMulti(
+      this.story,
+      [...this.knownStories].sort().map((t) => [t, t] as [string, string]),
+      f.stories,
+    );
   }
 
   private renderTimeline(): void {
@@ -432,6 +500,17 @@ class NewsroomDashboard {
     this.errorBox.hidden = false;
     this.errorBox.replaceChildren(panelError(`More entries could not be loaded: ${problemText(err)}`, () => void this.loadNextPage()));
   }
+}
+
+/** The chosen values of a `<select multiple>`. */
+function selected(select: HTMLSelectElement): string[] {
+  return [...select.selectedOptions].map((o) => o.value);
+}
+
+/** Fills a `<select multiple>` with `options` (value, label) and any selected value not among them. */
+function fillMulti(select: HTMLSelectElement, options: [string, string][], chosen: readonly string[]): void {
+  const all = [...options, ...chosen.filter((c) => !options.some(([v]) => v === c)).map((c) => [c, c] as [string, string])];
+  select.replaceChildren(...all.map(([value, label]) => h('option', { value, selected: chosen.includes(value) }, label)));
 }
 
 /** What went wrong, in the API's words when it said something. */

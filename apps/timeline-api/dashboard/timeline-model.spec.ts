@@ -27,15 +27,40 @@ describe('dashboard timeline model', () => {
   });
 
   it('builds API parameters only for set filters and reads shareable URLs defensively', () => {
-    const f = { ...EMPTY_FILTERS, types: ['readiness.raised', 'talks.held'], q: ' Peskov ', country: 'UA', order: 'desc' as const };
+    const f = { ...EMPTY_FILTERS, types: ['readiness.raised', 'talks.held'], q: ' Peskov ', countries: ['UA'], order: 'desc' as const };
     expect(filterParams(f, { order: true }).toString()).toBe('type=readiness.raised&type=talks.held&country=UA&q=Peskov&order=desc');
     expect(filterParams(f).toString()).toBe('type=readiness.raised&type=talks.held&country=UA&q=Peskov');
     expect(filtersFromUrl('?type=talks.held,bad%20type&country=ua&from=2022-01-01&to=tomorrow&order=asc')).toMatchObject({
       types: ['talks.held'],
-      country: '',
+      countries: [],
       from: '2022-01-01',
       to: '',
       order: 'asc',
+    });
+  });
+
+  it('carries several actors, countries, tags, places and stories to the API and back through the URL (issue 15)', () => {
+    const f = {
+      ...EMPTY_FILTERS,
+      actors: ['kremlin', 'nato'],
+      countries: ['UA', 'RU'],
+      tags: ['sanctions'],
+      locations: ['Kyiv'],
+      stories: ['russia-ukraine-2022'],
+    };
+    const qs = filterParams(f).toString();
+    expect(qs).toBe('actor=kremlin&actor=nato&country=UA&country=RU&tag=sanctions&location=Kyiv&story=russia-ukraine-2022');
+    expect(filtersFromUrl(`?${qs}`)).toMatchObject({
+      actors: ['kremlin', 'nato'],
+      countries: ['UA', 'RU'],
+      tags: ['sanctions'],
+      locations: ['Kyiv'],
+      stories: ['russia-ukraine-2022'],
+    });
+    expect(filtersFromUrl('?actor=kremlin,Bad Actor,kremlin&tag=ok,&story=a..b')).toMatchObject({
+      actors: ['kremlin'],
+      tags: ['ok'],
+      stories: ['a..b'],
     });
   });
 
