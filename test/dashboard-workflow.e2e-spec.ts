@@ -563,4 +563,63 @@ describe('newsroom dashboard: working in the page (issue 15)', () => {
       }
     });
   });
+
+  describe('5. history, precision and "as known at"', () => {
+    let p: Page;
+    beforeAll(async () => {
+      p = await openPage(`${api.url}/`);
+    });
+    afterAll(async () => {
+      await p?.close();
+    });
+
+    it('the version history shows what a correction changed, field by field — a changed date too', async () => {
+      // The seed's recognition entry was first dated 22 February; its correction moved it to the 21st.
+      const card = p.locator('article.card', { hasText: 'recognises the self-proclaimed Donetsk' }).first();
+      await card.locator('details.history > summary').click();
+      const diff = card.locator('.history-diff');
+      await diff.waitFor({ timeout: 15_000 });
+      const rows = await diff.evaluate((dl) =>
+        [...dl.querySelectorAll('dt')].map((dt) => ({
+          field: dt.textContent,
+          before: dt.nextElementSibling?.querySelector('del')?.textContent?.replace('was: ', ''),
+          after: dt.nextElementSibling?.querySelector('ins')?.textContent?.replace('now: ', ''),
+        })),
+      );
+      expect(rows.find((r) => r.field === 'Date')).toEqual({ field: 'Date', before: '22 February 2022', after: '21 February 2022' });
+      expect(rows.map((r) => r.field)).toContain('Summary');
+      await card.evaluate((c) => c.scrollIntoView({ block: 'center' }));
+      await shot(p, 'history-diff');
+    });
+
+    it('an hour-precision time reads as approximate, with its zone', async () => {
+      const date = p.locator('article.card', { hasText: 'special military operation' }).first().locator('time.card-date');
+      expect(await date.textContent()).toBe('24 February 2022, about 05:00 (Europe/Moscow)');
+    });
+
+    it('"as known at" takes seconds, shows its zone, refuses the future and explains an empty result', async () => {
+      expect(await p.locator('label[for="f-asof"]').textContent()).toBe(
+        `Date and time (${await p.evaluate(() => Intl.DateTimeFormat().resolvedOptions().timeZone)})`,
+      );
+      expect(await p.locator('#f-asof').getAttribute('step')).toBe('1');
+      const before = p.url();
+      await p.locator('#f-asof').fill(`${new Date().getFullYear() + 1}-01-01T10:20:30`);
+      await p.locator('#f-asof').dispatchEvent('change');
+      await p.locator('#asof-error', { hasText: 'cannot be in the future' }).waitFor();
+      expect(await p.locator('#f-asof').getAttribute('aria-invalid')).toBe('true');
+      expect(p.url()).toBe(before);
+      expect(await p.locator('#live-status').getAttribute('data-state')).toBe('live');
+      await shot(p, 'asof-future');
+
+      await p.locator('#f-asof').fill('2001-02-03T04:05:06');
+      await p.locator('#f-asof').dispatchEvent('change');
+      await p.locator('#timeline .empty', { hasText: 'Nothing had been recorded yet' }).waitFor({ timeout: 15_000 });
+      expect(await p.locator('#asof-error').isHidden()).toBe(true);
+      const asOf = new URL(p.url()).searchParams.get('asOf')!;
+      expect(new Date(asOf).getSeconds()).toBe(6);
+      expect(await p.locator('#asof-banner-time').textContent()).toContain('04:05:06');
+      expect(await p.locator('#live-status').getAttribute('data-state')).toBe('paused');
+      await shot(p, 'asof-empty');
+    });
+  });
 });

@@ -144,9 +144,18 @@ class NewsroomDashboard {
     this.order.value = f.order;
   }
 
-  /** Form controls → filters, then reload. */
+  /** Form controls → filters, then reload; an "as known at" in the future is refused, not sent. */
   private readFormAndReload(): void {
     const asOfLocal = this.asOf.value;
+    const asOfError = byId('asof-error');
+    if (asOfLocal && new Date(asOfLocal).getTime() > Date.now()) {
+      this.asOf.setAttribute('aria-invalid', 'true');
+      asOfError.textContent = '“As known at” cannot be in the future: nothing is known about it yet.';
+      asOfError.hidden = false;
+      return;
+    }
+    this.asOf.removeAttribute('aria-invalid');
+    asOfError.hidden = true;
     this.filters = {
       types: [...this.typeList.querySelectorAll<HTMLInputElement>('input[name=type]:checked')].map((b) => b.value),
       actors: selected(this.actor),
@@ -400,8 +409,19 @@ class NewsroomDashboard {
   }
 
   private renderTimeline(): void {
-    this.view.render([...this.entries.values()], this.filters.order, this.filters.asOf);
+    this.view.render([...this.entries.values()], this.filters.order, this.filters.asOf, this.emptyText());
     this.renderSummary();
+  }
+
+  /** Why the list is empty: with "as known at", whether anything had been recorded by then at all. */
+  private emptyText(): string {
+    const asOf = this.filters.asOf;
+    if (!asOf) return 'No entries match these filters.';
+    const when = formatInstant(asOf);
+    const onlyAsOf = filterParams({ ...this.filters, asOf: '' }).toString() === '';
+    return onlyAsOf
+      ? `Nothing had been recorded yet at ${when}: the timeline starts later. Pick a later “as known at” time.`
+      : `No entries match these filters as known at ${when}.`;
   }
 
   private renderSummary(): void {
@@ -491,7 +511,7 @@ class NewsroomDashboard {
     const asOf = this.filters.asOf;
     this.asOfBanner.hidden = !asOf;
     if (asOf) {
-      byId('asof-banner-time').textContent = new Date(asOf).toUTCString().replace('GMT', 'UTC');
+      byId('asof-banner-time').textContent = formatInstant(asOf);
     }
     document.body.classList.toggle('as-of-mode', Boolean(asOf));
   }
@@ -500,6 +520,23 @@ class NewsroomDashboard {
     this.errorBox.hidden = false;
     this.errorBox.replaceChildren(panelError(`More entries could not be loaded: ${problemText(err)}`, () => void this.loadNextPage()));
   }
+}
+
+/** "1 December 2026, 16:31:05 (Europe/Berlin; 15:31:05 UTC)": an instant in the viewer's zone, to the second. */
+function formatInstant(iso: string): string {
+  const d = new Date(iso);
+  const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  const local = d.toLocaleString('en-GB', {
+    day: 'numeric',
+    month: 'long',
+    year: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+    hour12: false,
+  });
+  const utc = d.toISOString().slice(11, 19);
+  return zone === 'UTC' || zone === 'Etc/UTC' ? `${local} UTC` : `${local} (${zone}; ${utc} UTC)`;
 }
 
 /** The chosen values of a `<select multiple>`. */

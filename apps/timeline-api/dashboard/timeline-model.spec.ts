@@ -8,6 +8,8 @@ import {
   filtersFromUrl,
   groupByDay,
   withinLoadedRange,
+  displayWhen,
+  versionDiff,
   type Entry,
 } from './timeline-model.js';
 
@@ -62,6 +64,37 @@ describe('dashboard timeline model', () => {
       tags: ['ok'],
       stories: ['a..b'],
     });
+  });
+
+  it('reads hour precision as approximate and diffs versions field by field, dates included (issue 15)', () => {
+    expect(displayWhen({ displayDate: '24 February 2022, 05:00 (Europe/Moscow)', occurredAtPrecision: 'hour' })).toBe(
+      '24 February 2022, about 05:00 (Europe/Moscow)',
+    );
+    expect(displayWhen({ displayDate: '24 February 2022, 05:07 (Europe/Moscow)', occurredAtPrecision: 'minute' })).toBe(
+      '24 February 2022, 05:07 (Europe/Moscow)',
+    );
+    const v1: Entry = {
+      ...entry('x', '2022-02-22T00:00:00Z'),
+      displayDate: '22 February 2022',
+      occurredAtPrecision: 'day',
+      summary: 'Putin recognises the republics',
+      confirmation: 'confirmed',
+      status: 'live',
+      actors: [{ id: 'putin', name: 'Vladimir Putin', role: 'subject' }],
+      locations: [{ name: 'Kremlin, Moscow', country: 'RU' }],
+      sources: [],
+      tags: ['recognition'],
+    };
+    const v2: Entry = {
+      ...v1,
+      displayDate: '21 February 2022',
+      summary: 'On the evening of 21 February Putin recognises the republics',
+      status: 'corrected',
+    };
+    expect(versionDiff(v1, v2)).toEqual([
+      { field: 'Date', before: '22 February 2022', after: '21 February 2022' },
+      { field: 'Summary', before: 'Putin recognises the republics', after: 'On the evening of 21 February Putin recognises the republics' },
+    ]);
   });
 
   it('formats day headings and fills chart axes', () => {

@@ -199,3 +199,35 @@ export function placeLabels(locations: readonly { name: string; country: string;
   };
   return [...new Set(locations.map(label))];
 }
+
+/**
+ * The date as the card shows it: the API's display date, with an hour-precision time read as
+ * approximate (issue 15: "05:00" looked exact where the source said "shortly before 6 a.m.").
+ */
+export function displayWhen(e: Pick<Entry, 'displayDate' | 'occurredAtPrecision'>): string {
+  return e.occurredAtPrecision === 'hour' ? e.displayDate.replace(/(^|[\s,])(\d{2}:\d{2})(?!:)/, '$1about $2') : e.displayDate;
+}
+
+/** One field that differs between two versions of an entry. */
+export interface FieldChange {
+  readonly field: string;
+  readonly before: string;
+  readonly after: string;
+}
+
+/** What a correction changed, field by field, in the words a reader sees (dates included). */
+export function versionDiff(before: Entry, after: Entry): FieldChange[] {
+  const fields: [string, (e: Entry) => string][] = [
+    ['Date', (e) => displayWhen(e)],
+    ['Summary', (e) => e.summary],
+    ['Confirmation', (e) => e.confirmation],
+    ['Actors', (e) => e.actors.map((a) => a.name).join(', ')],
+    ['Places', (e) => placeLabels(e.locations).join(' · ')],
+    ['Sources', (e) => e.sources.map((src) => src.outlet).join(', ')],
+    ['Tags', (e) => e.tags.join(', ')],
+    ['Status', (e) => e.status],
+  ];
+  return fields
+    .map(([field, read]) => ({ field, before: read(before), after: read(after) }))
+    .filter((c) => c.before !== c.after && c.field !== 'Status');
+}

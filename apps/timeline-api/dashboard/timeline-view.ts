@@ -28,7 +28,7 @@ export class TimelineView {
   }
 
   /** Replaces the whole list (a new query or another page). */
-  render(entries: readonly Entry[], order: 'asc' | 'desc', asOf: string): void {
+  render(entries: readonly Entry[], order: 'asc' | 'desc', asOf: string, emptyText = 'No entries match these filters.'): void {
     this.order = order;
     this.asOf = asOf;
     this.unseen.clear();
@@ -42,7 +42,7 @@ export class TimelineView {
         ),
       ),
     );
-    if (entries.length === 0) this.root.append(h('p', { class: 'empty' }, 'No entries match these filters.'));
+    if (entries.length === 0) this.root.append(h('p', { class: 'empty' }, emptyText));
   }
 
   /** Empties the list (a failed query shows nothing that could pass for its result). */
