@@ -622,4 +622,76 @@ describe('newsroom dashboard: working in the page (issue 15)', () => {
       await shot(p, 'asof-empty');
     });
   });
+
+  describe('6. phone layout (390×844)', () => {
+    it('search and entries first, filters in a drawer, a weekly chart with legible bars', async () => {
+      const ctx = await browser.context
+        .browser()
+        ?.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
+      const p = ctx ? await ctx.newPage() : await context.newPage();
+      if (!ctx) await p.setViewportSize({ width: 390, height: 844 });
+      try {
+        await p.goto(`${api.url}/`);
+        await waitFor(
+          'every seeded card',
+          async () => ((await p.locator('article.card').count()) >= seeded ? true : undefined),
+          30_000,
+          200,
+        );
+        await p.locator('#chart svg .bar').first().waitFor();
+        // The search is on the first screen, and so is the first entry.
+        const search = (await p.locator('#f-q').boundingBox())!;
+        expect(search.y + search.height).toBeLessThan(300);
+        const first = (await p.locator('article.card').first().boundingBox())!;
+        expect(first.y).toBeLessThan(844);
+        expect(await p.locator('#f-types').isVisible()).toBe(false);
+        await shot(p, 'phone');
+
+        // The drawer: opens over the page with every filter, closes with Escape back on its toggle.
+        const toggle = p.locator('#filters-toggle');
+        expect(await toggle.getAttribute('aria-expanded')).toBe('false');
+        await toggle.click();
+        expect(await toggle.getAttribute('aria-expanded')).toBe('true');
+        await p.locator('#f-types').waitFor({ state: 'visible' });
+        await p.getByRole('checkbox', { name: 'Statement issued' }).check();
+        const statements = await apiTotal('type=statement.issued');
+        await waitFor(
+          'statements only',
+          async () => ((await p.locator('article.card').count()) === statements ? true : undefined),
+          15_000,
+          100,
+        );
+        await shot(p, 'phone-drawer');
+        await p.keyboard.press('Escape');
+        expect(await toggle.getAttribute('aria-expanded')).toBe('false');
+        expect(await p.evaluate(() => document.activeElement?.id)).toBe('filters-toggle');
+        expect(await toggle.textContent()).toBe('Filters (1)');
+        await p.locator('#f-types input[value="statement.issued"]').evaluate((b) => (b as HTMLInputElement).click());
+        await waitFor(
+          'every card again',
+          async () => ((await p.locator('article.card').count()) >= seeded ? true : undefined),
+          15_000,
+          100,
+        );
+
+        // Weekly buckets at the phone's width: bars several pixels wide, labels unstretched.
+        expect(await p.locator('#chart svg title').first().textContent()).toBe('Entries per week by type');
+        expect(await p.locator('#overview-title').textContent()).toBe('Events per week');
+        const barWidths = await p.locator('#chart svg .bar rect').evaluateAll((rs) => rs.map((r) => r.getBoundingClientRect().width));
+        expect(Math.min(...barWidths)).toBeGreaterThanOrEqual(6);
+        const label = (await p.locator('#chart svg text.axis-label').first().boundingBox())!;
+        expect(label.height).toBeGreaterThanOrEqual(9);
+        const overlaps = await p.locator('#chart svg text.axis-label[text-anchor="middle"]').evaluateAll((ts) => {
+          const boxes = ts.map((t) => t.getBoundingClientRect()).sort((a, b) => a.left - b.left);
+          return boxes.filter((b, i) => i > 0 && b.left < boxes[i - 1]!.right).length;
+        });
+        expect(overlaps).toBe(0);
+        await p.locator('#chart').scrollIntoViewIfNeeded();
+        await shot(p, 'phone-chart');
+      } finally {
+        await p.close();
+        await ctx?.close();
+      }
+    });
+  });
 });

@@ -19,6 +19,8 @@ import {
 } from './timeline-model.js';
 
 const PAGE_SIZE = 200;
+/** Narrower than this (a phone), the chart shows weeks: a day's bar would be a pixel wide. */
+const CHART_WEEKLY_BELOW_PX = 640;
 const LIVE_LABELS: Record<LiveState, string> = {
   connecting: 'Connecting…',
   live: 'Live',
@@ -82,6 +84,7 @@ class NewsroomDashboard {
     byId('f-asof-zone').textContent = Intl.DateTimeFormat().resolvedOptions().timeZone;
     this.buildTypeOptions();
     this.writeForm();
+    this.mountFilterDrawer();
     this.form.addEventListener('submit', (ev) => {
       ev.preventDefault();
       this.readFormAndReload();
@@ -112,6 +115,48 @@ class NewsroomDashboard {
       void this.reload(false);
     });
     void this.reload(false);
+  }
+
+  /**
+   * On a phone the filters live in a drawer (issue 15: the first entry started 2,385 px down): the
+   * search stays on top, the toggle opens the rest over the page, Escape or the toggle closes it.
+   */
+  private mountFilterDrawer(): void {
+    const toggle = byId<HTMLButtonElement>('filters-toggle');
+    const sidebar = document.querySelector<HTMLElement>('aside.sidebar')!;
+    const setOpen = (open: boolean) => {
+      sidebar.classList.toggle('is-open', open);
+      toggle.setAttribute('aria-expanded', String(open));
+      toggle.textContent = open ? 'Close filters' : `Filters${this.activeFilterCount() ? ` (${this.activeFilterCount()})` : ''}`;
+      document.body.classList.toggle('drawer-open', open);
+    };
+    toggle.addEventListener('click', () => setOpen(!sidebar.classList.contains('is-open')));
+    sidebar.addEventListener('keydown', (ev) => {
+      if (ev.key === 'Escape' && sidebar.classList.contains('is-open')) {
+        setOpen(false);
+        toggle.focus();
+      }
+    });
+    this.refreshDrawerToggle = () => setOpen(sidebar.classList.contains('is-open'));
+    setOpen(false);
+  }
+
+  private refreshDrawerToggle = (): void => undefined;
+
+  /** How many filters besides the search are set (shown on the phone's drawer toggle). */
+  private activeFilterCount(): number {
+    const f = this.filters;
+    return (
+      f.types.length +
+      f.actors.length +
+      f.countries.length +
+      f.tags.length +
+      f.locations.length +
+      f.stories.length +
+      (f.from ? 1 : 0) +
+      (f.to ? 1 : 0) +
+      (f.asOf ? 1 : 0)
+    );
   }
 
   private backToLive(): void {
@@ -210,6 +255,7 @@ class NewsroomDashboard {
       history.pushState(null, '', `${qs ? `?${qs}` : location.pathname}${location.hash}`);
     }
     this.updateAsOfBanner();
+    this.refreshDrawerToggle();
     await Promise.all([this.loadTimeline(abort.signal), this.loadChart(abort.signal)]);
   }
 
@@ -286,7 +332,9 @@ class NewsroomDashboard {
   private async loadChart(signal: AbortSignal): Promise<void> {
     this.chart.setAttribute('aria-busy', 'true');
     try {
-      const stats = await timelineApi.stats(filterParams(this.filters), signal);
+      const params = filterParams(this.filters);
+      if (this.chart.clientWidth < CHART_WEEKLY_BELOW_PX) params.set('bucket', 'week');
+      const stats = await timelineApi.stats(params, signal);
       if (signal.aborted) return;
       for (const a of stats.actors) this.knownActors.set(a.id, a.name);
       this.refreshOptions();
@@ -438,20 +486,31 @@ class NewsroomDashboard {
   }
 
   private renderChart(stats: Parameters<typeof typeChart>[0]): void {
+    const span = stats.bucket === 'week' ? 7 : 1;
+    byId('overview-title').textContent = span === 7 ? 'Events per week' : 'Events per day';
     this.chart.replaceChildren(
-      typeChart(stats, (day) => {
-        const target = document.getElementById(`day-${day}`);
-        target?.scrollIntoView({ behavior: matchMedia('(prefers-reduced-motion: reduce)').matches ? 'auto' : 'smooth', block: 'start' });
-        target?.querySelector<HTMLElement>('.day-title')?.setAttribute('tabindex', '-1');
-        target?.querySelector<HTMLElement>('.day-title')?.focus({ preventScroll: true });
-      }),
+      typeChart(
+        stats,
+        (start) => {
+          const end = new Date(Date.parse(`${start}T00:00:00Z`) + span * 86_400_000).toISOString().slice(0, 10);
+          const target = [...document.querySelectorAll<HTMLElement>('section.day')]
+            .filter((s) => s.dataset.day! >= start && s.dataset.day! < end)
+            .sort((a, b) => a.getBoundingClientRect().top - b.getBoundingClientRect().top)[0];
+          target?.scrollIntoView({ behavior: matchMedia('(prefers-reduced-motion: reduce)').matches ? 'auto' : 'smooth', block: 'start' });
+          target?.querySelector<HTMLElement>('.day-title')?.setAttribute('tabindex', '-1');
+          target?.querySelector<HTMLElement>('.day-title')?.focus({ preventScroll: true });
+        },
+        this.chart.clientWidth || 960,
+      ),
     );
   }
 
   private scheduleStatsRefresh(): void {
     window.clearTimeout(this.statsTimer);
     this.statsTimer = window.setTimeout(() => {
-      timelineApi.stats(filterParams(this.filters)).then(
+      const params = filterParams(this.filters);
+      if (this.chart.clientWidth < CHART_WEEKLY_BELOW_PX) params.set('bucket', 'week');
+      timelineApi.stats(params).then(
         (stats) => this.view.keepingPlace(() => this.renderChart(stats)),
         () => undefined,
       );
