@@ -197,6 +197,33 @@ describe('newsroom dashboard: working in the page (issue 15)', () => {
     });
   });
 
+  describe('1. the live badge when the server goes away', () => {
+    it('says "Reconnecting…" (or why not) instead of "Live" once the API stops', async () => {
+      const doomed = await startApp('timeline-api', env);
+      const p = await openPage(`${doomed.url}/`);
+      try {
+        await p.locator('#live-status[data-state="live"]').waitFor({ timeout: 15_000 });
+        await doomed.stop();
+        await waitFor(
+          'the badge to leave "Live"',
+          async () => {
+            const state = await p.locator('#live-status').getAttribute('data-state');
+            return state === 'reconnecting' || state === 'unavailable' ? state : undefined;
+          },
+          20_000,
+          100,
+        );
+        const label = await p.locator('#live-status .live-label').textContent();
+        expect(['Reconnecting…', 'Live updates unavailable']).toContain(label);
+        if (label === 'Live updates unavailable') expect(await p.locator('#live-reason').textContent()).toMatch(/Trying again in \d+ s\./);
+        await shot(p, 'live-reconnecting');
+      } finally {
+        await p.close();
+        await doomed.stop();
+      }
+    });
+  });
+
   describe('2. each panel loads and fails on its own', () => {
     const exportsDisabled = (p: Page) =>
       p
