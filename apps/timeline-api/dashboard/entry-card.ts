@@ -1,7 +1,7 @@
 import { timelineApi } from './api-client.js';
 import { h, s } from './dom.js';
 import { ICON_PATHS, typeStyle } from './entry-types.js';
-import { placeLabels, type Entry } from './timeline-model.js';
+import { displayWhen, placeLabels, versionDiff, type Entry } from './timeline-model.js';
 
 /** The type's icon as inline SVG (decorative: the type name is always written next to it). */
 export function typeIcon(type: string, size = 16): SVGSVGElement {
@@ -86,8 +86,9 @@ function historyDetails(e: Entry, asOf: string): HTMLElement | null {
           h(
             'ol',
             { class: 'history-list' },
-            ...detail.history.map((v) =>
-              h(
+            ...detail.history.map((v, i) => {
+              const previous = detail.history[i - 1];
+              return h(
                 'li',
                 {},
                 h(
@@ -95,10 +96,10 @@ function historyDetails(e: Entry, asOf: string): HTMLElement | null {
                   { class: 'history-meta' },
                   `v${v.version} · ${v.change}${v.severity ? ` (${v.severity})` : ''} · recorded ${formatRecorded(v.recordedFrom)}`,
                 ),
-                h('span', { class: 'history-text' }, v.entry.summary),
+                previous ? diffList(previous.entry, v.entry) : h('span', { class: 'history-text' }, v.entry.summary),
                 v.note ? h('span', { class: 'history-note' }, `Note: ${v.note}`) : null,
-              ),
-            ),
+              );
+            }),
           ),
         );
       },
@@ -106,6 +107,26 @@ function historyDetails(e: Entry, asOf: string): HTMLElement | null {
     );
   });
   return details;
+}
+
+/** A version's changes against the one before: each field with its old value struck and the new one. */
+function diffList(before: Entry, after: Entry): HTMLElement {
+  const changes = versionDiff(before, after);
+  if (changes.length === 0) return h('span', { class: 'history-text' }, 'No field changed (status only).');
+  return h(
+    'dl',
+    { class: 'history-diff' },
+    ...changes.flatMap((c) => [
+      h('dt', {}, c.field),
+      h(
+        'dd',
+        {},
+        h('del', {}, h('span', { class: 'visually-hidden' }, 'was: '), c.before || '(none)'),
+        ' ',
+        h('ins', {}, h('span', { class: 'visually-hidden' }, 'now: '), c.after || '(none)'),
+      ),
+    ]),
+  );
 }
 
 /** One timeline card: type, precision-aware date, badges, summary, actors, places, sources, notices. */
@@ -172,8 +193,18 @@ export function entryCard(e: Entry, asOf: string): HTMLElement {
         typeIcon(e.type),
         h('span', { id: `entry-${e.id}-title` }, e.typeTitle || style.label),
       ),
-      h('time', { class: 'card-date', datetime: e.occurredAt }, e.displayDate),
+      h(
+        'time',
+        { class: 'card-date', datetime: e.occurredAt, title: e.occurredAtPrecision === 'hour' ? 'Known to the hour only' : null },
+        displayWhen(e),
+      ),
       badges,
+      h(
+        'a',
+        { class: 'permalink', href: `#entry-${e.id}`, title: 'Link to this entry' },
+        h('span', { class: 'visually-hidden' }, 'Link to this entry'),
+        '#',
+      ),
     ),
     summary(e),
     actors,

@@ -1,13 +1,26 @@
 import type { EntryChange } from './timeline-model.js';
 
-/** Connection state shown in the masthead. */
-export type LiveState = 'connecting' | 'live' | 'reconnecting' | 'paused' | 'unavailable';
+/**
+ * Connection state shown in the masthead: `paused` while a past "as known at" is shown, `error`
+ * while the query itself fails, `capped` over the API's per-client stream cap, `unavailable` for
+ * any other refusal. The last three carry the reason.
+ */
+export type LiveState = 'connecting' | 'live' | 'reconnecting' | 'paused' | 'error' | 'capped' | 'unavailable';
+
+/** A state and, for a refusal, why (the API's problem detail) and when the feed tries again. */
+export interface LiveStatus {
+  readonly state: LiveState;
+  readonly reason?: string;
+  readonly retryInSeconds?: number;
+}
 
 /**
  * The dashboard's EventSource on `/v1/stream`. EventSource reconnects by itself and sends
  * Last-Event-ID, so a dropped connection misses nothing; when the server refuses outright (a 4xx,
- * or a 429 over the per-client cap) EventSource gives up, and this retries after a pause from the
- * last id it saw.
+ * or a 429 over the per-client cap) EventSource gives up without saying why, so this asks the same
+ * URL once with fetch to read the status and problem detail (issue 15: the 6th viewer behind one
+ * newsroom NAT saw "Live updates unavailable" and nothing else), then retries after the server's
+ * Retry-After from the last id it saw.
  */
 export class LiveFeed {
   private source?: EventSource;
@@ -18,7 +31,7 @@ export class LiveFeed {
   constructor(
     private readonly url: (lastEventId: string | null) => string,
     private readonly onChange: (change: EntryChange) => void,
-    private readonly onState: (state: LiveState) => void,
+    private readonly onState: (status: LiveStatus) => void,
   ) {}
 
   start(from: string | null): void {
@@ -35,13 +48,13 @@ export class LiveFeed {
   }
 
   private open(): void {
-    this.onState('connecting');
+    this.onState({ state: 'connecting' });
     const source = new EventSource(this.url(this.lastId));
     this.source = source;
-    source.addEventListener('open', () => this.onState('live'));
+    source.addEventListener('open', () => this.onState({ state: 'live' }));
     source.addEventListener('ready', (ev) => {
       this.lastId = (ev as MessageEvent).lastEventId || this.lastId;
-      this.onState('live');
+      this.onState({ state: 'live' });
     });
     source.addEventListener('entry', (ev) => {
       const msg = ev as MessageEvent<string>;
@@ -54,14 +67,42 @@ export class LiveFeed {
     });
     source.addEventListener('error', () => {
       if (this.stopped || source !== this.source) return;
-      if (source.readyState === EventSource.CLOSED) {
-        this.onState('unavailable');
-        this.retryTimer = window.setTimeout(() => {
-          if (!this.stopped) this.open();
-        }, 10_000);
-      } else {
-        this.onState('reconnecting');
-      }
+      if (source.readyState === EventSource.CLOSED) void this.explainRefusal(source);
+      else this.onState({ state: 'reconnecting' });
     });
+  }
+
+  /** Reads why the stream was refused, reports it, and schedules the next attempt. */
+  private async explainRefusal(source: EventSource): Promise<void> {
+    let status: LiveStatus = { state: 'unavailable', reason: 'The live stream could not be reached.' };
+    let retryIn = 10;
+    const probe = new AbortController();
+    try {
+      const res = await fetch(source.url, { headers: { Accept: 'text/event-stream' }, signal: probe.signal });
+      retryIn = Math.min(300, Math.max(2, Number(res.headers.get('retry-after')) || (res.ok ? 2 : 10)));
+      if (res.ok) status = { state: 'reconnecting' };
+      else {
+        const detail = await res
+          .json()
+          .then((p: { detail?: string }) => p.detail)
+          .catch(() => undefined);
+        status = {
+          state: res.status === 429 ? 'capped' : 'unavailable',
+          reason:
+            res.status === 429
+              ? `Too many live connections from your network. ${detail ?? ''}`.trim()
+              : (detail ?? `The server answered ${res.status}.`),
+        };
+      }
+    } catch {
+      /* offline: the default reason */
+    } finally {
+      probe.abort();
+    }
+    if (this.stopped || source !== this.source) return;
+    this.onState({ ...status, retryInSeconds: retryIn });
+    this.retryTimer = window.setTimeout(() => {
+      if (!this.stopped && source === this.source) this.open();
+    }, retryIn * 1000);
   }
 }

@@ -1,9 +1,10 @@
 import { ApiProblem, timelineApi } from './api-client.js';
 import { byId, h } from './dom.js';
-import { entryCard, typeIcon } from './entry-card.js';
+import { typeIcon } from './entry-card.js';
 import { TYPE_STYLES } from './entry-types.js';
-import { LiveFeed, type LiveState } from './live-feed.js';
+import { LiveFeed, type LiveState, type LiveStatus } from './live-feed.js';
 import { ReplayMode } from './replay.js';
+import { TimelineView } from './timeline-view.js';
 import { typeChart } from './type-chart.js';
 import {
   EMPTY_FILTERS,
@@ -11,7 +12,6 @@ import {
   dayHeading,
   filterParams,
   filtersFromUrl,
-  groupByDay,
   withinLoadedRange,
   type Entry,
   type EntryChange,
@@ -19,11 +19,15 @@ import {
 } from './timeline-model.js';
 
 const PAGE_SIZE = 200;
+/** Narrower than this (a phone), the chart shows weeks: a day's bar would be a pixel wide. */
+const CHART_WEEKLY_BELOW_PX = 640;
 const LIVE_LABELS: Record<LiveState, string> = {
   connecting: 'Connecting…',
   live: 'Live',
   reconnecting: 'Reconnecting…',
   paused: 'Paused (as known at)',
+  error: 'Paused: the query failed',
+  capped: 'Live updates refused',
   unavailable: 'Live updates unavailable',
 };
 
@@ -38,6 +42,11 @@ class NewsroomDashboard {
   private earliestRecorded?: number;
   private readonly knownActors = new Map<string, string>();
   private readonly knownCountries = new Set<string>();
+  /** Whether the page's `#entry-…` permalink was acted on (only once per page load; later via hashchange). */
+  private linkRevealed = false;
+  private readonly knownPlaces = new Set<string>();
+  private readonly knownTags = new Set<string>();
+  private readonly knownStories = new Set<string>();
   private readonly feed = new LiveFeed(
     (lastId) => timelineApi.streamUrl(filterParams(this.filters, { asOf: false }), lastId),
     (change) => this.applyChange(change),
@@ -49,6 +58,9 @@ class NewsroomDashboard {
   private readonly typeList = byId<HTMLElement>('f-types');
   private readonly actor = byId<HTMLSelectElement>('f-actor');
   private readonly country = byId<HTMLSelectElement>('f-country');
+  private readonly place = byId<HTMLSelectElement>('f-location');
+  private readonly tag = byId<HTMLSelectElement>('f-tag');
+  private readonly story = byId<HTMLSelectElement>('f-story');
   private readonly from = byId<HTMLInputElement>('f-from');
   private readonly to = byId<HTMLInputElement>('f-to');
   private readonly asOf = byId<HTMLInputElement>('f-asof');
@@ -56,17 +68,23 @@ class NewsroomDashboard {
   private readonly retracted = byId<HTMLInputElement>('f-retracted');
   private readonly order = byId<HTMLSelectElement>('f-order');
   private readonly timeline = byId<HTMLElement>('timeline');
+  private readonly view = new TimelineView(this.timeline);
   private readonly chart = byId<HTMLElement>('chart');
   private readonly summaryLine = byId<HTMLElement>('summary-line');
   private readonly loadMore = byId<HTMLButtonElement>('load-more');
   private readonly liveStatus = byId<HTMLElement>('live-status');
+  private readonly liveReason = byId<HTMLElement>('live-reason');
   private readonly asOfBanner = byId<HTMLElement>('asof-banner');
   private readonly announcer = byId<HTMLElement>('announcer');
   private readonly errorBox = byId<HTMLElement>('error');
 
   start(): void {
+    // Tells dashboard-fallback.js the modules loaded (otherwise it shows the plain-data links).
+    document.documentElement.dataset.dashboard = 'ready';
+    byId('f-asof-zone').textContent = Intl.DateTimeFormat().resolvedOptions().timeZone;
     this.buildTypeOptions();
     this.writeForm();
+    this.mountFilterDrawer();
     this.form.addEventListener('submit', (ev) => {
       ev.preventDefault();
       this.readFormAndReload();
@@ -90,12 +108,55 @@ class NewsroomDashboard {
     byId<HTMLButtonElement>('asof-clear').addEventListener('click', () => this.backToLive());
     byId<HTMLButtonElement>('asof-banner-clear').addEventListener('click', () => this.backToLive());
     this.loadMore.addEventListener('click', () => void this.loadNextPage());
+    window.addEventListener('hashchange', () => void this.revealLinkedEntry());
     window.addEventListener('popstate', () => {
       this.filters = filtersFromUrl(location.search);
       this.writeForm();
       void this.reload(false);
     });
     void this.reload(false);
+  }
+
+  /**
+   * On a phone the filters live in a drawer (issue 15: the first entry started 2,385 px down): the
+   * search stays on top, the toggle opens the rest over the page, Escape or the toggle closes it.
+   */
+  private mountFilterDrawer(): void {
+    const toggle = byId<HTMLButtonElement>('filters-toggle');
+    const sidebar = document.querySelector<HTMLElement>('aside.sidebar')!;
+    const setOpen = (open: boolean) => {
+      sidebar.classList.toggle('is-open', open);
+      toggle.setAttribute('aria-expanded', String(open));
+      toggle.textContent = open ? 'Close filters' : `Filters${this.activeFilterCount() ? ` (${this.activeFilterCount()})` : ''}`;
+      document.body.classList.toggle('drawer-open', open);
+    };
+    toggle.addEventListener('click', () => setOpen(!sidebar.classList.contains('is-open')));
+    sidebar.addEventListener('keydown', (ev) => {
+      if (ev.key === 'Escape' && sidebar.classList.contains('is-open')) {
+        setOpen(false);
+        toggle.focus();
+      }
+    });
+    this.refreshDrawerToggle = () => setOpen(sidebar.classList.contains('is-open'));
+    setOpen(false);
+  }
+
+  private refreshDrawerToggle = (): void => undefined;
+
+  /** How many filters besides the search are set (shown on the phone's drawer toggle). */
+  private activeFilterCount(): number {
+    const f = this.filters;
+    return (
+      f.types.length +
+      f.actors.length +
+      f.countries.length +
+      f.tags.length +
+      f.locations.length +
+      f.stories.length +
+      (f.from ? 1 : 0) +
+      (f.to ? 1 : 0) +
+      (f.asOf ? 1 : 0)
+    );
   }
 
   private backToLive(): void {
@@ -120,10 +181,7 @@ class NewsroomDashboard {
     const f = this.filters;
     this.q.value = f.q;
     for (const box of this.typeList.querySelectorAll<HTMLInputElement>('input[name=type]')) box.checked = f.types.includes(box.value);
-    this.ensureOption(this.actor, f.actor, this.knownActors.get(f.actor) ?? f.actor);
-    this.actor.value = f.actor;
-    this.ensureOption(this.country, f.country, f.country);
-    this.country.value = f.country;
+    this.refreshOptions();
     this.from.value = f.from;
     this.to.value = f.to;
     this.asOf.value = f.asOf ? toLocalInput(f.asOf) : '';
@@ -131,13 +189,25 @@ class NewsroomDashboard {
     this.order.value = f.order;
   }
 
-  /** Form controls → filters, then reload. */
+  /** Form controls → filters, then reload; an "as known at" in the future is refused, not sent. */
   private readFormAndReload(): void {
     const asOfLocal = this.asOf.value;
+    const asOfError = byId('asof-error');
+    if (asOfLocal && new Date(asOfLocal).getTime() > Date.now()) {
+      this.asOf.setAttribute('aria-invalid', 'true');
+      asOfError.textContent = '“As known at” cannot be in the future: nothing is known about it yet.';
+      asOfError.hidden = false;
+      return;
+    }
+    this.asOf.removeAttribute('aria-invalid');
+    asOfError.hidden = true;
     this.filters = {
       types: [...this.typeList.querySelectorAll<HTMLInputElement>('input[name=type]:checked')].map((b) => b.value),
-      actor: this.actor.value,
-      country: this.country.value,
+      actors: selected(this.actor),
+      countries: selected(this.country),
+      locations: selected(this.place),
+      tags: selected(this.tag),
+      stories: selected(this.story),
       q: this.q.value,
       from: this.from.value,
       to: this.to.value,
@@ -169,12 +239,11 @@ class NewsroomDashboard {
     return Math.round(min + ((Date.now() - min) * v) / 1000);
   }
 
-  private ensureOption(select: HTMLSelectElement, value: string, label: string): void {
-    if (!value || [...select.options].some((o) => o.value === value)) return;
-    select.append(h('option', { value }, label));
-  }
-
-  /** Loads the first page and the chart for the current filters; (re)starts the live feed. */
+  /**
+   * Loads the first page and the chart for the current filters, each on its own (issue 15: a 500
+   * from `/v1/stats` made the whole page "could not be loaded" although the timeline had loaded);
+   * (re)starts the live feed once the timeline is in.
+   */
   private async reload(pushUrl = true): Promise<void> {
     this.loading?.abort();
     const abort = new AbortController();
@@ -182,37 +251,140 @@ class NewsroomDashboard {
     this.feed.stop();
     if (pushUrl) {
       const qs = filterParams(this.filters, { order: true }).toString();
-      history.pushState(null, '', qs ? `?${qs}` : location.pathname);
+      // The hash stays: a permalink that cleared the filters to show its entry still points at it.
+      history.pushState(null, '', `${qs ? `?${qs}` : location.pathname}${location.hash}`);
     }
-    this.updateExports();
     this.updateAsOfBanner();
+    this.refreshDrawerToggle();
+    await Promise.all([this.loadTimeline(abort.signal), this.loadChart(abort.signal)]);
+  }
+
+  /** The timeline panel: first page, then live updates; on failure the panel says why and offers a retry. */
+  private async loadTimeline(signal: AbortSignal): Promise<void> {
+    this.feed.stop();
     this.timeline.setAttribute('aria-busy', 'true');
     this.errorBox.hidden = true;
+    this.showLiveState({ state: 'connecting' });
     try {
       const params = filterParams(this.filters, { order: true });
       params.set('limit', String(PAGE_SIZE));
-      const [page, stats] = await Promise.all([
-        timelineApi.timeline(params, abort.signal),
-        timelineApi.stats(filterParams(this.filters), abort.signal),
-      ]);
-      if (abort.signal.aborted) return;
+      const page = await timelineApi.timeline(params, signal);
+      if (signal.aborted) return;
       this.entries = new Map(page.data.map((e) => [e.id, e]));
       this.nextCursor = page.page.nextCursor;
       this.hasMore = page.page.hasMore;
       this.learn(page.data);
-      for (const a of stats.actors) this.knownActors.set(a.id, a.name);
       this.refreshOptions();
       this.syncAsOfRange();
       this.renderTimeline();
-      this.renderChart(stats);
-      if (this.filters.asOf) this.showLiveState('paused');
+      this.setExportsEnabled(true);
+      if (!this.linkRevealed) void this.revealLinkedEntry();
+      if (this.filters.asOf) this.showLiveState({ state: 'paused' });
       else this.feed.start(page.streamPosition);
     } catch (err) {
-      if (abort.signal.aborted) return;
-      this.showError(err);
+      if (signal.aborted) return;
+      this.showTimelineError(err);
     } finally {
-      if (this.loading === abort) this.timeline.removeAttribute('aria-busy');
+      if (!signal.aborted) this.timeline.removeAttribute('aria-busy');
     }
+  }
+
+  /**
+   * A permalink `#entry-<id>`: scrolls to the entry, opens its version history and focuses it. An
+   * entry outside the current filters is looked up; if it exists, the filters are cleared to show it.
+   */
+  private async revealLinkedEntry(): Promise<void> {
+    const m = /^#entry-([A-Za-z0-9-]{1,80})$/.exec(location.hash);
+    if (!m) return;
+    this.linkRevealed = true;
+    const id = m[1]!;
+    const card = document.getElementById(`entry-${id}`);
+    if (!card) {
+      const filtered = filterParams(this.filters).toString() !== '';
+      const exists = await timelineApi.entry(id).then(
+        () => true,
+        () => false,
+      );
+      if (exists && filtered) {
+        this.filters = { ...EMPTY_FILTERS, order: this.filters.order };
+        this.writeForm();
+        this.linkRevealed = false;
+        void this.reload();
+      } else {
+        this.announce(exists ? 'The linked entry is not among the loaded entries.' : 'The linked entry does not exist.');
+        this.errorBox.hidden = false;
+        this.errorBox.replaceChildren(
+          exists ? 'The linked entry is further down: load more entries to reach it.' : `No entry ${id} exists.`,
+        );
+      }
+      return;
+    }
+    for (const c of document.querySelectorAll('.card.is-target')) c.classList.remove('is-target');
+    card.classList.add('is-target');
+    const history = card.querySelector<HTMLDetailsElement>('details.history');
+    if (history) history.open = true;
+    card.setAttribute('tabindex', '-1');
+    card.scrollIntoView({ block: 'start' });
+    card.focus({ preventScroll: true });
+  }
+
+  /** The chart panel: loads and fails on its own, with its own retry. */
+  private async loadChart(signal: AbortSignal): Promise<void> {
+    this.chart.setAttribute('aria-busy', 'true');
+    try {
+      const params = filterParams(this.filters);
+      if (this.chart.clientWidth < CHART_WEEKLY_BELOW_PX) params.set('bucket', 'week');
+      const stats = await timelineApi.stats(params, signal);
+      if (signal.aborted) return;
+      for (const a of stats.actors) this.knownActors.set(a.id, a.name);
+      this.refreshOptions();
+      this.renderChart(stats);
+    } catch (err) {
+      if (signal.aborted) return;
+      this.chart.replaceChildren(
+        panelError(`The chart could not be loaded: ${problemText(err)}`, () => void this.loadChart(this.loading?.signal ?? signal)),
+      );
+    } finally {
+      if (!signal.aborted) this.chart.removeAttribute('aria-busy');
+    }
+  }
+
+  /**
+   * A failed timeline query leaves nothing that looks current (issue 15: From after To kept the old
+   * results, a "Live" badge over a stopped stream and export links to the failing query).
+   */
+  private showTimelineError(err: unknown): void {
+    const text = problemText(err);
+    this.feed.stop();
+    this.entries.clear();
+    this.hasMore = false;
+    this.nextCursor = null;
+    this.view.clear();
+    this.loadMore.hidden = true;
+    this.summaryLine.textContent = 'No results: the query failed';
+    this.setExportsEnabled(false);
+    this.showLiveState({ state: 'error', reason: `The timeline query failed, so live updates are off: ${text}` });
+    this.errorBox.hidden = false;
+    this.errorBox.replaceChildren(
+      panelError(
+        `The timeline could not be loaded: ${text}`,
+        () => void this.loadTimeline(this.loading?.signal ?? new AbortController().signal),
+      ),
+    );
+  }
+
+  private setExportsEnabled(enabled: boolean): void {
+    for (const format of ['timelinejs', 'csv', 'ndjson'] as const) {
+      const link = byId<HTMLAnchorElement>(`export-${format}`);
+      if (enabled) {
+        link.removeAttribute('aria-disabled');
+        link.href = timelineApi.exportUrl(format, filterParams(this.filters, { order: true }));
+      } else {
+        link.setAttribute('aria-disabled', 'true');
+        link.removeAttribute('href');
+      }
+    }
+    byId('export-hint').textContent = enabled ? 'The filtered timeline, as shown.' : 'Export is off until the query works.';
   }
 
   private async loadNextPage(): Promise<void> {
@@ -242,46 +414,66 @@ class NewsroomDashboard {
         this.knownActors.set(a.id, a.name);
         if (a.country) this.knownCountries.add(a.country);
       }
-      for (const l of e.locations) this.knownCountries.add(l.country);
+      for (const l of e.locations) {
+        this.knownCountries.add(l.country);
+        this.knownPlaces.add(l.name);
+      }
+      for (const t of e.tags) this.knownTags.add(t);
+      this.knownStories.add(e.storyId);
       const rec = Date.parse(e.recordedAt);
       if (!Number.isNaN(rec) && (this.earliestRecorded === undefined || rec < this.earliestRecorded)) this.earliestRecorded = rec;
     }
   }
 
+  /** The list filters offer what the loaded entries carry, plus whatever the URL selected. */
   private refreshOptions(): void {
-    const actors = [...this.knownActors].sort((a, b) => a[1].localeCompare(b[1]));
-    this.actor.replaceChildren(h('option', { value: '' }, 'All actors'), ...actors.map(([id, name]) => h('option', { value: id }, name)));
-    this.actor.value = this.filters.actor;
-    const countries = [...this.knownCountries].sort();
+    const f = this.filters;
     const names = new Intl.DisplayNames(['en'], { type: 'region' });
-    this.country.replaceChildren(
-      h('option', { value: '' }, 'All countries'),
-      ...countries.map((c) => h('option', { value: c }, `${safeRegionName(names, c)} (${c})`)),
+    fillMulti(
+      this.actor,
+      [...this.knownActors].sort((a, b) => a[1].localeCompare(b[1])),
+      f.actors,
     );
-    this.country.value = this.filters.country;
+    fillMulti(
+      this.country,
+      [...this.knownCountries].sort().map((c) => [c, `${safeRegionName(names, c)} (${c})`] as [string, string]),
+      f.countries,
+    );
+    fillMulti(
+      this.place,
+      [...this.knownPlaces].sort((a, b) => a.localeCompare(b)).map((p) => [p, p] as [string, string]),
+      f.locations,
+    );
+    fillMulti(
+      this.tag,
+      [...this.knownTags].sort().map((t) => [t, t] as [string, string]),
+      f.tags,
+    );
+    fillMulti(
+      this.story,
+      [...this.knownStories].sort().map((t) => [t, t] as [string, string]),
+      f.stories,
+    );
   }
 
   private renderTimeline(): void {
+    this.view.render([...this.entries.values()], this.filters.order, this.filters.asOf, this.emptyText());
+    this.renderSummary();
+  }
+
+  /** Why the list is empty: with "as known at", whether anything had been recorded by then at all. */
+  private emptyText(): string {
+    const asOf = this.filters.asOf;
+    if (!asOf) return 'No entries match these filters.';
+    const when = formatInstant(asOf);
+    const onlyAsOf = filterParams({ ...this.filters, asOf: '' }).toString() === '';
+    return onlyAsOf
+      ? `Nothing had been recorded yet at ${when}: the timeline starts later. Pick a later “as known at” time.`
+      : `No entries match these filters as known at ${when}.`;
+  }
+
+  private renderSummary(): void {
     const list = [...this.entries.values()];
-    const groups = groupByDay(list, this.filters.order);
-    this.timeline.replaceChildren(
-      ...groups.map((g) =>
-        h(
-          'section',
-          { class: 'day', id: `day-${g.day}`, 'aria-labelledby': `day-${g.day}-title`, 'data-day': g.day },
-          h(
-            'h2',
-            { class: 'day-title', id: `day-${g.day}-title` },
-            h('time', { datetime: g.day }, dayHeading(g.day)),
-            h('span', { class: 'day-count' }, `${g.entries.length} ${g.entries.length === 1 ? 'entry' : 'entries'}`),
-          ),
-          ...g.entries.map((e) => entryCard(e, this.filters.asOf)),
-        ),
-      ),
-    );
-    if (list.length === 0) {
-      this.timeline.append(h('p', { class: 'empty' }, 'No entries match these filters.'));
-    }
     this.loadMore.hidden = !this.hasMore;
     const sorted = list.sort(compareEntries);
     const first = sorted[0];
@@ -294,21 +486,32 @@ class NewsroomDashboard {
   }
 
   private renderChart(stats: Parameters<typeof typeChart>[0]): void {
+    const span = stats.bucket === 'week' ? 7 : 1;
+    byId('overview-title').textContent = span === 7 ? 'Events per week' : 'Events per day';
     this.chart.replaceChildren(
-      typeChart(stats, (day) => {
-        const target = document.getElementById(`day-${day}`);
-        target?.scrollIntoView({ behavior: matchMedia('(prefers-reduced-motion: reduce)').matches ? 'auto' : 'smooth', block: 'start' });
-        target?.querySelector<HTMLElement>('.day-title')?.setAttribute('tabindex', '-1');
-        target?.querySelector<HTMLElement>('.day-title')?.focus({ preventScroll: true });
-      }),
+      typeChart(
+        stats,
+        (start) => {
+          const end = new Date(Date.parse(`${start}T00:00:00Z`) + span * 86_400_000).toISOString().slice(0, 10);
+          const target = [...document.querySelectorAll<HTMLElement>('section.day')]
+            .filter((s) => s.dataset.day! >= start && s.dataset.day! < end)
+            .sort((a, b) => a.getBoundingClientRect().top - b.getBoundingClientRect().top)[0];
+          target?.scrollIntoView({ behavior: matchMedia('(prefers-reduced-motion: reduce)').matches ? 'auto' : 'smooth', block: 'start' });
+          target?.querySelector<HTMLElement>('.day-title')?.setAttribute('tabindex', '-1');
+          target?.querySelector<HTMLElement>('.day-title')?.focus({ preventScroll: true });
+        },
+        this.chart.clientWidth || 960,
+      ),
     );
   }
 
   private scheduleStatsRefresh(): void {
     window.clearTimeout(this.statsTimer);
     this.statsTimer = window.setTimeout(() => {
-      timelineApi.stats(filterParams(this.filters)).then(
-        (stats) => this.renderChart(stats),
+      const params = filterParams(this.filters);
+      if (this.chart.clientWidth < CHART_WEEKLY_BELOW_PX) params.set('bucket', 'week');
+      timelineApi.stats(params).then(
+        (stats) => this.view.keepingPlace(() => this.renderChart(stats)),
         () => undefined,
       );
     }, 800);
@@ -321,7 +524,8 @@ class NewsroomDashboard {
     if (change.change === 'retracted' && !this.filters.includeRetracted) {
       if (!known) return;
       this.entries.delete(e.id);
-      this.renderTimeline();
+      this.view.remove(e.id);
+      this.renderSummary();
       this.announce(`Entry retracted: ${e.summary}`);
       this.scheduleStatsRefresh();
       return;
@@ -336,7 +540,8 @@ class NewsroomDashboard {
     );
     this.entries.set(e.id, { ...e, corrections });
     this.learn([e]);
-    this.renderTimeline();
+    this.view.upsert({ ...e, corrections });
+    this.renderSummary();
     const card = document.getElementById(`entry-${e.id}`);
     card?.classList.add('is-new');
     window.setTimeout(() => card?.classList.remove('is-new'), 6000);
@@ -348,34 +553,75 @@ class NewsroomDashboard {
     this.announcer.textContent = text;
   }
 
-  private showLiveState(state: LiveState): void {
-    this.liveStatus.dataset.state = state;
-    this.liveStatus.querySelector('.live-label')!.textContent = LIVE_LABELS[state];
+  /** The masthead badge says what the feed really does, and why when it does not. */
+  private showLiveState(status: LiveStatus): void {
+    this.liveStatus.dataset.state = status.state;
+    this.liveStatus.querySelector('.live-label')!.textContent = LIVE_LABELS[status.state];
+    const reason = status.reason
+      ? `${status.reason}${status.retryInSeconds ? ` Trying again in ${status.retryInSeconds} s.` : ''}`
+      : status.state === 'paused'
+        ? 'Showing a past state of the timeline; “Back to live” resumes updates.'
+        : '';
+    this.liveReason.textContent = reason;
+    this.liveReason.hidden = !reason;
   }
 
   private updateAsOfBanner(): void {
     const asOf = this.filters.asOf;
     this.asOfBanner.hidden = !asOf;
     if (asOf) {
-      byId('asof-banner-time').textContent = new Date(asOf).toUTCString().replace('GMT', 'UTC');
+      byId('asof-banner-time').textContent = formatInstant(asOf);
     }
     document.body.classList.toggle('as-of-mode', Boolean(asOf));
   }
 
-  private updateExports(): void {
-    const params = filterParams(this.filters, { order: true });
-    for (const format of ['timelinejs', 'csv', 'ndjson'] as const) {
-      byId<HTMLAnchorElement>(`export-${format}`).href = timelineApi.exportUrl(format, params);
-    }
-  }
-
   private showError(err: unknown): void {
     this.errorBox.hidden = false;
-    this.errorBox.textContent =
-      err instanceof ApiProblem
-        ? `The timeline could not be loaded: ${err.message}`
-        : 'The timeline could not be loaded. Check the connection and try again.';
+    this.errorBox.replaceChildren(panelError(`More entries could not be loaded: ${problemText(err)}`, () => void this.loadNextPage()));
   }
+}
+
+/** "1 December 2026, 16:31:05 (Europe/Berlin; 15:31:05 UTC)": an instant in the viewer's zone, to the second. */
+function formatInstant(iso: string): string {
+  const d = new Date(iso);
+  const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  const local = d.toLocaleString('en-GB', {
+    day: 'numeric',
+    month: 'long',
+    year: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+    hour12: false,
+  });
+  const utc = d.toISOString().slice(11, 19);
+  return zone === 'UTC' || zone === 'Etc/UTC' ? `${local} UTC` : `${local} (${zone}; ${utc} UTC)`;
+}
+
+/** The chosen values of a `<select multiple>`. */
+function selected(select: HTMLSelectElement): string[] {
+  return [...select.selectedOptions].map((o) => o.value);
+}
+
+/** Fills a `<select multiple>` with `options` (value, label) and any selected value not among them. */
+function fillMulti(select: HTMLSelectElement, options: [string, string][], chosen: readonly string[]): void {
+  const all = [...options, ...chosen.filter((c) => !options.some(([v]) => v === c)).map((c) => [c, c] as [string, string])];
+  select.replaceChildren(...all.map(([value, label]) => h('option', { value, selected: chosen.includes(value) }, label)));
+}
+
+/** What went wrong, in the API's words when it said something. */
+function problemText(err: unknown): string {
+  return err instanceof ApiProblem ? err.message : 'check the connection and try again.';
+}
+
+/** A panel's failure: the reason and a retry button. */
+function panelError(text: string, retry: () => void): HTMLElement {
+  return h(
+    'div',
+    { class: 'panel-error' },
+    h('p', {}, text),
+    h('button', { type: 'button', class: 'button button-small retry', onclick: () => retry() }, 'Retry'),
+  );
 }
 
 /** "10 November 2021 – 24 February 2022", or one date when both ends are the same day. */
@@ -384,11 +630,11 @@ function dateSpan(firstDay: string, lastDay: string): string {
   return firstDay === lastDay ? strip(firstDay) : `${strip(firstDay)} – ${strip(lastDay)}`;
 }
 
-/** ISO instant → value of an `<input type=datetime-local>` (the user's local clock). */
+/** ISO instant → value of an `<input type=datetime-local step=1>` (the user's local clock, to the second). */
 function toLocalInput(iso: string): string {
   const d = new Date(iso);
   const pad = (n: number) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
 }
 
 function safeRegionName(names: Intl.DisplayNames, code: string): string {

@@ -187,6 +187,8 @@ export class ReplayMode {
         : null,
     );
     card.style.setProperty('--type-colour', style.colour);
+    // Only the newest card is highlighted (issue 15: every replayed card stayed highlighted).
+    for (const c of this.list.querySelectorAll('.card.is-new')) c.classList.remove('is-new');
     this.list.prepend(card);
     while (this.list.childElementCount > MAX_CARDS) this.list.lastElementChild?.remove();
     this.count = m.index;

@@ -8,6 +8,8 @@ import {
   filtersFromUrl,
   groupByDay,
   withinLoadedRange,
+  displayWhen,
+  versionDiff,
   type Entry,
 } from './timeline-model.js';
 
@@ -27,16 +29,72 @@ describe('dashboard timeline model', () => {
   });
 
   it('builds API parameters only for set filters and reads shareable URLs defensively', () => {
-    const f = { ...EMPTY_FILTERS, types: ['readiness.raised', 'talks.held'], q: ' Peskov ', country: 'UA', order: 'desc' as const };
+    const f = { ...EMPTY_FILTERS, types: ['readiness.raised', 'talks.held'], q: ' Peskov ', countries: ['UA'], order: 'desc' as const };
     expect(filterParams(f, { order: true }).toString()).toBe('type=readiness.raised&type=talks.held&country=UA&q=Peskov&order=desc');
     expect(filterParams(f).toString()).toBe('type=readiness.raised&type=talks.held&country=UA&q=Peskov');
     expect(filtersFromUrl('?type=talks.held,bad%20type&country=ua&from=2022-01-01&to=tomorrow&order=asc')).toMatchObject({
       types: ['talks.held'],
-      country: '',
+      countries: [],
       from: '2022-01-01',
       to: '',
       order: 'asc',
     });
+  });
+
+  it('carries several actors, countries, tags, places and stories to the API and back through the URL (issue 15)', () => {
+    const f = {
+      ...EMPTY_FILTERS,
+      actors: ['kremlin', 'nato'],
+      countries: ['UA', 'RU'],
+      tags: ['sanctions'],
+      locations: ['Kyiv'],
+      stories: ['russia-ukraine-2022'],
+    };
+    const qs = filterParams(f).toString();
+    expect(qs).toBe('actor=kremlin&actor=nato&country=UA&country=RU&tag=sanctions&location=Kyiv&story=russia-ukraine-2022');
+    expect(filtersFromUrl(`?${qs}`)).toMatchObject({
+      actors: ['kremlin', 'nato'],
+      countries: ['UA', 'RU'],
+      tags: ['sanctions'],
+      locations: ['Kyiv'],
+      stories: ['russia-ukraine-2022'],
+    });
+    expect(filtersFromUrl('?actor=kremlin,Bad Actor,kremlin&tag=ok,&story=a..b')).toMatchObject({
+      actors: ['kremlin'],
+      tags: ['ok'],
+      stories: ['a..b'],
+    });
+  });
+
+  it('reads hour precision as approximate and diffs versions field by field, dates included (issue 15)', () => {
+    expect(displayWhen({ displayDate: '24 February 2022, 05:00 (Europe/Moscow)', occurredAtPrecision: 'hour' })).toBe(
+      '24 February 2022, about 05:00 (Europe/Moscow)',
+    );
+    expect(displayWhen({ displayDate: '24 February 2022, 05:07 (Europe/Moscow)', occurredAtPrecision: 'minute' })).toBe(
+      '24 February 2022, 05:07 (Europe/Moscow)',
+    );
+    const v1: Entry = {
+      ...entry('x', '2022-02-22T00:00:00Z'),
+      displayDate: '22 February 2022',
+      occurredAtPrecision: 'day',
+      summary: 'Putin recognises the republics',
+      confirmation: 'confirmed',
+      status: 'live',
+      actors: [{ id: 'putin', name: 'Vladimir Putin', role: 'subject' }],
+      locations: [{ name: 'Kremlin, Moscow', country: 'RU' }],
+      sources: [],
+      tags: ['recognition'],
+    };
+    const v2: Entry = {
+      ...v1,
+      displayDate: '21 February 2022',
+      summary: 'On the evening of 21 February Putin recognises the republics',
+      status: 'corrected',
+    };
+    expect(versionDiff(v1, v2)).toEqual([
+      { field: 'Date', before: '22 February 2022', after: '21 February 2022' },
+      { field: 'Summary', before: 'Putin recognises the republics', after: 'On the evening of 21 February Putin recognises the republics' },
+    ]);
   });
 
   it('formats day headings and fills chart axes', () => {

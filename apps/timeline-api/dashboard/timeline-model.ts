@@ -57,8 +57,13 @@ export interface EntryChange {
 /** What the filter form selects; mirrors the API's query parameters. */
 export interface Filters {
   types: string[];
-  actor: string;
-  country: string;
+  /** Several at once: an entry matches when it has any of them (the API's list semantics). */
+  actors: string[];
+  countries: string[];
+  tags: string[];
+  /** Place names or regions, matched case-insensitively by the API. */
+  locations: string[];
+  stories: string[];
   q: string;
   from: string;
   to: string;
@@ -69,8 +74,11 @@ export interface Filters {
 
 export const EMPTY_FILTERS: Filters = {
   types: [],
-  actor: '',
-  country: '',
+  actors: [],
+  countries: [],
+  tags: [],
+  locations: [],
+  stories: [],
   q: '',
   from: '',
   to: '',
@@ -83,8 +91,11 @@ export const EMPTY_FILTERS: Filters = {
 export function filterParams(f: Filters, opts: { order?: boolean; asOf?: boolean } = {}): URLSearchParams {
   const p = new URLSearchParams();
   for (const t of f.types) p.append('type', t);
-  if (f.actor) p.set('actor', f.actor);
-  if (f.country) p.set('country', f.country);
+  for (const a of f.actors) p.append('actor', a);
+  for (const c of f.countries) p.append('country', c);
+  for (const t of f.tags) p.append('tag', t);
+  for (const l of f.locations) p.append('location', l);
+  for (const s of f.stories) p.append('story', s);
   if (f.q.trim()) p.set('q', f.q.trim());
   if (f.from) p.set('from', f.from);
   if (f.to) p.set('to', f.to);
@@ -98,13 +109,26 @@ export function filterParams(f: Filters, opts: { order?: boolean; asOf?: boolean
 export function filtersFromUrl(search: string): Filters {
   const p = new URLSearchParams(search);
   const date = (v: string | null) => (v && /^\d{4}-\d{2}-\d{2}$/.test(v) ? v : '');
+  const list = (name: string, valid: RegExp) => [
+    ...new Set(
+      p
+        .getAll(name)
+        .flatMap((v) => v.split(','))
+        .map((v) => v.trim())
+        .filter((v) => valid.test(v)),
+    ),
+  ];
+  const SLUG = /^[a-z0-9][a-z0-9._-]{0,79}$/;
   return {
     types: p
       .getAll('type')
       .flatMap((t) => t.split(','))
       .filter((t) => /^[a-z]+(\.[a-z]+)+$/.test(t)),
-    actor: /^[a-z0-9][a-z0-9._-]{0,79}$/.test(p.get('actor') ?? '') ? (p.get('actor') as string) : '',
-    country: /^[A-Z]{2}$/.test(p.get('country') ?? '') ? (p.get('country') as string) : '',
+    actors: list('actor', SLUG),
+    countries: list('country', /^[A-Z]{2}$/),
+    tags: list('tag', SLUG),
+    locations: list('location', /^[^\u0000]{1,200}$/),
+    stories: list('story', SLUG),
     q: (p.get('q') ?? '').slice(0, 200),
     from: date(p.get('from')),
     to: date(p.get('to')),
@@ -174,4 +198,36 @@ export function placeLabels(locations: readonly { name: string; country: string;
     return `${l.name}${region} (${l.country})`;
   };
   return [...new Set(locations.map(label))];
+}
+
+/**
+ * The date as the card shows it: the API's display date, with an hour-precision time read as
+ * approximate (issue 15: "05:00" looked exact where the source said "shortly before 6 a.m.").
+ */
+export function displayWhen(e: Pick<Entry, 'displayDate' | 'occurredAtPrecision'>): string {
+  return e.occurredAtPrecision === 'hour' ? e.displayDate.replace(/(^|[\s,])(\d{2}:\d{2})(?!:)/, '$1about $2') : e.displayDate;
+}
+
+/** One field that differs between two versions of an entry. */
+export interface FieldChange {
+  readonly field: string;
+  readonly before: string;
+  readonly after: string;
+}
+
+/** What a correction changed, field by field, in the words a reader sees (dates included). */
+export function versionDiff(before: Entry, after: Entry): FieldChange[] {
+  const fields: [string, (e: Entry) => string][] = [
+    ['Date', (e) => displayWhen(e)],
+    ['Summary', (e) => e.summary],
+    ['Confirmation', (e) => e.confirmation],
+    ['Actors', (e) => e.actors.map((a) => a.name).join(', ')],
+    ['Places', (e) => placeLabels(e.locations).join(' · ')],
+    ['Sources', (e) => e.sources.map((src) => src.outlet).join(', ')],
+    ['Tags', (e) => e.tags.join(', ')],
+    ['Status', (e) => e.status],
+  ];
+  return fields
+    .map(([field, read]) => ({ field, before: read(before), after: read(after) }))
+    .filter((c) => c.before !== c.after && c.field !== 'Status');
 }

@@ -3,7 +3,6 @@ import { TYPE_STYLES, typeStyle } from './entry-types.js';
 import { dayHeading, daysBetween, type Stats } from './timeline-model.js';
 
 const MONTH_ABBR = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-const WIDTH = 960;
 const HEIGHT = 180;
 const PAD = { top: 12, right: 12, bottom: 28, left: 32 };
 
@@ -22,13 +21,17 @@ function niceScale(max: number): { top: number; step: number } {
  * styles). Each bar has a title for pointer users; the figure has a text summary for screen
  * readers; activating a bar calls `onDay` (the dashboard scrolls to that day).
  */
-export function typeChart(stats: Stats, onDay: (day: string) => void): HTMLElement {
+export function typeChart(stats: Stats, onDay: (day: string) => void, width = 960): HTMLElement {
+  // Drawn at the box's own width, so text and bars are not stretched (issue 15: squashed labels and
+  // 1 px bars on a phone, where the dashboard asks for weekly buckets instead).
+  const WIDTH = Math.max(280, Math.round(width));
+  const weekly = stats.bucket === 'week';
   if (stats.buckets.length === 0) {
     return h('p', { class: 'chart-empty' }, 'No entries to chart for these filters.');
   }
   const first = stats.buckets[0]!.start;
   const last = stats.buckets[stats.buckets.length - 1]!.start;
-  const days = daysBetween(first, last);
+  const days = daysBetween(first, last).filter((_, i) => !weekly || i % 7 === 0);
   const byDay = new Map(stats.buckets.map((b) => [b.start, b]));
   const max = Math.max(...stats.buckets.map((b) => b.total));
   const { top, step } = niceScale(max);
@@ -43,12 +46,14 @@ export function typeChart(stats: Stats, onDay: (day: string) => void): HTMLEleme
   const svg = s('svg', {
     class: 'chart-svg',
     viewBox: `0 0 ${WIDTH} ${HEIGHT}`,
-    role: 'img',
+    // A group, not an image: its bars are buttons, and an image's children are presentational
+    // (axe nested-interactive, issue 15).
+    role: 'group',
     'aria-labelledby': 'chart-title chart-desc',
     preserveAspectRatio: 'none',
   });
   svg.append(
-    s('title', { id: 'chart-title' }, 'Entries per day by type'),
+    s('title', { id: 'chart-title' }, `Entries per ${weekly ? 'week' : 'day'} by type`),
     s('desc', { id: 'chart-desc' }, `${stats.total} entries from ${dayHeading(first)} to ${dayHeading(last)}; busiest day has ${max}.`),
   );
   for (let v = 0; v <= top; v += step) {
@@ -57,7 +62,7 @@ export function typeChart(stats: Stats, onDay: (day: string) => void): HTMLEleme
       s('text', { class: 'axis-label', x: PAD.left - 6, y: y(v) + 4, 'text-anchor': 'end' }, String(v)),
     );
   }
-  const labelEvery = Math.max(1, Math.ceil(days.length / 10));
+  const labelEvery = Math.max(1, Math.ceil(days.length / Math.max(3, Math.floor(innerW / 70))));
   days.forEach((day, i) => {
     const x = PAD.left + i * slot + (slot - barW) / 2;
     const bucket = byDay.get(day);
@@ -66,13 +71,15 @@ export function typeChart(stats: Stats, onDay: (day: string) => void): HTMLEleme
         class: 'bar',
         tabindex: 0,
         role: 'button',
-        'aria-label': `${dayHeading(day)}: ${bucket.total} entries. Show this day.`,
+        'aria-label': `${weekly ? 'Week of ' : ''}${dayHeading(day)}: ${bucket.total} entries. Show ${weekly ? 'this week' : 'this day'}.`,
       });
       g.append(
         s(
           'title',
           {},
-          `${dayHeading(day)} — ${bucket.total} ${bucket.total === 1 ? 'entry' : 'entries'}\n${Object.entries(bucket.byType)
+          `${weekly ? 'Week of ' : ''}${dayHeading(day)} — ${bucket.total} ${bucket.total === 1 ? 'entry' : 'entries'}\n${Object.entries(
+            bucket.byType,
+          )
             .map(([t, n]) => `${typeStyle(t).label}: ${n}`)
             .join('\n')}`,
         ),

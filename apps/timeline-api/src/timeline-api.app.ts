@@ -2,7 +2,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { AppConfig } from '@timeline/config';
 import { createHttpApp } from '@timeline/http';
 import type { Logger } from '@timeline/observability';
-import { DASHBOARD_HELMET, serveDashboard } from './dashboard-assets.js';
+import { dashboardHelmet, serveDashboard } from './dashboard-assets.js';
 import { enableReadCors } from './http/read-cors.js';
 import { TimelineApiModule, type TimelineApiModuleOptions } from './timeline-api.module.js';
 
@@ -17,7 +17,7 @@ export async function createTimelineApiApp(
     config,
     logger,
     description: 'Chronological, queryable timeline of the crisis: entries, history, stats, exports and a live stream.',
-    helmetOptions: DASHBOARD_HELMET,
+    helmetOptions: dashboardHelmet(config.api.embedOrigins),
   });
   enableReadCors(app, config);
   serveDashboard(app);

@@ -35,6 +35,17 @@ describe('loadConfig', () => {
     expect(c.projector.sessionTimeoutMs).toBe(10_000);
   });
 
+  it('reads EMBED_ORIGINS as CSP frame-ancestors sources and refuses anything that is not an origin (issue 15)', () => {
+    expect(loadConfig(base).api.embedOrigins).toEqual([]);
+    expect(loadConfig({ ...base, EMBED_ORIGINS: 'https://cms.example, http://localhost:8080' }).api.embedOrigins).toEqual([
+      'https://cms.example',
+      'http://localhost:8080',
+    ]);
+    for (const bad of ['https://cms.example/path', "'unsafe-inline'", 'https://a.example; script-src *', '*']) {
+      expect(() => loadConfig({ ...base, EMBED_ORIGINS: bad })).toThrow(/^EMBED_ORIGINS/);
+    }
+  });
+
   it('bounds the projector PostgreSQL sessions relative to the Kafka session timeout by default', () => {
     expect(loadConfig(base).projector).toMatchObject({ idleInTransactionTimeoutMs: 30_000, lockTimeoutMs: 10_000 });
     expect(loadConfig({ ...base, PROJECTOR_SESSION_TIMEOUT_SECONDS: '10' }).projector).toMatchObject({

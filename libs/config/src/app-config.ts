@@ -101,6 +101,11 @@ export interface ApiConfig {
   readonly streamMaxPerClient: number;
   /** Interval between SSE heartbeat comments, in ms. @default 15000 */
   readonly streamHeartbeatMs: number;
+  /**
+   * Origins (`https://newsroom.example`) that may show the dashboard in a frame: the CSP's
+   * `frame-ancestors`. Empty: no one may frame it. @default []
+   */
+  readonly embedOrigins: readonly string[];
 }
 
 /** Per-client request rate limits (token buckets in each process); 0 turns a limit off. */
@@ -254,6 +259,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       ...(cursorSecret ? { cursorSecret } : {}),
       streamMaxPerClient: r.int('API_STREAM_MAX_PER_CLIENT', 5, { min: 1, max: 1000 }),
       streamHeartbeatMs: r.int('API_STREAM_HEARTBEAT_SECONDS', 15, { min: 1, max: 300 }) * 1000,
+      embedOrigins: parseOrigins('EMBED_ORIGINS', r.list('EMBED_ORIGINS')),
     },
     rateLimits: {
       writesPerMinute: r.int('RATE_LIMIT_WRITES_PER_MINUTE', 1200, { min: 0, max: 1_000_000 }),
@@ -261,4 +267,17 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       unauthenticatedPerMinute: r.int('RATE_LIMIT_UNAUTHENTICATED_PER_MINUTE', 60, { min: 0, max: 1_000_000 }),
     },
   };
+}
+
+/**
+ * `scheme://host[:port]` origins, each becoming a CSP source: anything else (a path, a wildcard
+ * scheme, a quote or `;` that would break out of the directive) fails at boot.
+ */
+function parseOrigins(name: string, values: string[]): string[] {
+  for (const v of values) {
+    if (!/^https?:\/\/(\*\.)?[A-Za-z0-9.-]+(:\d{1,5})?$/.test(v)) {
+      throw new ConfigError(name, `"${v}" is not an origin like https://newsroom.example (no path, quotes or spaces)`);
+    }
+  }
+  return values;
 }
