@@ -1,20 +1,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import fc from 'fast-check';
-import type { Admin, Kafka } from 'kafkajs';
 import { eventCatalogue, eventContentDigest, prepareEvent, systemClock } from '@timeline/events';
 import { hashApiKey } from '@timeline/http';
-import { ensureTopics, timelineTopics } from '@timeline/kafka';
-import type { DataSource } from 'typeorm';
-import {
-  createTestDatabase,
-  readTopic,
-  readinessRaised,
-  startApp,
-  testConfig,
-  testKafka,
-  waitFor,
-  type RunningApp,
-} from './support/index.js';
+import { readTopic, readinessRaised, startApp, testConfig, useTestStack, waitFor } from './support/index.js';
 
 /** Generated envelopes per run (ACCEPTED_RUNS); the seed is printed and can be replayed with ACCEPTED_SEED. */
 const RUNS = Number(process.env.ACCEPTED_RUNS ?? 300);
@@ -147,18 +135,12 @@ describe(`accepted means stored and readable (${RUNS} generated envelopes, seed 
     RATE_LIMIT_WRITES_PER_MINUTE: '0',
     RATE_LIMIT_UNAUTHENTICATED_PER_MINUTE: '5',
   });
-  let kafka: Kafka;
-  let admin: Admin;
-  let ingest: RunningApp;
-  let projector: RunningApp;
-  let api: RunningApp;
-  let ds: DataSource;
-  let drop: () => Promise<void>;
+  const stack = useTestStack(config, env, ['ingest', 'projector', 'timeline-api']);
   /** eventId → what was sent, for everything answered 202. */
   const accepted = new Map<string, Record<string, Json>>();
 
   const post = async (body: string | Buffer | object, opts: { key?: string | null; path?: string; type?: string } = {}) => {
-    const res = await fetch(`${ingest.url}/v1/events${opts.path ?? ''}`, {
+    const res = await fetch(`${stack.app('ingest').url}/v1/events${opts.path ?? ''}`, {
       method: 'POST',
       headers: { 'content-type': opts.type ?? 'application/json', ...(opts.key === null ? {} : { 'x-api-key': opts.key ?? EDITOR }) },
       body: typeof body === 'string' ? body : Buffer.isBuffer(body) ? new Uint8Array(body) : JSON.stringify(body),
@@ -167,26 +149,9 @@ describe(`accepted means stored and readable (${RUNS} generated envelopes, seed 
     return { status: res.status, headers: res.headers, json: () => JSON.parse(answer) as Record<string, unknown>, text: answer };
   };
   const get = async (path: string) => {
-    const res = await fetch(`${api.url}${path}`);
+    const res = await fetch(`${stack.app('timeline-api').url}${path}`);
     return { status: res.status, text: await res.text() };
   };
-
-  beforeAll(async () => {
-    ({ ds, drop } = await createTestDatabase(config));
-    kafka = testKafka(config);
-    admin = kafka.admin();
-    await admin.connect();
-    const t = timelineTopics(config.kafka);
-    await ensureTopics(admin, [t.events, t.dlq]);
-    [ingest, projector, api] = await Promise.all([startApp('ingest', env), startApp('projector', env), startApp('timeline-api', env)]);
-  }, 120_000);
-  afterAll(async () => {
-    await Promise.all([ingest?.stop(), projector?.stop(), api?.stop()]);
-    const t = timelineTopics(config.kafka);
-    await admin.deleteTopics({ topics: [t.events.topic, t.dlq.topic] }).catch(() => undefined);
-    await admin.disconnect();
-    await drop();
-  }, 60_000);
 
   describe('ingest refuses what cannot be stored, naming the field (each was a 202 that was never stored)', () => {
     it.each<[string, Record<string, Json>, string]>([
@@ -282,7 +247,7 @@ describe(`accepted means stored and readable (${RUNS} generated envelopes, seed 
         async () => ((await get(`/v1/entries/${String(original.eventId)}`)).status === 200 ? true : undefined),
         30_000,
       );
-      const producer = kafka.producer();
+      const producer = stack.kafka.producer();
       await producer.connect();
       await producer.send({
         topic: config.kafka.eventsTopic,
@@ -292,7 +257,7 @@ describe(`accepted means stored and readable (${RUNS} generated envelopes, seed 
       const letters = await waitFor(
         'the conflict dead-lettered',
         async () => {
-          const records = await readTopic(kafka, config.kafka.dlqTopic, 5_000);
+          const records = await readTopic(stack.kafka, config.kafka.dlqTopic, 5_000);
           const hit = records.filter((r) => r.value.includes('Forged rewrite'));
           return hit.length ? hit : undefined;
         },
@@ -372,13 +337,13 @@ describe(`accepted means stored and readable (${RUNS} generated envelopes, seed 
     await waitFor(
       'every accepted event projected',
       async () => {
-        const rows = await ds.query(`SELECT count(*)::int AS n FROM event_log WHERE event_id = ANY($1::uuid[])`, [ids]);
+        const rows = await stack.ds.query(`SELECT count(*)::int AS n FROM event_log WHERE event_id = ANY($1::uuid[])`, [ids]);
         return (rows[0] as { n: number }).n === ids.length ? true : undefined;
       },
       120_000,
       500,
     );
-    expect(projector.output()).not.toContain('EVENT.UNSTORABLE');
+    expect(stack.app('projector').output()).not.toContain('EVENT.UNSTORABLE');
 
     // Readable: each entry, the timeline in both orders, every export format.
     for (const id of ids) {
@@ -406,7 +371,7 @@ describe(`accepted means stored and readable (${RUNS} generated envelopes, seed 
       if (format === 'timelinejs') expect((JSON.parse(res.text) as { events: unknown[] }).events).toHaveLength(ids.length);
       if (format === 'ndjson') expect(res.text.trim().split('\n')).toHaveLength(ids.length);
     }
-    expect(api.output()).not.toContain('"level":50');
+    expect(stack.app('timeline-api').output()).not.toContain('"level":50');
     process.stderr.write(
       `[accepted-means-stored] seed ${SEED}: ${generated} generated envelopes, statuses ${JSON.stringify(statuses)}, ${ids.length} stored and read back in every view\n`,
     );

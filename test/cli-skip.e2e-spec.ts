@@ -1,7 +1,5 @@
-import type { Admin, Kafka } from 'kafkajs';
-import { DLQ_HEADERS, ensureTopics, timelineTopics } from '@timeline/kafka';
-import type { DataSource } from 'typeorm';
-import { createTestDatabase, readTopic, runCli, testConfig, testKafka } from './support/index.js';
+import { DLQ_HEADERS } from '@timeline/kafka';
+import { readTopic, runCli, testConfig, useTestStack } from './support/index.js';
 
 /**
  * `cli skip` (issue 11): the operator's way past a parked partition. It moves the active projection's
@@ -11,27 +9,10 @@ import { createTestDatabase, readTopic, runCli, testConfig, testKafka } from './
  */
 describe('cli skip', () => {
   const { env, config } = testConfig();
-  let ds: DataSource;
-  let drop: () => Promise<void>;
-  let kafka: Kafka;
-  let admin: Admin;
-
-  beforeAll(async () => {
-    ({ ds, drop } = await createTestDatabase(config));
-    kafka = testKafka(config);
-    admin = kafka.admin();
-    await admin.connect();
-    const t = timelineTopics(config.kafka);
-    await ensureTopics(admin, [t.events, t.dlq]);
-  }, 120_000);
-  afterAll(async () => {
-    const t = timelineTopics(config.kafka);
-    await admin.deleteTopics({ topics: [t.events.topic, t.dlq.topic] }).catch(() => undefined);
-    await admin.disconnect();
-    await drop();
-  });
+  const stack = useTestStack(config, env);
 
   it('moves the stored offset past the range, records it and dead-letters a description of it', async () => {
+    const { ds, kafka } = stack;
     const [active] = (await ds.query('SELECT name FROM active_projection')) as { name: string }[];
     await ds.query('INSERT INTO projector_offsets (projection, topic, partition, next_offset) VALUES ($1, $2, 1, 5)', [
       active!.name,
@@ -58,6 +39,7 @@ describe('cli skip', () => {
   });
 
   it('refuses a skip that goes nowhere or backwards, and one without a reason', async () => {
+    const { ds } = stack;
     const nowhere = await runCli(['skip', '--partition', '1', '--to-offset', '9', '--reason', 'again'], env);
     expect(nowhere.code).toBe(1);
     expect(nowhere.stderr).toContain('already at offset 9');

@@ -1,20 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
-import type { Admin, Kafka } from 'kafkajs';
 import { eventCatalogue, prepareEvent, systemClock } from '@timeline/events';
 import { hashApiKey } from '@timeline/http';
-import { ensureTopics, timelineTopics } from '@timeline/kafka';
-import type { DataSource } from 'typeorm';
-import {
-  checkFaultInvariants,
-  createTestDatabase,
-  readTopic,
-  readinessRaised,
-  startApp,
-  testConfig,
-  testKafka,
-  type RunningApp,
-} from './support/index.js';
+import { checkFaultInvariants, readTopic, readinessRaised, testConfig, useTestStack } from './support/index.js';
 
 /** Cases per run (FUZZ_RUNS); the seed is printed and can be replayed with FUZZ_SEED. */
 const RUNS = Number(process.env.FUZZ_RUNS ?? 2000);
@@ -155,31 +143,12 @@ function mutate(seed: Record<string, Json>, mutations: readonly Mutation[]): Jso
  */
 describe(`ingest fuzz (${RUNS} mutated envelopes, seed ${SEED})`, () => {
   const { env, config } = testConfig({ API_KEYS: `fuzz:editor:${hashApiKey(EDITOR)}`, RATE_LIMIT_WRITES_PER_MINUTE: '0' });
-  let kafka: Kafka;
-  let admin: Admin;
-  let ingest: RunningApp;
-  let projector: RunningApp;
-  let ds: DataSource;
-  let drop: () => Promise<void>;
-
-  beforeAll(async () => {
-    ({ ds, drop } = await createTestDatabase(config));
-    kafka = testKafka(config);
-    admin = kafka.admin();
-    await admin.connect();
-    const t = timelineTopics(config.kafka);
-    await ensureTopics(admin, [t.events, t.dlq]);
-    [ingest, projector] = await Promise.all([startApp('ingest', env), startApp('projector', env)]);
-  }, 120_000);
-  afterAll(async () => {
-    await Promise.all([ingest?.stop(), projector?.stop()]);
-    const t = timelineTopics(config.kafka);
-    await admin.deleteTopics({ topics: [t.events.topic, t.dlq.topic] }).catch(() => undefined);
-    await admin.disconnect();
-    await drop();
-  }, 60_000);
+  const stack = useTestStack(config, env, ['ingest', 'projector']);
 
   it('never answers 5xx or crashes; every accepted envelope decodes from the topic', async () => {
+    const { ds, kafka } = stack;
+    const ingest = stack.app('ingest');
+    const projector = stack.app('projector');
     const base = seeds();
     expect(base.length).toBeGreaterThanOrEqual(15);
     const accepted = new Map<string, Json>();

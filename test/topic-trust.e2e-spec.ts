@@ -1,18 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { Admin, Kafka } from 'kafkajs';
 import { hashApiKey } from '@timeline/http';
-import { ensureTopics, timelineTopics } from '@timeline/kafka';
-import type { DataSource } from 'typeorm';
-import {
-  createTestDatabase,
-  readTopic,
-  readinessRaised,
-  startApp,
-  testConfig,
-  testKafka,
-  waitFor,
-  type RunningApp,
-} from './support/index.js';
+import { timelineTopics } from '@timeline/kafka';
+import { readTopic, readinessRaised, testConfig, useTestStack, waitFor } from './support/index.js';
 
 const EDITOR = randomBytes(24).toString('base64url');
 
@@ -29,32 +18,14 @@ describe('topic trust: backdated recordedAt from the topic', () => {
     PROJECTOR_RECORDED_AT_MAX_BACKDATE_SECONDS: '300',
     PROJECTOR_TRUSTED_PRODUCERS: 'ingest,cli-seed',
   });
-  let kafka: Kafka;
-  let admin: Admin;
-  let ingest: RunningApp;
-  let projector: RunningApp;
-  let ds: DataSource;
-  let drop: () => Promise<void>;
-
-  beforeAll(async () => {
-    ({ ds, drop } = await createTestDatabase(config));
-    kafka = testKafka(config);
-    admin = kafka.admin();
-    await admin.connect();
-    const t = timelineTopics(config.kafka);
-    await ensureTopics(admin, [
-      { ...t.events, configEntries: [...(t.events.configEntries ?? []), { name: 'message.timestamp.type', value: 'LogAppendTime' }] },
-      t.dlq,
-    ]);
-    [ingest, projector] = await Promise.all([startApp('ingest', env), startApp('projector', env)]);
-  }, 120_000);
-  afterAll(async () => {
-    await Promise.all([ingest?.stop(), projector?.stop()]);
-    const t = timelineTopics(config.kafka);
-    await admin.deleteTopics({ topics: [t.events.topic, t.dlq.topic] }).catch(() => undefined);
-    await admin.disconnect();
-    await drop();
-  }, 60_000);
+  const stack = useTestStack(config, env, ['ingest', 'projector'], {
+    events: {
+      configEntries: [
+        ...(timelineTopics(config.kafka).events.configEntries ?? []),
+        { name: 'message.timestamp.type', value: 'LogAppendTime' },
+      ],
+    },
+  });
 
   it('dead-letters a forged backdated record and stores ingest events, trusted seeds and broker-stamped records', async () => {
     const forged = readinessRaised({ eventId: randomUUID(), recordedAt: '2022-01-01T00:00:00Z', summary: 'Forged history' });
@@ -65,6 +36,8 @@ describe('topic trust: backdated recordedAt from the topic', () => {
     });
     const seeded = readinessRaised({ eventId: randomUUID(), recordedAt: '2022-01-24T18:00:00Z', summary: 'Historical seed' });
     const { recordedAt: _none, ...brokerStamped } = readinessRaised({ eventId: randomUUID(), summary: 'No recordedAt' });
+    const { kafka, ds } = stack;
+    const ingest = stack.app('ingest');
     const producer = kafka.producer();
     await producer.connect();
     await producer.send({
