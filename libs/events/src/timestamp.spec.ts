@@ -1,4 +1,5 @@
 import { eventCatalogue } from './registry.js';
+import { statementIssued } from '../../../test/support/index.js';
 import { isKnownTimeZone, parseCalendarDate, parseTimestamp } from './timestamp.js';
 import { parseEventJson } from './event-json.js';
 import { MAX_JSON_DEPTH, storableValueIssues } from './storable-text.js';
@@ -101,22 +102,7 @@ describe('parseEventJson and storableValueIssues — bounded, never throwing', (
 });
 
 describe('EventCatalogue.decode refuses what PostgreSQL cannot store or views cannot render (issue 19)', () => {
-  const valid = {
-    eventId: '7d0f6f40-3c4e-4a57-9d3c-1f1b0e7d2a10',
-    type: 'statement.issued',
-    schemaVersion: 1,
-    occurredAt: '2022-01-25T00:00:00Z',
-    occurredAtPrecision: 'day',
-    recordedAt: '2022-01-25T12:00:00Z',
-    storyId: 'russia-ukraine-2022',
-    actors: [],
-    locations: [],
-    sources: [],
-    tags: [],
-    confirmation: 'confirmed',
-    summary: 'Kremlin voices great concern',
-    payload: { speaker: 'Dmitry Peskov', quote: 'We are watching with great concern.' },
-  };
+  const valid = statementIssued() as Record<string, unknown> & { payload: Record<string, unknown> };
 
   it.each([
     ['summary', { summary: 'a\ud800b' }, '/summary'],
