@@ -102,7 +102,7 @@ describe('parseEventJson and storableValueIssues — bounded, never throwing', (
 });
 
 describe('EventCatalogue.decode refuses what PostgreSQL cannot store or views cannot render (issue 19)', () => {
-  const valid = statementIssued() as Record<string, unknown> & { payload: Record<string, unknown> };
+  const valid = statementIssued() as unknown as Record<string, unknown> & { payload: Record<string, unknown> };
 
   it.each([
     ['summary', { summary: 'a\ud800b' }, '/summary'],
