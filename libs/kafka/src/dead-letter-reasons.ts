@@ -15,6 +15,7 @@ export const DEAD_LETTER_REASONS = {
   'EVENT.RECORDED_AT_BACKDATED': "the record's own recordedAt breaks the deployment's topic trust policy",
   'EVENT.ID_CONFLICT': 'the eventId is already stored with other content; the stored event is kept',
   'EVENT.INVALID_CORRECTION': 'a correction that would make its target entry invalid',
+  'PARTITION.SKIPPED': 'not a message: an operator moved a parked partition past a record batch that cannot be decoded (`cli skip`)',
   'EVENT.UNSTORABLE': 'PostgreSQL refused a value the catalogue allowed (the safety net)',
 } as const;
 
