@@ -635,7 +635,8 @@ describe('newsroom dashboard: working in the page (issue 15)', () => {
       await p.locator('#asof-error', { hasText: 'cannot be in the future' }).waitFor();
       expect(await p.locator('#f-asof').getAttribute('aria-invalid')).toBe('true');
       expect(p.url()).toBe(before);
-      expect(await p.locator('#live-status').getAttribute('data-state')).toBe('live');
+      // The badge settles after the page reacts (a state change, not a fixed delay): wait for it, bounded.
+      await p.locator('#live-status[data-state="live"]').waitFor({ timeout: 15_000 });
       await shot(p, 'asof-future');
 
       await p.locator('#f-asof').fill('2001-02-03T04:05:06');
@@ -645,7 +646,7 @@ describe('newsroom dashboard: working in the page (issue 15)', () => {
       const asOf = new URL(p.url()).searchParams.get('asOf')!;
       expect(new Date(asOf).getSeconds()).toBe(6);
       expect(await p.locator('#asof-banner-time').textContent()).toContain('04:05:06');
-      expect(await p.locator('#live-status').getAttribute('data-state')).toBe('paused');
+      await p.locator('#live-status[data-state="paused"]').waitFor({ timeout: 15_000 });
       await shot(p, 'asof-empty');
     });
   });
