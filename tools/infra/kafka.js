@@ -190,7 +190,9 @@ export async function startKafka(options = {}) {
     const clusterId = crypto.randomBytes(16).toString('base64url');
     const fmt = spawnSync(
       'java',
-      ['-cp', classpath, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', propsFile, '--ignore-formatted'],
+      // `--cluster-id=<id>`, not `-t <id>`: a base64url id can start with "-", which the tool's argument
+      // parser then takes for an option ("expected one argument"; 1 run in 64 failed to start).
+      ['-cp', classpath, 'kafka.tools.StorageTool', 'format', `--cluster-id=${clusterId}`, '-c', propsFile, '--ignore-formatted'],
       { encoding: 'utf8' },
     );
     if (fmt.status !== 0) {
