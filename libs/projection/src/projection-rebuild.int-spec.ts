@@ -209,6 +209,26 @@ describe('ProjectionRebuild (real Postgres and Kafka)', () => {
     expect(v4.versions).toBe(base.versions + 7);
     expect((await offsetsOf('v4')).find((o) => o.partition === 1)?.next).toBe('107');
   });
+
+  it('a rate-limited rebuild commits a quarter second of work at a time, so progress moves while it runs', async () => {
+    const from = await active();
+    const before = await projectionChecksum(ds, from);
+    const rebuild = await ProjectionRebuild.begin(env({ chunkSize: 500 }), { from: 'event_log', name: 'v5' });
+    const building: number[] = [];
+    const result = await rebuild.run({
+      dropOld: false,
+      maxEventsPerSecond: 40,
+      onProgress: (p) => {
+        if (p.phase === 'building') building.push(p.processed);
+      },
+    });
+    expect(result).toMatchObject({ name: 'v5', previous: from });
+    expect(compareChecksums(before, await projectionChecksum(ds, 'v5'))).toEqual([]);
+    // 40/s → chunks of 10: every step is at most 10, and there are many (one 500-message chunk was one leap).
+    const steps = building.slice(1).map((n, i) => n - building[i]!).filter((d) => d > 0);
+    expect(steps.length).toBeGreaterThanOrEqual(3);
+    expect(Math.max(...steps)).toBeLessThanOrEqual(10);
+  });
 });
 
 /** Offsets after applying both partitions once (next = last + 1 per partition). */

@@ -118,7 +118,7 @@ export class ProjectionRebuild {
   private readonly versions: ProjectionVersions;
   private readonly applier: VersionBatchApplier;
   private readonly source: EventLogSource;
-  private readonly chunkSize: number;
+  private chunkSize: number;
   private released = false;
 
   private constructor(
@@ -192,6 +192,10 @@ export class ProjectionRebuild {
       },
     };
     const advance = meter.advance;
+    // A rate-limited run commits in chunks of a quarter second's worth, so the limit is smooth and
+    // progress moves several times a second (one 500-message chunk at 40/s would be one 12 s leap).
+    const rate = opts.maxEventsPerSecond;
+    if (rate && rate > 0) this.chunkSize = Math.max(1, Math.min(this.chunkSize, Math.ceil(rate / 4)));
     try {
       if (this.plan.source === 'kafka') await this.buildFromKafka(counts, opts, meter);
       else await this.buildFromLog(counts, opts, meter);
