@@ -1,4 +1,28 @@
-import type { Entry, Stats, TimelinePage } from './timeline-model.js';
+import type { components, paths } from './api-types.gen.js';
+
+/*
+ * Every type here comes from `api-types.gen.ts`, generated from the API's OpenAPI document
+ * (`npm run openapi:types`): a field or parameter the API renames or drops fails the dashboard's
+ * type check instead of breaking the page in a browser (issue 18).
+ */
+
+type GetOperation<P extends keyof paths> = paths[P] extends { get: infer O } ? O : never;
+/** The query parameters of `GET path` as the OpenAPI document declares them. */
+export type QueryOf<P extends keyof paths> = NonNullable<GetOperation<P> extends { parameters: { query?: infer Q } } ? Q : never>;
+/** The JSON body of `GET path`'s 200 answer. */
+export type ResponseOf<P extends keyof paths> =
+  GetOperation<P> extends { responses: { 200: { content: { 'application/json': infer B } } } } ? B : never;
+/** The name of a query parameter of `GET path`. */
+export type ParamOf<P extends keyof paths> = keyof QueryOf<P> & string;
+
+/** A filter the page sends to the list, the chart, the exports and the live stream: a parameter of each. */
+export type FilterParam = ParamOf<'/v1/timeline'> & ParamOf<'/v1/stats'> & ParamOf<'/v1/export'> & ParamOf<'/v1/stream'>;
+/** `asOf`: the list, the chart and the exports take it (the live stream is always "now"). */
+export type AsOfParam = 'asOf' & ParamOf<'/v1/timeline'> & ParamOf<'/v1/stats'> & ParamOf<'/v1/export'>;
+/** `order`: the list and the exports take it. */
+export type OrderParam = 'order' & ParamOf<'/v1/timeline'> & ParamOf<'/v1/export'>;
+
+export type ApiSchemas = components['schemas'];
 
 /** A problem+json answer from the API, shown to the user as it is (it names the bad parameter). */
 export class ApiProblem extends Error {
@@ -28,14 +52,11 @@ async function getJson<T>(path: string, signal?: AbortSignal): Promise<T> {
 
 /** The dashboard's reads: the same public `/v1` API every other client uses. */
 export const timelineApi = {
-  timeline: (params: URLSearchParams, signal?: AbortSignal) => getJson<TimelinePage>(`/v1/timeline?${params}`, signal),
-  stats: (params: URLSearchParams, signal?: AbortSignal) => getJson<Stats>(`/v1/stats?${params}`, signal),
+  timeline: (params: URLSearchParams, signal?: AbortSignal) => getJson<ResponseOf<'/v1/timeline'>>(`/v1/timeline?${params}`, signal),
+  stats: (params: URLSearchParams, signal?: AbortSignal) => getJson<ResponseOf<'/v1/stats'>>(`/v1/stats?${params}`, signal),
   entry: (id: string, asOf?: string) =>
-    getJson<{
-      entry: Entry;
-      history: { version: number; change: string; severity: string | null; note: string | null; recordedFrom: string; entry: Entry }[];
-    }>(`/v1/entries/${encodeURIComponent(id)}${asOf ? `?asOf=${encodeURIComponent(asOf)}` : ''}`),
-  exportUrl: (format: 'timelinejs' | 'csv' | 'ndjson', params: URLSearchParams) => {
+    getJson<ResponseOf<'/v1/entries/{id}'>>(`/v1/entries/${encodeURIComponent(id)}${asOf ? `?asOf=${encodeURIComponent(asOf)}` : ''}`),
+  exportUrl: (format: NonNullable<QueryOf<'/v1/export'>['format']>, params: URLSearchParams) => {
     const p = new URLSearchParams(params);
     p.set('format', format);
     return `/v1/export?${p}`;

@@ -1,49 +1,9 @@
-/** The API's entry view as the dashboard reads it (see docs/api.md). */
-export interface Entry {
-  id: string;
-  storyId: string;
-  type: string;
-  typeTitle: string;
-  occurredAt: string;
-  occurredAtPrecision: 'day' | 'hour' | 'minute' | 'second';
-  occurredUntil: string | null;
-  occurredTz: string | null;
-  displayDate: string;
-  day: string;
-  recordedAt: string;
-  updatedAt: string;
-  version: number;
-  status: 'live' | 'corrected' | 'retracted';
-  confirmation: 'confirmed' | 'reported';
-  summary: string;
-  actors: { id: string; name: string; country?: string; role: string }[];
-  locations: { name: string; country: string; admin1?: string }[];
-  sources: { role: string; outlet: string; url: string; title?: string; quotedPerson?: string }[];
-  tags: string[];
-  corrections: {
-    version: number;
-    change: 'corrected' | 'retracted';
-    severity: 'substantive' | 'minor' | null;
-    note: string | null;
-    recordedAt: string;
-  }[];
-  snippet?: { text: string; match: boolean }[];
-}
+import type { ApiSchemas, AsOfParam, FilterParam, OrderParam } from './api-client.js';
 
-export interface TimelinePage {
-  data: Entry[];
-  page: { limit: number; order: 'asc' | 'desc'; nextCursor: string | null; hasMore: boolean };
-  asOf: string | null;
-  streamPosition: string | null;
-}
-
-export interface Stats {
-  bucket: 'day' | 'week';
-  buckets: { start: string; total: number; byType: Record<string, number> }[];
-  totalsByType: Record<string, number>;
-  actors: { id: string; name: string; count: number }[];
-  total: number;
-}
+/** The API's entry view as the dashboard reads it (see docs/api.md), as the OpenAPI document declares it. */
+export type Entry = ApiSchemas['EntryDto'];
+export type TimelinePage = ApiSchemas['TimelinePageDto'];
+export type Stats = ApiSchemas['StatsDto'];
 
 export interface EntryChange {
   change: 'created' | 'corrected' | 'retracted';
@@ -90,18 +50,20 @@ export const EMPTY_FILTERS: Filters = {
 /** Query parameters for the API (only set filters; `order` only where the endpoint takes it). */
 export function filterParams(f: Filters, opts: { order?: boolean; asOf?: boolean } = {}): URLSearchParams {
   const p = new URLSearchParams();
-  for (const t of f.types) p.append('type', t);
-  for (const a of f.actors) p.append('actor', a);
-  for (const c of f.countries) p.append('country', c);
-  for (const t of f.tags) p.append('tag', t);
-  for (const l of f.locations) p.append('location', l);
-  for (const s of f.stories) p.append('story', s);
-  if (f.q.trim()) p.set('q', f.q.trim());
-  if (f.from) p.set('from', f.from);
-  if (f.to) p.set('to', f.to);
-  if (f.includeRetracted) p.set('includeRetracted', 'true');
-  if (opts.asOf !== false && f.asOf) p.set('asOf', f.asOf);
-  if (opts.order && f.order !== 'asc') p.set('order', f.order);
+  // Typed names: each must be a parameter of the endpoints these parameters go to (api-client.ts).
+  const add = (name: FilterParam | AsOfParam | OrderParam, value: string) => p.append(name, value);
+  for (const t of f.types) add('type', t);
+  for (const a of f.actors) add('actor', a);
+  for (const c of f.countries) add('country', c);
+  for (const t of f.tags) add('tag', t);
+  for (const l of f.locations) add('location', l);
+  for (const s of f.stories) add('story', s);
+  if (f.q.trim()) add('q', f.q.trim());
+  if (f.from) add('from', f.from);
+  if (f.to) add('to', f.to);
+  if (f.includeRetracted) add('includeRetracted', 'true');
+  if (opts.asOf !== false && f.asOf) add('asOf', f.asOf);
+  if (opts.order && f.order !== 'asc') add('order', f.order);
   return p;
 }
 

@@ -10,14 +10,16 @@ import { TimelineApiModule, type TimelineApiModuleOptions } from './timeline-api
 export async function createTimelineApiApp(
   config: AppConfig,
   logger: Logger,
-  opts: TimelineApiModuleOptions = {},
+  opts: TimelineApiModuleOptions & { readonly preview?: boolean } = {},
 ): Promise<NestExpressApplication> {
-  const app = await createHttpApp(TimelineApiModule.forRoot(config, logger, opts), {
+  const { preview, ...moduleOptions } = opts;
+  const app = await createHttpApp(TimelineApiModule.forRoot(config, logger, moduleOptions), {
     service: 'timeline-api',
     config,
     logger,
     description: 'Chronological, queryable timeline of the crisis: entries, history, stats, exports and a live stream.',
     helmetOptions: dashboardHelmet(config.api.embedOrigins),
+    ...(preview ? { preview } : {}),
   });
   enableReadCors(app, config);
   serveDashboard(app);

@@ -26,6 +26,20 @@ export interface HttpAppOptions {
   helmetOptions?: Parameters<typeof helmet>[0];
   /** Named schemas added to the OpenAPI `components.schemas` (what `$ref`s and discriminators point at). */
   openApiSchemas?: Record<string, SchemaObject>;
+  /**
+   * Nest's preview mode: the module graph is read but no provider is created (no database or
+   * Kafka connection), enough for {@link openApiDocumentOf} — how the dashboard's client types are
+   * generated without infrastructure. Such an app cannot serve requests. @default false
+   */
+  preview?: boolean;
+}
+
+/** The OpenAPI document each app built by {@link createHttpApp} serves at /docs-json. */
+const DOCUMENTS = new WeakMap<INestApplication, OpenAPIObject>();
+
+/** The OpenAPI document `app` serves at /docs-json (undefined for an app not built by {@link createHttpApp}). */
+export function openApiDocumentOf(app: INestApplication): OpenAPIObject | undefined {
+  return DOCUMENTS.get(app);
 }
 
 /**
@@ -38,6 +52,7 @@ export async function createHttpApp(module: Type<unknown> | DynamicModule, opts:
     bodyParser: false,
     // Let boot failures reach runMain (one-line message) instead of Nest's own process.exit.
     abortOnError: false,
+    preview: opts.preview ?? false,
   });
   app.disable('x-powered-by');
   app.set('trust proxy', false);
@@ -65,6 +80,7 @@ function setupOpenApi(app: INestApplication, opts: HttpAppOptions): void {
   applySecurity(doc, opts.config.auth.readAccess);
   // Only where something refers to it (an unused component is a lint warning).
   if (JSON.stringify(doc.paths).includes(PROBLEM_REF)) doc.components.schemas!.Problem = PROBLEM_SCHEMA;
+  DOCUMENTS.set(app, doc);
   SwaggerModule.setup('docs', app, doc, { jsonDocumentUrl: 'docs-json' });
 }
 

@@ -1,6 +1,6 @@
 export { clientAddress } from './client-address.js';
 export { API_KEY_HEADER, API_KEY_SCHEME, ApiKeyGuard, RequireRole, hashApiKey, matchApiKey, presentedKey } from './api-key.guard.js';
-export { createHttpApp, listenAndLog, problemResponse, type HttpAppOptions } from './http-app.js';
+export { createHttpApp, listenAndLog, openApiDocumentOf, problemResponse, type HttpAppOptions } from './http-app.js';
 export { JsonBodyInterceptor, parseByteLimit } from './json-body.interceptor.js';
 export { HEALTH_CHECKS, OpsController, type HealthCheck } from './ops.controller.js';
 export {

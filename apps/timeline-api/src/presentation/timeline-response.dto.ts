@@ -26,6 +26,33 @@ export class SnippetSegmentDto {
   @ApiProperty({ description: 'True for the words the search matched.' }) match!: boolean;
 }
 
+export class ActorDto {
+  @ApiProperty({ example: 'ru-mod' }) id!: string;
+  @ApiProperty({ example: 'Russian Ministry of Defence' }) name!: string;
+  @ApiPropertyOptional({ example: 'RU', description: 'ISO 3166-1 alpha-2' }) country?: string;
+  @ApiProperty({ enum: ['subject', 'target', 'spokesperson', 'reporter'] }) role!: string;
+}
+
+export class LocationDto {
+  @ApiProperty({ example: 'Yelnya' }) name!: string;
+  @ApiProperty({ example: 'RU', description: 'ISO 3166-1 alpha-2' }) country!: string;
+  @ApiPropertyOptional({ example: 'Smolensk Oblast' }) admin1?: string;
+  @ApiPropertyOptional({ minimum: -90, maximum: 90 }) lat?: number;
+  @ApiPropertyOptional({ minimum: -180, maximum: 180 }) lon?: number;
+  @ApiPropertyOptional({ enum: [1, 2, 3], description: 'As ACLED: 1 town, 2 part of a region / near a town, 3 larger region.' })
+  geoPrecision?: 1 | 2 | 3;
+}
+
+export class SourceDto {
+  @ApiProperty({ enum: ['primary', 'quoted', 'reporting'] }) role!: string;
+  @ApiProperty({ example: 'Reuters' }) outlet!: string;
+  @ApiProperty({ format: 'uri' }) url!: string;
+  @ApiPropertyOptional() title?: string;
+  @ApiPropertyOptional() quotedPerson?: string;
+  @ApiPropertyOptional({ format: 'date-time' }) publishedAt?: string;
+  @ApiPropertyOptional({ format: 'date-time' }) firstSeenAt?: string;
+}
+
 export class EntryDto {
   @ApiProperty({ format: 'uuid', description: 'The eventId of the event that created the entry.' }) id!: string;
   @ApiProperty() storyId!: string;
@@ -47,9 +74,9 @@ export class EntryDto {
   @ApiProperty({ enum: ['live', 'corrected', 'retracted'] }) status!: string;
   @ApiProperty({ enum: ['confirmed', 'reported'] }) confirmation!: string;
   @ApiProperty() summary!: string;
-  @ApiProperty({ type: 'array', items: { type: 'object' } }) actors!: unknown[];
-  @ApiProperty({ type: 'array', items: { type: 'object' } }) locations!: unknown[];
-  @ApiProperty({ type: 'array', items: { type: 'object' } }) sources!: unknown[];
+  @ApiProperty({ type: [ActorDto] }) actors!: ActorDto[];
+  @ApiProperty({ type: [LocationDto] }) locations!: LocationDto[];
+  @ApiProperty({ type: [SourceDto] }) sources!: SourceDto[];
   @ApiProperty({ type: [String] }) tags!: string[];
   @ApiProperty({ type: 'object', additionalProperties: true }) payload!: Record<string, unknown>;
   @ApiProperty({ type: [ChangeNoticeDto] }) corrections!: ChangeNoticeDto[];
