@@ -20,7 +20,8 @@ export async function readTopic(kafka: Kafka, topic: string, timeoutMs = 30_000)
   const expected = await countTopicRecords(kafka, topic);
   if (expected === 0) return [];
   const records: ReadRecord[] = [];
-  const consumer = kafka.consumer({ groupId: uniqueName('reader') });
+  // A short fetch wait: disconnect() waits for the fetch in flight (5 s by default, after every read).
+  const consumer = kafka.consumer({ groupId: uniqueName('reader'), maxWaitTimeInMs: 100 });
   await consumer.connect();
   try {
     await consumer.subscribe({ topic, fromBeginning: true });

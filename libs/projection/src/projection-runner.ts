@@ -216,6 +216,10 @@ export class ProjectionRunner {
       // Kafka's guidance: heartbeat at most every third of the session timeout.
       heartbeatInterval: Math.min(3_000, Math.floor(sessionTimeout / 3)),
       rebalanceTimeout: 60_000,
+      // How long an idle fetch waits at the broker. Records are returned as soon as they arrive either
+      // way; stopping waits for the fetch in flight, so kafkajs's 5 s made every shutdown and every
+      // bounded (rebuild) run end 5 s late.
+      maxWaitTimeInMs: 1_000,
       allowAutoTopicCreation: false,
       readUncommitted: false,
     });

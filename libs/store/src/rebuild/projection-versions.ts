@@ -82,6 +82,11 @@ export class ProjectionVersions {
     await this.withDdlRetry(async () => {
       await this.ds.transaction(async (m) => {
         await m.query(`SET LOCAL lock_timeout = '${DDL_LOCK_TIMEOUT}'`);
+        // First the pointer, as a rebuild's switch does: every live batch takes it FOR SHARE before it
+        // touches a read-model table, so once we hold it no batch holds a lock on a parent table that
+        // the ACCESS EXCLUSIVE locks below wait for. Without it, a batch that had written
+        // entry_versions and waited for timeline_entries (held by our CREATE) deadlocked with us.
+        await m.query('SELECT name FROM active_projection FOR UPDATE');
         await m.query(`INSERT INTO projections (name, status, source) VALUES ($1, 'building', $2)`, [name, source]);
         await createProjectionPartitions(m, this.schema, name);
       });
@@ -122,7 +127,8 @@ export class ProjectionVersions {
       try {
         return await fn();
       } catch (err) {
-        if (attempt >= DDL_ATTEMPTS || sqlState(err) !== '55P03') throw err;
+        // lock_not_available (our lock_timeout) or, with a multi-statement reader, deadlock_detected.
+        if (attempt >= DDL_ATTEMPTS || !['55P03', '40P01'].includes(sqlState(err) ?? '')) throw err;
         await new Promise((r) => setTimeout(r, 200 * attempt));
       }
     }
