@@ -19,6 +19,7 @@ export {
 export { countTopicRecords, readTopic, type ReadRecord } from './topic-reader.js';
 export { ARTIFACTS_DIR, CHROMIUM_PATH, launchBrowser, openEventStream, type EventStreamClient, type SseMessage } from './browser.js';
 export {
+  directProjector,
   eventMessage,
   metricValue,
   projectorTestbed,

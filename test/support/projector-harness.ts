@@ -1,7 +1,9 @@
 import type { Admin, Kafka, Producer } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import type { AppConfig } from '@timeline/config';
+import { TimelineProjectionWriter, notifyTimeline } from '@timeline/store';
 import { createTestDatabase } from './database.js';
+import { positioned, type RawEvent } from './event-factory.js';
 import { createTopics, testKafka } from './kafka.js';
 import { waitFor } from './wait.js';
 
@@ -105,6 +107,38 @@ export function metricValue(text: string, name: string, labels: Record<string, s
     sum += Number(line.slice(line.lastIndexOf(' ') + 1));
   }
   return sum;
+}
+
+/**
+ * Writes batches the way the projector does — rows, offsets and NOTIFY in one transaction, to the
+ * `live` version — without Kafka: for read-side tests (the API's stream) that need commits, not a
+ * broker. Offsets continue per partition across calls.
+ */
+export function directProjector(ds: DataSource, topic: string): (events: RawEvent[], partition?: number) => Promise<void> {
+  const writer = new TimelineProjectionWriter();
+  const offsets = new Map<number, number>();
+  return async (events, partition = 0) => {
+    const from = offsets.get(partition) ?? 0;
+    offsets.set(partition, from + events.length);
+    await ds.transaction(async (m) => {
+      const r = await writer.apply(m, 'live', positioned(events, { topic, partition, offset: from }));
+      await m.query(
+        `INSERT INTO projector_offsets (projection, topic, partition, next_offset) VALUES ('live', $1, $2, $3)
+         ON CONFLICT (projection, topic, partition) DO UPDATE SET next_offset = EXCLUDED.next_offset, updated_at = now()`,
+        [topic, partition, from + events.length],
+      );
+      if (r.entryIds.length) {
+        await notifyTimeline(m, {
+          projection: 'live',
+          topic,
+          partition,
+          fromOffset: String(from),
+          toOffset: String(from + events.length),
+          entryIds: r.entryIds,
+        });
+      }
+    });
+  };
 }
 
 /** What a projector test needs around the process: its schema, topics and clients. */

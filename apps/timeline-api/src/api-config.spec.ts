@@ -6,17 +6,30 @@ describe('read API configuration', () => {
 
   it('has documented defaults', () => {
     const c = loadConfig(base);
-    expect(c.api).toEqual({ streamMaxPerClient: 5, streamHeartbeatMs: 15_000, embedOrigins: [] });
+    expect(c.api).toEqual({ streamMaxPerClient: 5, streamMaxTotal: 2000, streamHeartbeatMs: 15_000, embedOrigins: [] });
   });
 
   it('reads the settings', () => {
-    const c = loadConfig({ ...base, API_CURSOR_SECRET: 's'.repeat(40), API_STREAM_MAX_PER_CLIENT: '2', API_STREAM_HEARTBEAT_SECONDS: '3' });
-    expect(c.api).toEqual({ cursorSecret: 's'.repeat(40), streamMaxPerClient: 2, streamHeartbeatMs: 3000, embedOrigins: [] });
+    const c = loadConfig({
+      ...base,
+      API_CURSOR_SECRET: 's'.repeat(40),
+      API_STREAM_MAX_PER_CLIENT: '2',
+      API_STREAM_MAX_TOTAL: '50',
+      API_STREAM_HEARTBEAT_SECONDS: '3',
+    });
+    expect(c.api).toEqual({
+      cursorSecret: 's'.repeat(40),
+      streamMaxPerClient: 2,
+      streamMaxTotal: 50,
+      streamHeartbeatMs: 3000,
+      embedOrigins: [],
+    });
   });
 
   it.each([
     [{ API_CURSOR_SECRET: 'short' }, 'API_CURSOR_SECRET'],
     [{ API_STREAM_MAX_PER_CLIENT: '0' }, 'API_STREAM_MAX_PER_CLIENT'],
+    [{ API_STREAM_MAX_TOTAL: '0' }, 'API_STREAM_MAX_TOTAL'],
     [{ API_STREAM_HEARTBEAT_SECONDS: 'often' }, 'API_STREAM_HEARTBEAT_SECONDS'],
     [{ API_STREAM_HEARTBEAT_SECONDS: '0' }, 'API_STREAM_HEARTBEAT_SECONDS'],
   ])('rejects %j naming %s, without echoing a secret', (env, variable) => {

@@ -2,13 +2,12 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { DataSource } from 'typeorm';
 import { listenAndLog } from '@timeline/http';
 import { createLogger } from '@timeline/observability';
-import { TimelineProjectionWriter, notifyTimeline } from '@timeline/store';
 import {
   createTestDatabase,
+  directProjector,
   entryCorrected,
   entryRetracted,
   openEventStream,
-  positioned,
   readinessRaised,
   sleep,
   statementIssued,
@@ -32,38 +31,13 @@ const entryIds = (c: EventStreamClient) => c.events.filter((e) => e.event === 'e
 /** SSE over LISTEN/NOTIFY, fed the way the projector writes: rows + offsets + NOTIFY in one transaction. */
 describe('GET /v1/stream (in-process API, real Postgres LISTEN/NOTIFY)', () => {
   const { config } = testConfig({ API_STREAM_MAX_PER_CLIENT: '3', API_STREAM_HEARTBEAT_SECONDS: '1' });
-  const writer = new TimelineProjectionWriter();
-  const offsets = new Map<number, number>();
   let ds: DataSource;
+  let project: (events: RawEvent[], partition?: number) => Promise<void>;
   let drop: () => Promise<void>;
   let app: NestExpressApplication;
   let base: string;
   const clients: EventStreamClient[] = [];
 
-  /** One projector batch transaction on `partition`. */
-  const project = async (events: RawEvent[], partition = 0): Promise<void> => {
-    const from = offsets.get(partition) ?? 0;
-    offsets.set(partition, from + events.length);
-    const topic = config.kafka.eventsTopic;
-    await ds.transaction(async (m) => {
-      const r = await writer.apply(m, 'live', positioned(events, { topic, partition, offset: from }));
-      await m.query(
-        `INSERT INTO projector_offsets (projection, topic, partition, next_offset) VALUES ('live', $1, $2, $3)
-         ON CONFLICT (projection, topic, partition) DO UPDATE SET next_offset = EXCLUDED.next_offset, updated_at = now()`,
-        [topic, partition, from + events.length],
-      );
-      if (r.entryIds.length) {
-        await notifyTimeline(m, {
-          projection: 'live',
-          topic,
-          partition,
-          fromOffset: String(from),
-          toOffset: String(from + events.length),
-          entryIds: r.entryIds,
-        });
-      }
-    });
-  };
   const stream = async (query = '', headers: Record<string, string> = {}) => {
     const c = await openEventStream(`${base}/v1/stream${query}`, headers);
     clients.push(c);
@@ -72,6 +46,7 @@ describe('GET /v1/stream (in-process API, real Postgres LISTEN/NOTIFY)', () => {
 
   beforeAll(async () => {
     ({ ds, drop } = await createTestDatabase(config));
+    project = directProjector(ds, config.kafka.eventsTopic);
     app = await createTimelineApiApp(config, logger);
     base = await listenAndLog(app, 0, '127.0.0.1', 'timeline-api', logger);
   });

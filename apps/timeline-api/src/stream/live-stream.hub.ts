@@ -1,6 +1,7 @@
 import { Inject, Injectable, type BeforeApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { Gauge, type Registry } from 'prom-client';
+import { Counter, Gauge, type Registry } from 'prom-client';
 import { APP_CONFIG, type AppConfig } from '@timeline/config';
+import { CodedError } from '@timeline/http';
 import { LOGGER, METRICS_REGISTRY, type Logger } from '@timeline/observability';
 import type { TimelineNotification } from '@timeline/store';
 import { startEventStream, StreamAdmission, type EventStreamHead } from '../http/event-stream.js';
@@ -9,6 +10,7 @@ import { ActiveProjectionCache } from '../read-model/active-projection.cache.js'
 import { TimelineReader } from '../read-model/timeline-reader.js';
 import { TimelineNotificationListener } from './notification-listener.js';
 import { StreamPositionCodec, type HighWater, type StreamPosition } from './stream-position.js';
+import { SharedChangeReads } from './shared-change-reads.js';
 import { StreamSession, type SseResponse } from './stream-session.js';
 
 /**
@@ -29,6 +31,7 @@ const COALESCE_MS = 25;
 export class LiveStreamHub implements OnModuleInit, BeforeApplicationShutdown {
   private readonly sessions = new Set<StreamSession>();
   private readonly admission: StreamAdmission;
+  private readonly reads: SharedChangeReads;
   private wakeTimer?: NodeJS.Timeout;
   private heartbeatTimer?: NodeJS.Timeout;
   private pollTimer?: NodeJS.Timeout;
@@ -44,6 +47,8 @@ export class LiveStreamHub implements OnModuleInit, BeforeApplicationShutdown {
     @Inject(METRICS_REGISTRY) registry: Registry,
   ) {
     this.admission = new StreamAdmission(config.api.streamMaxPerClient, 'streams');
+    const reads = (this.reads = new SharedChangeReads(reader));
+    let counted = { queries: 0, shared: 0 };
     // Gauges read the hub at scrape time (collect), so they never drift from the real state.
     const sessions = this.sessions;
     new Gauge({
@@ -60,6 +65,18 @@ export class LiveStreamHub implements OnModuleInit, BeforeApplicationShutdown {
       registers: [registry],
       collect() {
         this.set(listener.connected ? 1 : 0);
+      },
+    });
+    const queries = new Counter({
+      name: 'timeline_api_stream_reads_total',
+      help: 'Change reads of live streams by outcome: query (ran against PostgreSQL) or shared (answered by a read another stream started)',
+      labelNames: ['outcome'],
+      registers: [registry],
+      collect() {
+        const now = { ...reads.counts };
+        queries.inc({ outcome: 'query' }, now.queries - counted.queries);
+        queries.inc({ outcome: 'shared' }, now.shared - counted.shared);
+        counted = now;
       },
     });
   }
@@ -81,7 +98,8 @@ export class LiveStreamHub implements OnModuleInit, BeforeApplicationShutdown {
   }
 
   /**
-   * Admits a client: throws 429 over the per-IP cap (before any byte is sent). Resumes after
+   * Admits a client: throws 429 over the per-IP cap, 503 over this process's total
+   * (API_STREAM_MAX_TOTAL), before any byte is sent. Resumes after
    * `resumeFrom`, or starts at the current high-water mark (only changes applied from now on).
    */
   async open(
@@ -90,12 +108,23 @@ export class LiveStreamHub implements OnModuleInit, BeforeApplicationShutdown {
     filter: TimelineFilter,
     resumeFrom?: StreamPosition,
   ): Promise<StreamSession> {
+    const max = this.config.api.streamMaxTotal;
+    if (this.sessions.size >= max) {
+      // Spread the reconnects of a crowd over a while instead of all at once.
+      const retry = 5 + Math.floor(Math.random() * 10);
+      throw new CodedError(
+        'UNAVAILABLE.STREAM_CAPACITY',
+        `This API instance serves its maximum of ${max} live streams (API_STREAM_MAX_TOTAL); retry after ${retry} s, or poll /v1/timeline meanwhile.`,
+        [],
+        { retryAfterSeconds: retry },
+      );
+    }
     const release = this.admission.admit(clientIp);
     let session: StreamSession | undefined;
     try {
       const position = resumeFrom ?? toPosition(await this.reader.highWater());
       startEventStream(res);
-      session = new StreamSession(clientIp, res, filter, position, this.reader, this.codec, this.logger);
+      session = new StreamSession(clientIp, res, filter, position, this.reads, this.codec, this.logger);
     } catch (err) {
       release();
       throw err;

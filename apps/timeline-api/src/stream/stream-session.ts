@@ -1,7 +1,8 @@
 import type { Logger } from '@timeline/observability';
 import { entryView, isoOut, noticesOf, type EntryView } from '../presentation/entry-view.js';
 import type { TimelineFilter } from '../query/timeline-filter.js';
-import type { TimelineReader, VersionRow } from '../read-model/timeline-reader.js';
+import type { VersionRow } from '../read-model/timeline-reader.js';
+import type { ChangeSource } from './shared-change-reads.js';
 import { advanceTo, after, type StreamPosition, type StreamPositionCodec } from './stream-position.js';
 
 /** The slice of Express's response an SSE session writes to. */
@@ -43,7 +44,7 @@ export class StreamSession {
     private readonly res: SseResponse,
     private readonly filter: TimelineFilter,
     private position: StreamPosition,
-    private readonly reader: TimelineReader,
+    private readonly reader: ChangeSource,
     private readonly codec: StreamPositionCodec,
     private readonly logger: Logger,
   ) {
@@ -119,7 +120,7 @@ export class StreamSession {
           entryId: row.entry_id,
           version: row.version,
         });
-        await this.sendWithBackpressure('entry', message(row), this.codec.encode(this.position));
+        await this.sendFrame(this.entryFrame(row));
       }
       if (rows.length < BATCH) {
         // Every matching change up to the snapshot's high-water mark has been sent: skip past the
@@ -133,17 +134,38 @@ export class StreamSession {
 
   private send(event: string, data: unknown, id: string): boolean {
     if (this.closed) return true;
-    return this.res.write(`id: ${id}\nevent: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+    return this.res.write(frame(event, data, id));
   }
 
-  private async sendWithBackpressure(event: string, data: unknown, id: string): Promise<void> {
-    if (!this.send(event, data, id) && !this.closed) {
+  /**
+   * The `entry` frame of `row`, the position already advanced past it. Built once per row object:
+   * streams given one shared read ({@link SharedChangeReads}) started from the same position, so
+   * their frames for its rows are identical, and 1,000 streams serialise a change once, not 1,000 times.
+   */
+  private entryFrame(row: VersionRow): string {
+    let f = FRAMES.get(row);
+    if (f === undefined) {
+      f = frame('entry', message(row), this.codec.encode(this.position));
+      FRAMES.set(row, f);
+    }
+    return f;
+  }
+
+  private async sendFrame(f: string): Promise<void> {
+    if (this.closed) return;
+    if (!this.res.write(f) && !this.closed) {
       await new Promise<void>((resolve) => {
         this.res.once('drain', resolve);
         this.closeHandlers.push(resolve);
       });
     }
   }
+}
+
+const FRAMES = new WeakMap<VersionRow, string>();
+
+function frame(event: string, data: unknown, id: string): string {
+  return `id: ${id}\nevent: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
 }
 
 function message(row: VersionRow): EntryChangeMessage {
