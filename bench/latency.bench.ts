@@ -4,6 +4,7 @@ import http from 'node:http';
 import type { Kafka } from 'kafkajs';
 import { sleep, startApp } from './support/app-process.js';
 import { BenchRun, benchEvents } from './support/bench-run.js';
+import { postJson } from './support/http-client.js';
 import { EnvelopeGenerator, ingestInput } from './support/envelope-generator.js';
 import { load, machineInfo, recordResult } from './support/report.js';
 import { ms, summarize, type LatencySummary } from './support/stats.js';
@@ -241,22 +242,3 @@ async function rawProduceConsume(kafka: Kafka, topic: string, groupId: string, n
 }
 
 /** One POST on the keep-alive pool; resolves with the status once the body was read. */
-function postJson(agent: http.Agent, url: URL, key: string, body: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      url,
-      {
-        method: 'POST',
-        agent,
-        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'x-api-key': key },
-      },
-      (res) => {
-        res.resume();
-        res.once('end', () => resolve(res.statusCode ?? 0));
-        res.once('error', reject);
-      },
-    );
-    req.once('error', reject);
-    req.end(body);
-  });
-}

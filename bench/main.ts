@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { consumeBench } from './consume.bench.js';
+import { fanoutBench } from './fanout.bench.js';
 import { ingestBench } from './ingest.bench.js';
 import { latencyBench } from './latency.bench.js';
 import { projectBench } from './project.bench.js';
@@ -16,6 +17,7 @@ const BENCHES: Record<string, () => Promise<void>> = {
   latency: latencyBench,
   query: queryBench,
   rebuild: rebuildBench,
+  fanout: fanoutBench,
 };
 
 async function main(): Promise<number> {
