@@ -1,7 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
-import fs from 'node:fs';
 import http from 'node:http';
-import { cpuSecondsOf, sleep, startApp } from './support/app-process.js';
+import { cpuSecondsOf, rssOf, sleep, startApp } from './support/app-process.js';
 import { BenchRun } from './support/bench-run.js';
 import { postJson } from './support/http-client.js';
 import { EnvelopeGenerator, ingestInput } from './support/envelope-generator.js';
@@ -75,7 +74,7 @@ export async function fanoutBench(): Promise<void> {
       while (streams.some((s) => [...sent.keys()].some((id) => !s.arrivals.has(id))) && Date.now() < deadline) await sleep(50);
       const timeline = await reader;
       const cpu = cpuSecondsOf(api.child.pid) - cpu0;
-      const rss = currentRss(api.child.pid);
+      const rss = rssOf(api.child.pid);
       const latencies: number[] = [];
       const everyStream: number[] = [];
       let missing = 0;
@@ -211,16 +210,5 @@ async function waitForEntries(base: string, n: number): Promise<void> {
     if ((stats.total ?? 0) >= n) return;
     if (Date.now() > deadline) throw new Error(`only ${stats.total ?? 0} of ${n} seeded entries reached the timeline`);
     await sleep(200);
-  }
-}
-
-/** Resident set size now (VmRSS), in bytes. */
-function currentRss(pid: number | undefined): number {
-  if (!pid) return 0;
-  try {
-    const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Number(m[1]) * 1024 : 0;
-  } catch {
-    return 0;
   }
 }

@@ -34,10 +34,19 @@ export interface StartOptions {
 
 /** Peak RSS (VmHWM) of a live process in bytes, 0 when unknown (not Linux, already gone). */
 export function peakRssOf(pid: number | undefined): number {
+  return statusKiB(pid, 'VmHWM') * 1024;
+}
+
+/** Resident set size now (VmRSS) of a live process in bytes, 0 when unknown. */
+export function rssOf(pid: number | undefined): number {
+  return statusKiB(pid, 'VmRSS') * 1024;
+}
+
+function statusKiB(pid: number | undefined, field: 'VmHWM' | 'VmRSS'): number {
   if (!pid) return 0;
   try {
-    const m = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Number(m[1]) * 1024 : 0;
+    const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) : 0;
   } catch {
     return 0;
   }
