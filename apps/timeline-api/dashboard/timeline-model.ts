@@ -17,7 +17,7 @@ export interface Entry {
   confirmation: 'confirmed' | 'reported';
   summary: string;
   actors: { id: string; name: string; country?: string; role: string }[];
-  locations: { name: string; country: string; admin1?: string }[];
+  locations: { name: string; country: string; admin1?: string; lat?: number; lon?: number; geoPrecision?: 1 | 2 | 3 }[];
   sources: { role: string; outlet: string; url: string; title?: string; quotedPerson?: string }[];
   tags: string[];
   corrections: {
@@ -64,6 +64,8 @@ export interface Filters {
   /** Place names or regions, matched case-insensitively by the API. */
   locations: string[];
   stories: string[];
+  /** Only independently confirmed entries, only reported ones (one side's claim), or both (''). */
+  confirmation: '' | 'confirmed' | 'reported';
   q: string;
   from: string;
   to: string;
@@ -79,6 +81,7 @@ export const EMPTY_FILTERS: Filters = {
   tags: [],
   locations: [],
   stories: [],
+  confirmation: '',
   q: '',
   from: '',
   to: '',
@@ -96,6 +99,7 @@ export function filterParams(f: Filters, opts: { order?: boolean; asOf?: boolean
   for (const t of f.tags) p.append('tag', t);
   for (const l of f.locations) p.append('location', l);
   for (const s of f.stories) p.append('story', s);
+  if (f.confirmation) p.set('confirmation', f.confirmation);
   if (f.q.trim()) p.set('q', f.q.trim());
   if (f.from) p.set('from', f.from);
   if (f.to) p.set('to', f.to);
@@ -129,6 +133,8 @@ export function filtersFromUrl(search: string): Filters {
     tags: list('tag', SLUG),
     locations: list('location', /^[^\u0000]{1,200}$/),
     stories: list('story', SLUG),
+    confirmation:
+      p.get('confirmation') === 'confirmed' || p.get('confirmation') === 'reported' ? (p.get('confirmation') as 'confirmed') : '',
     q: (p.get('q') ?? '').slice(0, 200),
     from: date(p.get('from')),
     to: date(p.get('to')),
