@@ -90,7 +90,10 @@ export class LiveFeed {
           state: res.status === 429 ? 'capped' : 'unavailable',
           reason:
             res.status === 429
-              ? `Too many live connections from your network. ${detail ?? ''}`.trim()
+              ? `Too many live connections from your network: every dashboard tab behind one office connection counts against the same limit. ${detail ?? ''} The entries shown stay as loaded; closing another tab frees a place.`.replace(
+                  /\s+/g,
+                  ' ',
+                )
               : (detail ?? `The server answered ${res.status}.`),
         };
       }

@@ -91,6 +91,15 @@ class NewsroomDashboard {
   private readonly announcer = byId<HTMLElement>('announcer');
   private readonly errorBox = byId<HTMLElement>('error');
 
+  /** The filters the timeline shows now (the replay keeps their types, actors and countries). */
+  currentFilters(): Filters {
+    return this.filters;
+  }
+
+  actorName(id: string): string {
+    return this.knownActors.get(id) ?? id;
+  }
+
   start(): void {
     // Tells dashboard-fallback.js the modules loaded (otherwise it shows the plain-data links).
     document.documentElement.dataset.dashboard = 'ready';
@@ -683,9 +692,12 @@ function safeRegionName(names: Intl.DisplayNames, code: string): string {
   }
 }
 
-new NewsroomDashboard().start();
-new ReplayMode(document.querySelector<HTMLElement>('aside.sidebar')!, byId('main'), {
-  from: byId('f-from'),
-  to: byId('f-to'),
-  asOf: byId('f-asof'),
-}).mount();
+const dashboard = new NewsroomDashboard();
+dashboard.start();
+new ReplayMode(
+  document.querySelector<HTMLElement>('aside.sidebar')!,
+  byId('main'),
+  { from: byId('f-from'), to: byId('f-to'), asOf: byId('f-asof') },
+  () => dashboard.currentFilters(),
+  (id) => dashboard.actorName(id),
+).mount();
