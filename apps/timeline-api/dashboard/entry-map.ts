@@ -1,4 +1,5 @@
 import { h, s } from './dom.js';
+import { displayWhen } from './timeline-model.js';
 import {
   clusterLabel,
   clusterPoints,
@@ -11,6 +12,7 @@ import {
   type MapCluster,
   type MapPoint,
   type Topology,
+  type ViewBox,
 } from './map-model.js';
 
 /** Country outlines: world-atlas's 1:110m TopoJSON, served by the API itself (no tile server, no internet). */
@@ -20,8 +22,14 @@ const PRECISION_WORDS = { 1: 'a town', 2: 'part of a region', 3: 'a region (appr
 /** What the map needs of an entry: where, and a line to list it by. */
 export interface MapEntry extends Locatable {
   readonly displayDate: string;
+  readonly occurredAtPrecision: 'day' | 'hour' | 'minute' | 'second';
   readonly summary: string;
 }
+
+/** A cluster whose places lie further apart than this on screen zooms in when chosen; a tighter one lists its entries. */
+const ZOOM_SPREAD_PX = 20;
+/** Narrowest zoomed view, in plane units (≈ 11° of longitude). */
+const ZOOM_MIN_WIDTH = 30;
 
 /** What the map asks of the page. */
 export interface MapCallbacks {
@@ -45,6 +53,13 @@ export class EntryMap {
   private clusters: MapCluster[] = [];
   private focusedKey?: string;
   private highlighted?: string;
+  /** The zoomed-in view (a cluster chosen), or none: fitted to every entry. */
+  private zoom?: ViewBox;
+  private readonly reset = h(
+    'button',
+    { type: 'button', id: 'map-reset', class: 'button button-small map-reset', hidden: true },
+    'Show the whole map',
+  );
   private readonly svg = s('svg', { class: 'map-svg', role: 'group', 'aria-labelledby': 'map-title', 'aria-describedby': 'map-hint' });
   private readonly popup = h('div', {
     id: 'map-popup',
@@ -59,7 +74,12 @@ export class EntryMap {
     private readonly summary: HTMLElement,
     private readonly callbacks: MapCallbacks,
   ) {
-    box.replaceChildren(this.svg, this.popup);
+    box.replaceChildren(this.svg, this.reset, this.popup);
+    this.reset.addEventListener('click', () => {
+      this.zoom = undefined;
+      this.focusedKey = undefined;
+      this.draw(true);
+    });
     this.svg.addEventListener('keydown', (ev) => this.onKey(ev));
     let resizing: number | undefined;
     window.addEventListener('resize', () => {
@@ -83,9 +103,13 @@ export class EntryMap {
     this.draw();
   }
 
-  /** The entries now shown in the list (a new query, another page, a live change). */
-  update(entries: readonly MapEntry[]): void {
+  /**
+   * The entries now shown in the list. A new query or page fits the map to them again; a live
+   * change (`keepView`) leaves a zoomed-in view where it is.
+   */
+  update(entries: readonly MapEntry[], opts: { keepView?: boolean } = {}): void {
     this.entries = entries;
+    if (!opts.keepView) this.zoom = undefined;
     this.draw();
   }
 
@@ -98,13 +122,18 @@ export class EntryMap {
     }
   }
 
-  private draw(): void {
+  private draw(focusMarkers = false): void {
     const width = this.box.clientWidth || 600;
     const height = this.box.clientHeight || 300;
     const { points, unlocated } = mapPoints(this.entries);
-    const view = fitView(points, width / height);
-    this.clusters = clusterPoints(points, view, width);
+    const view = this.zoom ?? fitView(points, width / height);
     const unit = view.width / width;
+    // Zoomed in, only what is in view becomes a marker (one off-screen could still take focus).
+    const visible = this.zoom
+      ? points.filter((p) => p.x >= view.x && p.x <= view.x + view.width && p.y >= view.y && p.y <= view.y + view.height)
+      : points;
+    this.clusters = clusterPoints(visible, view, width);
+    this.reset.hidden = !this.zoom;
     this.svg.setAttribute('viewBox', `${r(view.x)} ${r(view.y)} ${r(view.width)} ${r(view.height)}`);
     this.svg.setAttribute('preserveAspectRatio', 'xMidYMid meet');
     const land = s(
@@ -113,7 +142,7 @@ export class EntryMap {
       ...(this.shapes ?? []).map((c) => s('path', { d: c.d, class: 'country' })),
     );
     const markers = s('g', { class: 'map-markers' }, ...this.clusters.map((c) => this.marker(c, unit)));
-    const hadFocus = this.svg.contains(document.activeElement);
+    const hadFocus = focusMarkers || this.svg.contains(document.activeElement);
     this.svg.replaceChildren(s('title', {}, 'Map of the entries shown'), land, markers);
     this.rovingFocus(hadFocus);
     this.highlight(this.highlighted);
@@ -126,19 +155,22 @@ export class EntryMap {
     this.summary.textContent =
       this.entries.length === 0
         ? 'No entries to map'
-        : `${located} of ${this.entries.length} ${this.entries.length === 1 ? 'entry' : 'entries'} placed${unlocated ? ` · ${unlocated} without coordinates` : ''}${this.shapesFailed ? ' · outlines unavailable' : ''}`;
+        : `${located} of ${this.entries.length} ${this.entries.length === 1 ? 'entry' : 'entries'} placed${unlocated ? ` · ${unlocated} without coordinates` : ''}${this.zoom ? ' · zoomed in' : ''}${this.shapesFailed ? ' · outlines unavailable' : ''}`;
   }
 
   private marker(c: MapCluster, unit: number): SVGGElement {
     const radius = markerRadius(c) * unit;
     const many = c.entryIds.length > 1;
+    const action = !many ? 'open' : spreadPx(c, unit) > ZOOM_SPREAD_PX ? 'zoom' : 'list';
+    const hint = { open: 'opens the entry', zoom: 'zooms in', list: 'lists them' }[action];
     const g = s(
       'g',
       {
         class: `marker precision-${c.precision}${many ? ' is-cluster' : ''}`,
         role: 'button',
         tabindex: -1,
-        'aria-label': `${clusterLabel(c)}; located to ${PRECISION_WORDS[c.precision]}`,
+        'aria-label': `${clusterLabel(c)}; located to ${PRECISION_WORDS[c.precision]}; ${hint}`,
+        'data-action': action,
         'data-key': c.key,
         'data-entries': c.entryIds.join(' '),
         'data-precision': c.precision,
@@ -197,12 +229,20 @@ export class EntryMap {
     }
   }
 
-  /** One entry: show its card. Several: list them, with a filter to these places. */
+  /** One entry: show its card. Places far apart: zoom in on them. Close together: list the entries, with a filter to these places. */
   private open(c: MapCluster, marker: SVGGElement): void {
     this.focusedKey = c.key;
-    if (c.entryIds.length === 1) {
+    if (marker.dataset.action === 'open') {
       this.closePopup(false);
       this.callbacks.reveal(c.entryIds[0]!);
+      return;
+    }
+    if (marker.dataset.action === 'zoom') {
+      const width = this.box.clientWidth || 600;
+      const height = this.box.clientHeight || 300;
+      this.zoom = fitView(c.points, width / height, ZOOM_MIN_WIDTH);
+      this.focusedKey = undefined;
+      this.draw(true);
       return;
     }
     const byId = new Map(this.entries.map((e) => [e.id, e]));
@@ -222,7 +262,7 @@ export class EntryMap {
         { class: 'map-popup-list' },
         ...c.entryIds.map((id) => {
           const e = byId.get(id);
-          const b = h('button', { type: 'button', class: 'link-button' }, e ? `${e.displayDate}: ${e.summary}` : id);
+          const b = h('button', { type: 'button', class: 'link-button' }, e ? `${displayWhen(e)}: ${shorten(e.summary, 110)}` : id);
           b.addEventListener('click', () => {
             this.closePopup(false);
             this.callbacks.reveal(id);
@@ -249,3 +289,17 @@ export class EntryMap {
 }
 
 const r = (v: number) => Math.round(v * 100) / 100;
+
+/** How far apart a cluster's places lie on screen, in pixels. */
+function spreadPx(c: MapCluster, unit: number): number {
+  const xs = c.points.map((p) => p.x);
+  const ys = c.points.map((p) => p.y);
+  return Math.max(Math.max(...xs) - Math.min(...xs), Math.max(...ys) - Math.min(...ys)) / unit;
+}
+
+/** The first `max` characters, cut at a word, with an ellipsis. */
+function shorten(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const cut = text.slice(0, max);
+  return `${cut.slice(0, Math.max(cut.lastIndexOf(' '), max - 20)).trimEnd()}…`;
+}

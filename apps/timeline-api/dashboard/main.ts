@@ -134,7 +134,11 @@ class NewsroomDashboard {
     this.loadMore.addEventListener('click', () => void this.loadNextPage());
     window.addEventListener('hashchange', () => void this.revealLinkedEntry());
     window.addEventListener('popstate', () => {
-      this.filters = filtersFromUrl(location.search);
+      // A permalink click is a fragment navigation, which fires popstate too: the filters are the
+      // same, so nothing is reloaded (that rebuilt the list and closed every open history).
+      const next = filtersFromUrl(location.search);
+      if (filterParams(next, { order: true }).toString() === filterParams(this.filters, { order: true }).toString()) return;
+      this.filters = next;
       this.writeForm();
       void this.reload(false);
     });
@@ -570,7 +574,7 @@ class NewsroomDashboard {
       if (!known) return;
       this.entries.delete(e.id);
       this.view.remove(e.id);
-      this.map.update([...this.entries.values()]);
+      this.map.update([...this.entries.values()], { keepView: true });
       this.renderSummary();
       this.announce(`Entry retracted: ${e.summary}`);
       this.scheduleStatsRefresh();
@@ -587,7 +591,7 @@ class NewsroomDashboard {
     this.entries.set(e.id, { ...e, corrections });
     this.learn([e]);
     this.view.upsert({ ...e, corrections });
-    this.map.update([...this.entries.values()]);
+    this.map.update([...this.entries.values()], { keepView: true });
     this.renderSummary();
     const card = document.getElementById(`entry-${e.id}`);
     card?.classList.add('is-new');

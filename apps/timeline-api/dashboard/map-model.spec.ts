@@ -77,6 +77,26 @@ describe('countryShapes (TopoJSON → SVG paths)', () => {
     expect(shapes[1]!.d).toBe(`M${[pt(10, 0), pt(20, 0), pt(20, 10), pt(10, 10), pt(10, 0)].join('L')}Z`);
   });
 
+  it('keeps a ring that crosses the antimeridian continuous instead of drawing it across the world', () => {
+    const topology: Topology = {
+      type: 'Topology',
+      arcs: [
+        [
+          [170, 60],
+          [-170, 60],
+          [-170, 70],
+          [170, 70],
+          [170, 60],
+        ],
+      ],
+      objects: { countries: { type: 'GeometryCollection', geometries: [{ type: 'Polygon', id: '643', arcs: [[0]] }] } },
+    };
+    const xs = [...countryShapes(topology)[0]!.d.matchAll(/[ML]([\d.-]+),/g)].map((m) => Number(m[1]));
+    // 170° → 190° (past the plane's edge), never back to −170° on the far left.
+    expect(Math.min(...xs)).toBeCloseTo(project(170, 0)[0], 0);
+    expect(Math.max(...xs)).toBeCloseTo(project(190, 0)[0], 0);
+  });
+
   it('reads world-atlas’s 1:110m countries: every country but Antarctica, as closed paths', () => {
     const file = createRequire(import.meta.url).resolve('world-atlas/countries-110m.json');
     const shapes = countryShapes(JSON.parse(readFileSync(file, 'utf8')) as Topology);
@@ -137,6 +157,23 @@ describe('map points, view and clusters', () => {
     // Zoomed in on Kyiv, the Rada and the city centre (≈1 km apart) still share a cell; Donbas does not.
     const close = clusterPoints(points, fitView(points.slice(0, 3), 2), 600);
     expect(close.find((c) => c.places.includes('Donbas'))!.entryIds).toEqual(['b']);
+  });
+
+  it('never leaves two markers overlapping (a marker underneath could not be clicked)', () => {
+    const ring = Array.from({ length: 40 }, (_, i) => ({
+      id: `e${i}`,
+      locations: [{ name: `P${i}`, country: 'UA', lat: 48 + (i % 7) * 0.9, lon: 24 + Math.floor(i / 7) * 1.7, geoPrecision: 1 + (i % 3) }],
+    }));
+    const { points } = mapPoints(ring);
+    const view = fitView(points, 1.2);
+    const clusters = clusterPoints(points, view, 340);
+    const unit = view.width / 340;
+    for (const [i, a] of clusters.entries()) {
+      for (const b of clusters.slice(i + 1)) {
+        expect(Math.hypot(a.x - b.x, a.y - b.y) / unit).toBeGreaterThanOrEqual(markerRadius(a) + markerRadius(b));
+      }
+    }
+    expect(clusters.reduce((n, c) => n + c.entryIds.length, 0)).toBe(40);
   });
 
   it('sizes a marker by its precision (a region wider than a town), a little more for more entries', () => {

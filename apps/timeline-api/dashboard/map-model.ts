@@ -11,6 +11,7 @@ const MAX_LAT = 85.0511;
 
 /** A longitude/latitude in degrees → x/y in the {@link WORLD}-wide Mercator plane (y grows southwards). */
 export function project(lon: number, lat: number): [number, number] {
+  // (Longitudes past ±180° stay past the plane's edges: see countryShapes.)
   const phi = (Math.max(-MAX_LAT, Math.min(MAX_LAT, lat)) * Math.PI) / 180;
   const x = ((lon + 180) / 360) * WORLD;
   const y = WORLD / 2 - (WORLD / (2 * Math.PI)) * Math.log(Math.tan(Math.PI / 4 + phi / 2));
@@ -49,14 +50,15 @@ const ANTARCTICA = '010';
  */
 export function countryShapes(topology: Topology, object = 'countries'): CountryShape[] {
   const t = topology.transform;
+  // Arcs in degrees first: a ring is unwrapped across the antimeridian before it is projected.
   const arcs = topology.arcs.map((arc) => {
     let x = 0;
     let y = 0;
     return arc.map((p): [number, number] => {
-      if (!t) return project(p[0]!, p[1]!);
+      if (!t) return [p[0]!, p[1]!];
       x += p[0]!;
       y += p[1]!;
-      return project(x * t.scale[0] + t.translate[0], y * t.scale[1] + t.translate[1]);
+      return [x * t.scale[0] + t.translate[0], y * t.scale[1] + t.translate[1]];
     });
   });
   const ring = (indexes: readonly number[]): [number, number][] => {
@@ -66,7 +68,14 @@ export function countryShapes(topology: Topology, object = 'countries'): Country
       if (!arc) continue;
       out.push(...(out.length ? arc.slice(1) : arc));
     }
-    return out;
+    // A ring that crosses ±180° (Chukotka, Fiji) would draw a line across the whole world: its
+    // longitudes are kept continuous instead, so the part past the edge lies off the plane.
+    let shift = 0;
+    return out.map(([lon, lat], k) => {
+      const prev = out[k - 1];
+      if (prev && Math.abs(lon - prev[0]) > 180) shift += lon > prev[0] ? -360 : 360;
+      return project(lon + shift, lat);
+    });
   };
   const path = (points: [number, number][]) =>
     points.length < 3 ? '' : `M${points.map(([x, y]) => `${round(x)},${round(y)}`).join('L')}Z`;
@@ -200,21 +209,39 @@ export function clusterPoints(points: readonly MapPoint[], view: ViewBox, pixelW
     if (list) list.push(p);
     else cells.set(key, [p]);
   }
-  return [...cells]
-    .map(([key, ps]) => {
-      const byPlace = new Map<string, Set<string>>();
-      for (const p of ps) byPlace.set(p.place, (byPlace.get(p.place) ?? new Set()).add(p.entryId));
-      return {
-        key,
-        x: ps.reduce((s, p) => s + p.x, 0) / ps.length,
-        y: ps.reduce((s, p) => s + p.y, 0) / ps.length,
-        entryIds: [...new Set(ps.map((p) => p.entryId))],
-        places: [...byPlace].sort((a, b) => b[1].size - a[1].size || a[0].localeCompare(b[0])).map(([name]) => name),
-        precision: Math.min(...ps.map((p) => p.precision)) as GeoPrecision,
-        points: ps,
-      };
-    })
-    .sort((a, b) => a.x - b.x || a.y - b.y);
+  // Neighbouring cells can put two markers on top of each other: those are merged too, until no
+  // two circles overlap (a marker underneath could not be clicked).
+  const clusters = [...cells].map(([key, ps]) => cluster(key, ps));
+  for (let merged = true; merged;) {
+    merged = false;
+    outer: for (let i = 0; i < clusters.length; i++) {
+      for (let j = i + 1; j < clusters.length; j++) {
+        const a = clusters[i]!;
+        const b = clusters[j]!;
+        if (Math.hypot(a.x - b.x, a.y - b.y) / unit < markerRadius(a) + markerRadius(b) + 2) {
+          clusters[i] = cluster(a.key < b.key ? a.key : b.key, [...a.points, ...b.points]);
+          clusters.splice(j, 1);
+          merged = true;
+          break outer;
+        }
+      }
+    }
+  }
+  return clusters.sort((a, b) => a.x - b.x || a.y - b.y);
+}
+
+function cluster(key: string, ps: readonly MapPoint[]): MapCluster {
+  const byPlace = new Map<string, Set<string>>();
+  for (const p of ps) byPlace.set(p.place, (byPlace.get(p.place) ?? new Set()).add(p.entryId));
+  return {
+    key,
+    x: ps.reduce((s, p) => s + p.x, 0) / ps.length,
+    y: ps.reduce((s, p) => s + p.y, 0) / ps.length,
+    entryIds: [...new Set(ps.map((p) => p.entryId))],
+    places: [...byPlace].sort((a, b) => b[1].size - a[1].size || a[0].localeCompare(b[0])).map(([name]) => name),
+    precision: Math.min(...ps.map((p) => p.precision)) as GeoPrecision,
+    points: ps,
+  };
 }
 
 /** Marker radius in pixels: a town is a dot, a region a wide circle; more entries, a little larger. */
