@@ -323,6 +323,30 @@ describe('newsroom dashboard: map, confirmation filter, keyboard walk-through (i
       expect((await lit.first().getAttribute('data-entries'))!.split(' ')).toContain(other.id);
     });
 
+    it('fails on its own: without the outlines the markers are still placed, and Retry loads them', async () => {
+      const q = await context.newPage();
+      try {
+        await q.route('**/assets/map/countries-110m.json', (route) => route.fulfill({ status: 503, body: 'down' }));
+        await q.goto(`${api.url}/`);
+        const failure = q.locator('.map-error');
+        await failure.waitFor({ state: 'visible', timeout: 15_000 });
+        expect(await failure.textContent()).toContain('The country outlines could not be loaded (503');
+        await q.locator('#map g.marker').first().waitFor({ state: 'attached', timeout: 15_000 });
+        expect(await q.locator('#map path.country').count()).toBe(0);
+        expect(await q.locator('#map-summary').textContent()).toContain('outlines unavailable');
+        // The rest of the page is unaffected.
+        await waitFor('every card', async () => ((await cards(q).count()) >= seeded ? true : undefined), 15_000, 100);
+        await shot(q, 'map-failed');
+        await q.unroute('**/assets/map/countries-110m.json');
+        await failure.getByRole('button', { name: 'Retry' }).click();
+        await q.locator('#map path.country').first().waitFor({ state: 'attached', timeout: 15_000 });
+        expect(await failure.isHidden()).toBe(true);
+        expect(await q.locator('#map-summary').textContent()).not.toContain('outlines unavailable');
+      } finally {
+        await q.close();
+      }
+    });
+
     it('loaded nothing from elsewhere and ran without console errors or CSP violations', () => {
       expect(foreign).toEqual([]);
       expect(problems).toEqual([]);

@@ -55,6 +55,12 @@ export class EntryMap {
   private highlighted?: string;
   /** The zoomed-in view (a cluster chosen), or none: fitted to every entry. */
   private zoom?: ViewBox;
+  private readonly failure = h(
+    'div',
+    { class: 'panel-error map-error', role: 'alert', hidden: true },
+    h('p', {}),
+    h('button', { type: 'button', class: 'button button-small retry', onclick: () => void this.load() }, 'Retry'),
+  );
   private readonly reset = h(
     'button',
     { type: 'button', id: 'map-reset', class: 'button button-small map-reset', hidden: true },
@@ -75,6 +81,7 @@ export class EntryMap {
     private readonly callbacks: MapCallbacks,
   ) {
     box.replaceChildren(this.svg, this.reset, this.popup);
+    box.before(this.failure);
     this.reset.addEventListener('click', () => {
       this.zoom = undefined;
       this.focusedKey = undefined;
@@ -91,14 +98,22 @@ export class EntryMap {
     });
   }
 
-  /** Loads the outlines once; the markers are drawn without them if that fails. */
+  /**
+   * Loads the outlines once. The panel fails on its own: without them the markers are still drawn,
+   * and the panel says so with a Retry.
+   */
   async load(): Promise<void> {
+    this.failure.hidden = true;
     try {
       const res = await fetch(SHAPES_URL);
-      if (!res.ok) throw new Error(String(res.status));
+      if (!res.ok) throw new Error(`${res.status} ${res.statusText}`);
       this.shapes = countryShapes((await res.json()) as Topology);
-    } catch {
+      this.shapesFailed = false;
+    } catch (err) {
       this.shapesFailed = true;
+      this.failure.querySelector('p')!.textContent =
+        `The country outlines could not be loaded (${err instanceof Error ? err.message : 'network error'}); the markers are still placed.`;
+      this.failure.hidden = false;
     }
     this.draw();
   }
