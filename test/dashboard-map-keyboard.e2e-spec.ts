@@ -10,6 +10,7 @@ import {
   createTestDatabase,
   createTopics,
   launchBrowser,
+  openEventStream,
   runCli,
   startApp,
   statementIssued,
@@ -350,6 +351,70 @@ describe('newsroom dashboard: map, confirmation filter, keyboard walk-through (i
     it('loaded nothing from elsewhere and ran without console errors or CSP violations', () => {
       expect(foreign).toEqual([]);
       expect(problems).toEqual([]);
+    });
+  });
+
+  describe('1. a tab in the background gives its live connection back (the per-IP cap behind one office NAT)', () => {
+    it('hidden a minute: the stream is released for another viewer; shown again: it catches up on what it missed', async () => {
+      const capped = await startApp('timeline-api', { ...env, API_STREAM_MAX_PER_CLIENT: '1' });
+      apps.push(capped);
+      const p = await context.newPage();
+      const setHidden = (hidden: boolean) =>
+        p.evaluate((h) => {
+          Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => (h ? 'hidden' : 'visible') });
+          Object.defineProperty(document, 'hidden', { configurable: true, get: () => h });
+          document.dispatchEvent(new Event('visibilitychange'));
+        }, hidden);
+      try {
+        await p.clock.install();
+        await p.goto(`${capped.url}/`);
+        await p.locator('#live-status[data-state="live"]').waitFor({ timeout: 20_000 });
+        // The page holds the one place: another viewer behind the same address is refused.
+        const refused = await openEventStream(`${capped.url}/v1/stream`);
+        expect(refused.status).toBe(429);
+        refused.close();
+
+        await setHidden(true);
+        await p.clock.fastForward(30_000);
+        expect(await p.locator('#live-status').getAttribute('data-state')).toBe('live');
+        await p.clock.fastForward(31_000);
+        await p.locator('#live-status[data-state="background"]').waitFor({ timeout: 5_000 });
+        expect(await p.locator('#live-reason').textContent()).toContain('gave its live connection back');
+        const other = await waitFor(
+          'the place to be free',
+          async () => {
+            const s = await openEventStream(`${capped.url}/v1/stream`);
+            if (s.status === 200) return s;
+            s.close();
+            return undefined;
+          },
+          10_000,
+          200,
+        );
+        other.close();
+
+        // Published while the tab was away: shown again, the page resumes from its last id and shows it.
+        const missed = statementIssued({
+          occurredAt: '2022-02-16T00:00:00Z',
+          summary: 'Background check: published while the tab was hidden',
+        });
+        const { recordedAt: _serverOwned, ...body } = missed;
+        const res = await fetch(`${ingest.url}/v1/events`, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json', 'X-API-Key': editorKey },
+          body: JSON.stringify(body),
+        });
+        expect(res.status).toBe(202);
+        await waitFor('it to be projected', async () => ((await apiTotal()) > seeded ? true : undefined), 30_000, 200);
+        await setHidden(false);
+        await p.locator('#live-status[data-state="live"]').waitFor({ timeout: 20_000 });
+        await p.locator(`#entry-${missed.eventId}`).waitFor({ state: 'attached', timeout: 20_000 });
+        await shot(p, 'live-background-resumed');
+        seeded = await apiTotal();
+        listed = ((await (await fetch(`${api.url}/v1/timeline?limit=200`)).json()) as { data: Listed[] }).data;
+      } finally {
+        await p.close();
+      }
     });
   });
 

@@ -30,6 +30,7 @@ const LIVE_LABELS: Record<LiveState, string> = {
   error: 'Paused: the query failed',
   capped: 'Live updates refused',
   unavailable: 'Live updates unavailable',
+  background: 'Paused in the background',
 };
 
 /** The newsroom dashboard: filters ⇄ URL ⇄ API, cards by day, chart, live updates, as-known-at, export. */
