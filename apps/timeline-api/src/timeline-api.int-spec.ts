@@ -179,6 +179,14 @@ describe('timeline API over the real read model (in-process, real Postgres)', ()
     expect(bad.status).toBe(400);
     expect(bad.res.headers.get('content-type')).toContain('application/problem+json');
     expect(bad.body).toMatchObject({ code: 'QUERY.INVALID_PARAMETER', errors: [{ path: 'confirmation' }] });
+    // Documented: in the OpenAPI document of every filtered endpoint, with its two values.
+    const openapi = (await get('/docs-json')).body as {
+      paths: Record<string, { get: { parameters?: { name: string; schema?: { items?: { enum?: string[] } } }[] } }>;
+    };
+    for (const path of ['/v1/timeline', '/v1/stats', '/v1/export', '/v1/stream']) {
+      const param = openapi.paths[path]!.get.parameters!.find((x) => x.name === 'confirmation');
+      expect(param?.schema?.items?.enum).toEqual(['confirmed', 'reported']);
+    }
   });
 
   it('serves an entry with its history, ETag and clear 404/400 answers', async () => {
