@@ -161,6 +161,20 @@ describe('dashboard replay mode in a real browser', () => {
     await page.locator('#replay-play').click();
     await page.locator('#replay-events article.card').first().waitFor({ timeout: 15_000 });
     expect(await page.locator('#replay-scope').textContent()).toBe('Only Troops moved · UA, as in the timeline’s filters.');
+    await page.locator('#replay-stop').click();
+    // A timeline filter the event log cannot apply is named, not silently dropped.
+    await page.locator('#f-confirmation').selectOption('reported');
+    await waitFor(
+      'reported only',
+      async () => (new URL(page.url()).searchParams.get('confirmation') === 'reported' ? true : undefined),
+      10_000,
+      100,
+    );
+    await page.locator('#replay-play').click();
+    await page.locator('#replay-events article.card').first().waitFor({ timeout: 15_000 });
+    expect(await page.locator('#replay-scope').textContent()).toBe(
+      'Only Troops moved · UA, as in the timeline’s filters. The timeline’s confirmation filter does not apply to a replay.',
+    );
     const types = dataset.filter((e) => e.type === 'troops.moved' && namesUA(e)).map((e) => e.eventId);
     for (const id of await page.locator('#replay-events article.card').evaluateAll((cs) => cs.map((c) => c.id.replace(/^replay-/, '')))) {
       expect(types).toContain(id);
@@ -170,6 +184,7 @@ describe('dashboard replay mode in a real browser', () => {
     expect(await page.locator('#replay-events .card.is-new').count()).toBe(0);
     expect(await page.locator('#replay-panel').isHidden()).toBe(true);
     await page.getByRole('checkbox', { name: 'Troops moved' }).uncheck();
+    await page.locator('#f-confirmation').selectOption('');
     expect(problems).toEqual([]);
   });
 

@@ -255,5 +255,19 @@ export class ReplayMode {
 /** "Only Statement issued · Kremlin · UA, as in the timeline's filters", or nothing when none apply. */
 function scopeText(f: Filters, actorName: (id: string) => string): string {
   const parts = [...f.types.map((t) => typeStyle(t).label), ...f.actors.map(actorName), ...f.countries];
-  return parts.length ? `Only ${parts.join(' · ')}, as in the timeline’s filters.` : '';
+  // The replay reads the event log, which knows types, actors and countries; say so when the
+  // timeline also narrows by something else, instead of implying the replay does too.
+  const ignored = [
+    f.q.trim() ? 'search' : '',
+    f.tags.length ? 'tags' : '',
+    f.locations.length ? 'places' : '',
+    f.stories.length ? 'stories' : '',
+    f.confirmation ? 'confirmation' : '',
+  ].filter(Boolean);
+  return [
+    parts.length ? `Only ${parts.join(' · ')}, as in the timeline’s filters.` : '',
+    ignored.length ? `The timeline’s ${ignored.join(', ')} filter${ignored.length > 1 ? 's do' : ' does'} not apply to a replay.` : '',
+  ]
+    .filter(Boolean)
+    .join(' ');
 }
