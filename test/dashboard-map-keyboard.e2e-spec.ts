@@ -257,6 +257,7 @@ describe('newsroom dashboard: map, confirmation filter, keyboard walk-through (i
       for (const entryId of inside) expect(await mappedIds(p)).toContain(entryId);
       expect(await p.locator('#map g.marker').count()).toBeGreaterThan(1);
       await shot(p, 'map-zoomed');
+      expect(await seriousViolations(p, 'map-zoomed')).toEqual([]);
       expect(await p.locator('#map g.marker').count()).not.toBe(markersBefore);
 
       // A cluster of places close together lists its entries over the map.
@@ -268,6 +269,7 @@ describe('newsroom dashboard: map, confirmation filter, keyboard walk-through (i
       expect(await popup.locator('.map-popup-list button').count()).toBe(ids.length);
       expect(await popup.locator('h3').textContent()).toMatch(new RegExp(`: ${ids.length} entries$`));
       await shot(p, 'map-cluster');
+      expect(await seriousViolations(p, 'map-popup')).toEqual([]);
       await popup.locator('.map-popup-list button').nth(1).click();
       expect(await popup.isHidden()).toBe(true);
       expect(await p.evaluate(() => document.activeElement?.id)).toBe(`entry-${ids[1]}`);
