@@ -201,6 +201,30 @@ describe('replay e2e', () => {
     expect(JSON.parse(events.find((e) => e.event === 'ready')!.data)).toMatchObject({ asOf: '2022-01-25T12:00:00.000Z', speed: 100000000 });
   });
 
+  it('GET /v1/replay keeps only events naming a country (an actor’s or a location’s) and words each date as the timeline does', async () => {
+    const { events } = await readSse(`${api.url}/v1/replay?from=2022-01-20&to=2022-02-01&speed=100000000&country=ua,BY`);
+    const replayed = events.filter((e) => e.event === 'replay').map((e) => JSON.parse(e.data) as { event: RawEvent; displayDate: string });
+    const names = (e: RawEvent) =>
+      [...(e.actors as { country?: string }[]), ...(e.locations as { country: string }[])].some(
+        (x) => x.country === 'UA' || x.country === 'BY',
+      );
+    const expected = [...dataset, ...paced, knownByNoon, learnedLater]
+      .filter((e) => inWindow(e, '2022-01-20T00:00:00Z', '2022-02-02T00:00:00Z') && names(e))
+      .sort(chronological);
+    expect(expected.length).toBeGreaterThan(2);
+    // In occurredAt order (ties go by recordedAt, which the seed set when it published).
+    expect(new Set(replayed.map((m) => m.event.eventId))).toEqual(new Set(expected.map((e) => e.eventId)));
+    expect(replayed.map((m) => m.event.occurredAt)).toEqual(expected.map((e) => e.occurredAt));
+    expect(JSON.parse(events.at(-1)!.data)).toMatchObject({ count: expected.length });
+    // displayDate: what GET /v1/timeline says for the same (uncorrected) entry.
+    const timeline = (await (await fetch(`${api.url}/v1/timeline?limit=500&from=2022-01-20&to=2022-02-01`)).json()) as {
+      data: { id: string; version: number; displayDate: string }[];
+    };
+    const compared = replayed.filter((m) => timeline.data.some((e) => e.id === m.event.eventId && e.version === 1));
+    expect(compared.length).toBeGreaterThanOrEqual(2);
+    for (const m of compared) expect(m.displayDate).toBe(timeline.data.find((e) => e.id === m.event.eventId)!.displayDate);
+  });
+
   it('answers bad replay parameters with 400 problems naming them', async () => {
     for (const [qs, param] of [
       ['to=2022-01-26', 'from'],
@@ -212,6 +236,7 @@ describe('replay e2e', () => {
       ['from=2022-01-26&to=2022-01-20', 'to'],
       ['from=2022-01-20&to=2022-01-26&asOf=noon', 'asOf'],
       ['from=2022-01-20&to=2022-01-26&limit=5', 'limit'],
+      ['from=2022-01-20&to=2022-01-26&country=Ukraine', 'country'],
     ] as const) {
       const r = await readSse(`${api.url}/v1/replay?${qs}`);
       expect(r.status).toBe(400);

@@ -102,7 +102,7 @@ export interface paths {
     };
     /**
      * Re-live a window of the crisis: its events as Server-Sent Events in occurredAt order, paced by a speed factor
-     * @description Events: `ready` (the window and pacing), then one `replay` per event (data `{event, index, delayMs, gapShortened}`, `event` upcast to the current schema version), then `end` (`{count, undecodable}`) — close the EventSource on `end`, or it reconnects and starts over. The pause before each event is the real gap between the two occurredAt times divided by `speed`, capped at `maxGap` seconds (quiet weeks would otherwise stall the stream). With `asOf`, only events recorded by then: what was known at that moment, reproducibly. Comment heartbeats during long pauses.
+     * @description Events: `ready` (the window and pacing), then one `replay` per event (data `{event, index, delayMs, gapShortened, displayDate}`, `event` upcast to the current schema version, `displayDate` worded as the timeline words an entry’s date: its own zone and precision), then `end` (`{count, undecodable}`) — close the EventSource on `end`, or it reconnects and starts over. The pause before each event is the real gap between the two occurredAt times divided by `speed`, capped at `maxGap` seconds (quiet weeks would otherwise stall the stream). With `asOf`, only events recorded by then: what was known at that moment, reproducibly. Comment heartbeats during long pauses.
      */
     get: operations['ReplayController_stream'];
     put?: never;
@@ -544,6 +544,8 @@ export interface operations {
         actor?: string[];
         /** @description Answer with the timeline as it was known at this recorded time (RFC 3339 or a date = its start, UTC): corrections recorded later are not applied, entries recorded later are absent. */
         asOf?: string;
+        /** @description `confirmed` (independently confirmed) or `reported` (one side’s claim, not independently confirmed); both when absent. Repeat the parameter or separate values with commas; an entry matches if it has any of them. */
+        confirmation?: ('confirmed' | 'reported')[];
         /** @description ISO 3166-1 alpha-2 countries of the actors or locations. Repeat the parameter or separate values with commas; an entry matches if it has any of them. */
         country?: string[];
         /** @description `ndjson` (one entry per line), `csv` (RFC 4180) or `timelinejs` (Knight Lab TimelineJS JSON). */
@@ -612,6 +614,8 @@ export interface operations {
         actor?: string[];
         /** @description Only what had been recorded at this time (recordedAt <= asOf): "what did we know then". */
         asOf?: string;
+        /** @description ISO 3166-1 alpha-2 countries of the actors or locations (repeat or comma-separate), as the timeline’s `country`. */
+        country?: string[];
         /** @description Start of the window (occurredAt, inclusive): a date or an RFC 3339 timestamp. Required. */
         from?: string;
         /** @description Longest pause between two events, in seconds; longer real gaps are shortened to it. */
@@ -686,6 +690,8 @@ export interface operations {
         asOf?: string;
         /** @description Bucket size (days and ISO weeks in each entry’s reported time zone). */
         bucket?: 'day' | 'week';
+        /** @description `confirmed` (independently confirmed) or `reported` (one side’s claim, not independently confirmed); both when absent. Repeat the parameter or separate values with commas; an entry matches if it has any of them. */
+        confirmation?: ('confirmed' | 'reported')[];
         /** @description ISO 3166-1 alpha-2 countries of the actors or locations. Repeat the parameter or separate values with commas; an entry matches if it has any of them. */
         country?: string[];
         /** @description Entries whose occurrence (or occurrence range) ends at or after this date or RFC 3339 timestamp. */
@@ -756,6 +762,8 @@ export interface operations {
       query?: {
         /** @description Actor ids (stable slugs, e.g. `kremlin`, `us-dod`). Repeat the parameter or separate values with commas; an entry matches if it has any of them. */
         actor?: string[];
+        /** @description `confirmed` (independently confirmed) or `reported` (one side’s claim, not independently confirmed); both when absent. Repeat the parameter or separate values with commas; an entry matches if it has any of them. */
+        confirmation?: ('confirmed' | 'reported')[];
         /** @description ISO 3166-1 alpha-2 countries of the actors or locations. Repeat the parameter or separate values with commas; an entry matches if it has any of them. */
         country?: string[];
         /** @description Entries whose occurrence (or occurrence range) ends at or after this date or RFC 3339 timestamp. */
@@ -832,6 +840,8 @@ export interface operations {
         actor?: string[];
         /** @description Answer with the timeline as it was known at this recorded time (RFC 3339 or a date = its start, UTC): corrections recorded later are not applied, entries recorded later are absent. */
         asOf?: string;
+        /** @description `confirmed` (independently confirmed) or `reported` (one side’s claim, not independently confirmed); both when absent. Repeat the parameter or separate values with commas; an entry matches if it has any of them. */
+        confirmation?: ('confirmed' | 'reported')[];
         /** @description ISO 3166-1 alpha-2 countries of the actors or locations. Repeat the parameter or separate values with commas; an entry matches if it has any of them. */
         country?: string[];
         /** @description Opaque cursor from `page.nextCursor` of the previous page. It is signed and bound to the query: send the same filters, order and asOf with it. */

@@ -5,7 +5,14 @@ import type { EntryChange } from './timeline-model.js';
  * while the query itself fails, `capped` over the API's per-client stream cap, `unavailable` for
  * any other refusal. The last three carry the reason.
  */
-export type LiveState = 'connecting' | 'live' | 'reconnecting' | 'paused' | 'error' | 'capped' | 'unavailable';
+export type LiveState = 'connecting' | 'live' | 'reconnecting' | 'paused' | 'error' | 'capped' | 'unavailable' | 'background';
+
+/**
+ * A tab hidden this long gives its stream back (and takes it again, from where it left off, when
+ * shown): behind one office IP, tabs nobody looks at no longer hold the per-client cap's places.
+ * A minute, so flicking between tabs does not reconnect (new connections are rate-limited per IP too).
+ */
+export const BACKGROUND_RELEASE_MS = 60_000;
 
 /** A state and, for a refusal, why (the API's problem detail) and when the feed tries again. */
 export interface LiveStatus {
@@ -26,25 +33,57 @@ export class LiveFeed {
   private source?: EventSource;
   private lastId: string | null = null;
   private retryTimer?: number;
-  private stopped = false;
+  private hiddenTimer?: number;
+  private stopped = true;
+  /** The stream was given back while the tab was hidden; showing the tab resumes it. */
+  private released = false;
 
   constructor(
     private readonly url: (lastEventId: string | null) => string,
     private readonly onChange: (change: EntryChange) => void,
     private readonly onState: (status: LiveStatus) => void,
-  ) {}
+  ) {
+    document.addEventListener('visibilitychange', () => this.onVisibility());
+  }
 
   start(from: string | null): void {
     this.stopped = false;
+    this.released = false;
     this.lastId = from;
     this.open();
+    this.onVisibility();
   }
 
   stop(): void {
     this.stopped = true;
+    this.released = false;
     window.clearTimeout(this.retryTimer);
+    window.clearTimeout(this.hiddenTimer);
     this.source?.close();
     this.source = undefined;
+  }
+
+  /** Hidden for {@link BACKGROUND_RELEASE_MS}: close the stream. Shown again: reopen it from the last id seen (nothing is missed). */
+  private onVisibility(): void {
+    window.clearTimeout(this.hiddenTimer);
+    if (this.stopped) return;
+    if (document.visibilityState === 'hidden') {
+      if (this.released) return;
+      this.hiddenTimer = window.setTimeout(() => {
+        if (this.stopped || document.visibilityState !== 'hidden') return;
+        this.released = true;
+        window.clearTimeout(this.retryTimer);
+        this.source?.close();
+        this.source = undefined;
+        this.onState({
+          state: 'background',
+          reason: 'This tab was in the background, so it gave its live connection back; it catches up when shown again.',
+        });
+      }, BACKGROUND_RELEASE_MS);
+    } else if (this.released) {
+      this.released = false;
+      this.open();
+    }
   }
 
   private open(): void {
@@ -90,7 +129,10 @@ export class LiveFeed {
           state: res.status === 429 ? 'capped' : 'unavailable',
           reason:
             res.status === 429
-              ? `Too many live connections from your network. ${detail ?? ''}`.trim()
+              ? `Too many live connections from your network: every dashboard tab behind one office connection counts against the same limit. ${detail ?? ''} The entries shown stay as loaded; closing another tab frees a place.`.replace(
+                  /\s+/g,
+                  ' ',
+                )
               : (detail ?? `The server answered ${res.status}.`),
         };
       }

@@ -1,6 +1,7 @@
 import { ApiProblem, timelineApi } from './api-client.js';
 import { byId, h } from './dom.js';
 import { typeIcon } from './entry-card.js';
+import { EntryMap } from './entry-map.js';
 import { TYPE_STYLES } from './entry-types.js';
 import { LiveFeed, type LiveState, type LiveStatus } from './live-feed.js';
 import { ReplayMode } from './replay.js';
@@ -29,6 +30,7 @@ const LIVE_LABELS: Record<LiveState, string> = {
   error: 'Paused: the query failed',
   capped: 'Live updates refused',
   unavailable: 'Live updates unavailable',
+  background: 'Paused in the background',
 };
 
 /** The newsroom dashboard: filters ⇄ URL ⇄ API, cards by day, chart, live updates, as-known-at, export. */
@@ -61,6 +63,7 @@ class NewsroomDashboard {
   private readonly place = byId<HTMLSelectElement>('f-location');
   private readonly tag = byId<HTMLSelectElement>('f-tag');
   private readonly story = byId<HTMLSelectElement>('f-story');
+  private readonly confirmation = byId<HTMLSelectElement>('f-confirmation');
   private readonly from = byId<HTMLInputElement>('f-from');
   private readonly to = byId<HTMLInputElement>('f-to');
   private readonly asOf = byId<HTMLInputElement>('f-asof');
@@ -69,6 +72,17 @@ class NewsroomDashboard {
   private readonly order = byId<HTMLSelectElement>('f-order');
   private readonly timeline = byId<HTMLElement>('timeline');
   private readonly view = new TimelineView(this.timeline);
+  private readonly map = new EntryMap(byId('map'), byId('map-summary'), {
+    reveal: (id) => {
+      const card = document.getElementById(`entry-${id}`);
+      if (card) this.revealCard(card);
+    },
+    filterPlaces: (places) => {
+      this.filters = { ...this.filters, locations: places };
+      this.writeForm();
+      void this.reload();
+    },
+  });
   private readonly chart = byId<HTMLElement>('chart');
   private readonly summaryLine = byId<HTMLElement>('summary-line');
   private readonly loadMore = byId<HTMLButtonElement>('load-more');
@@ -78,6 +92,15 @@ class NewsroomDashboard {
   private readonly announcer = byId<HTMLElement>('announcer');
   private readonly errorBox = byId<HTMLElement>('error');
 
+  /** The filters the timeline shows now (the replay keeps their types, actors and countries). */
+  currentFilters(): Filters {
+    return this.filters;
+  }
+
+  actorName(id: string): string {
+    return this.knownActors.get(id) ?? id;
+  }
+
   start(): void {
     // Tells dashboard-fallback.js the modules loaded (otherwise it shows the plain-data links).
     document.documentElement.dataset.dashboard = 'ready';
@@ -85,6 +108,8 @@ class NewsroomDashboard {
     this.buildTypeOptions();
     this.writeForm();
     this.mountFilterDrawer();
+    this.linkListToMap();
+    void this.map.load();
     this.form.addEventListener('submit', (ev) => {
       ev.preventDefault();
       this.readFormAndReload();
@@ -110,7 +135,11 @@ class NewsroomDashboard {
     this.loadMore.addEventListener('click', () => void this.loadNextPage());
     window.addEventListener('hashchange', () => void this.revealLinkedEntry());
     window.addEventListener('popstate', () => {
-      this.filters = filtersFromUrl(location.search);
+      // A permalink click is a fragment navigation, which fires popstate too: the filters are the
+      // same, so nothing is reloaded (that rebuilt the list and closed every open history).
+      const next = filtersFromUrl(location.search);
+      if (filterParams(next, { order: true }).toString() === filterParams(this.filters, { order: true }).toString()) return;
+      this.filters = next;
       this.writeForm();
       void this.reload(false);
     });
@@ -143,6 +172,17 @@ class NewsroomDashboard {
 
   private refreshDrawerToggle = (): void => undefined;
 
+  /** A card under the pointer or holding the keyboard focus lights up its markers on the map. */
+  private linkListToMap(): void {
+    const cardOf = (t: EventTarget | null) => (t instanceof Element ? t.closest<HTMLElement>('article.card') : null);
+    this.timeline.addEventListener('mouseover', (ev) => this.map.highlight(cardOf(ev.target)?.dataset.entryId));
+    this.timeline.addEventListener('mouseleave', () => this.map.highlight(cardOf(document.activeElement)?.dataset.entryId));
+    this.timeline.addEventListener('focusin', (ev) => this.map.highlight(cardOf(ev.target)?.dataset.entryId));
+    this.timeline.addEventListener('focusout', (ev) => {
+      if (!cardOf(ev.relatedTarget)) this.map.highlight(undefined);
+    });
+  }
+
   /** How many filters besides the search are set (shown on the phone's drawer toggle). */
   private activeFilterCount(): number {
     const f = this.filters;
@@ -153,6 +193,7 @@ class NewsroomDashboard {
       f.tags.length +
       f.locations.length +
       f.stories.length +
+      (f.confirmation ? 1 : 0) +
       (f.from ? 1 : 0) +
       (f.to ? 1 : 0) +
       (f.asOf ? 1 : 0)
@@ -186,6 +227,7 @@ class NewsroomDashboard {
     this.to.value = f.to;
     this.asOf.value = f.asOf ? toLocalInput(f.asOf) : '';
     this.retracted.checked = f.includeRetracted;
+    this.confirmation.value = f.confirmation;
     this.order.value = f.order;
   }
 
@@ -208,6 +250,7 @@ class NewsroomDashboard {
       locations: selected(this.place),
       tags: selected(this.tag),
       stories: selected(this.story),
+      confirmation: this.confirmation.value === 'confirmed' || this.confirmation.value === 'reported' ? this.confirmation.value : '',
       q: this.q.value,
       from: this.from.value,
       to: this.to.value,
@@ -319,6 +362,11 @@ class NewsroomDashboard {
       }
       return;
     }
+    this.revealCard(card);
+  }
+
+  /** Scrolls to a card, opens its version history and focuses it (a permalink, a map marker). */
+  private revealCard(card: HTMLElement): void {
     for (const c of document.querySelectorAll('.card.is-target')) c.classList.remove('is-target');
     card.classList.add('is-target');
     const history = card.querySelector<HTMLDetailsElement>('details.history');
@@ -360,6 +408,7 @@ class NewsroomDashboard {
     this.hasMore = false;
     this.nextCursor = null;
     this.view.clear();
+    this.map.update([]);
     this.loadMore.hidden = true;
     this.summaryLine.textContent = 'No results: the query failed';
     this.setExportsEnabled(false);
@@ -458,6 +507,7 @@ class NewsroomDashboard {
 
   private renderTimeline(): void {
     this.view.render([...this.entries.values()], this.filters.order, this.filters.asOf, this.emptyText());
+    this.map.update([...this.entries.values()]);
     this.renderSummary();
   }
 
@@ -525,6 +575,7 @@ class NewsroomDashboard {
       if (!known) return;
       this.entries.delete(e.id);
       this.view.remove(e.id);
+      this.map.update([...this.entries.values()], { keepView: true });
       this.renderSummary();
       this.announce(`Entry retracted: ${e.summary}`);
       this.scheduleStatsRefresh();
@@ -541,6 +592,7 @@ class NewsroomDashboard {
     this.entries.set(e.id, { ...e, corrections });
     this.learn([e]);
     this.view.upsert({ ...e, corrections });
+    this.map.update([...this.entries.values()], { keepView: true });
     this.renderSummary();
     const card = document.getElementById(`entry-${e.id}`);
     card?.classList.add('is-new');
@@ -645,9 +697,12 @@ function safeRegionName(names: Intl.DisplayNames, code: string): string {
   }
 }
 
-new NewsroomDashboard().start();
-new ReplayMode(document.querySelector<HTMLElement>('aside.sidebar')!, byId('main'), {
-  from: byId('f-from'),
-  to: byId('f-to'),
-  asOf: byId('f-asof'),
-}).mount();
+const dashboard = new NewsroomDashboard();
+dashboard.start();
+new ReplayMode(
+  document.querySelector<HTMLElement>('aside.sidebar')!,
+  byId('main'),
+  { from: byId('f-from'), to: byId('f-to'), asOf: byId('f-asof') },
+  () => dashboard.currentFilters(),
+  (id) => dashboard.actorName(id),
+).mount();

@@ -1,6 +1,7 @@
 import { h } from './dom.js';
 import { typeIcon } from './entry-card.js';
 import { typeStyle } from './entry-types.js';
+import { displayWhen, type Filters } from './timeline-model.js';
 
 /** The part of a replayed envelope the replay cards show. */
 interface ReplayedEvent {
@@ -19,6 +20,8 @@ interface ReplayMessage {
   readonly index: number;
   readonly delayMs: number;
   readonly gapShortened: boolean;
+  /** The date as the timeline words it (the event's own zone and precision). */
+  readonly displayDate: string;
 }
 
 /** Speed choices: seconds of the past per real second. */
@@ -61,11 +64,13 @@ export class ReplayMode {
   private readonly formError = h('p', { id: 'replay-form-error', class: 'hint', role: 'alert', hidden: true });
   private readonly clock = h('span', { id: 'replay-clock' });
   private readonly status = h('p', { id: 'replay-status', class: 'summary-line', role: 'status' });
+  private readonly scope = h('p', { id: 'replay-scope', class: 'hint' });
   private readonly list = h('div', { id: 'replay-events', class: 'replay-events' });
   private readonly panel = h(
     'section',
     { id: 'replay-panel', class: 'overview replay-panel', 'aria-labelledby': 'replay-panel-title', hidden: true },
     h('div', { class: 'overview-head' }, h('h2', { id: 'replay-panel-title' }, 'Replay · ', this.clock), this.status),
+    this.scope,
     h(
       'div',
       { class: 'actions' },
@@ -81,6 +86,10 @@ export class ReplayMode {
     private readonly main: HTMLElement,
     /** The filter form's "from", "to" and "as known at" inputs (read when Play is pressed). */
     private readonly filterInputs: { from: HTMLInputElement; to: HTMLInputElement; asOf: HTMLInputElement },
+    /** The timeline's filters now: the replay keeps their types, actors and countries. */
+    private readonly timelineFilters: () => Filters,
+    /** An actor's name for the filter summary. */
+    private readonly actorName: (id: string) => string = (id) => id,
   ) {}
 
   /** Adds the sidebar controls and the (hidden) replay panel to the page. */
@@ -128,6 +137,13 @@ export class ReplayMode {
     this.close();
     const params = new URLSearchParams({ from, to, speed: this.speed.value });
     if (asOfLocal) params.set('asOf', new Date(asOfLocal).toISOString());
+    // The same types, actors and countries as the timeline (issue 15: the replay showed everything).
+    const f = this.timelineFilters();
+    for (const t of f.types) params.append('type', t);
+    for (const a of f.actors) params.append('actor', a);
+    for (const c of f.countries) params.append('country', c);
+    this.scope.textContent = scopeText(f, this.actorName);
+    this.scope.hidden = !this.scope.textContent;
     this.showPanel(true);
     this.list.replaceChildren();
     this.count = 0;
@@ -152,6 +168,7 @@ export class ReplayMode {
       const { count } = JSON.parse((ev as MessageEvent<string>).data) as { count: number };
       // EventSource would reconnect after the server ends the stream and start the replay over.
       this.close();
+      this.clearHighlight();
       this.status.textContent =
         count === 0 ? 'No events in this window.' : `Replay finished: ${count} ${count === 1 ? 'event' : 'events'}.`;
       if (count === 0) this.list.append(h('p', { class: 'empty' }, 'No events in this window.'));
@@ -160,6 +177,7 @@ export class ReplayMode {
       if (source !== this.source) return;
       const data = (ev as MessageEvent<string>).data;
       this.close();
+      this.clearHighlight();
       this.status.textContent = data
         ? 'The replay stopped: the server could not read the log to the end.'
         : 'The replay could not be loaded.';
@@ -170,7 +188,7 @@ export class ReplayMode {
     const e = m.event;
     const style = typeStyle(e.type);
     const label = META_LABELS[e.type] ?? style.label;
-    const when = displayWhen(e.occurredAt, e.occurredAtPrecision);
+    const when = displayWhen({ displayDate: m.displayDate, occurredAtPrecision: e.occurredAtPrecision });
     const card = h(
       'article',
       { class: 'card is-new', id: `replay-${e.eventId}`, 'data-index': m.index },
@@ -188,7 +206,7 @@ export class ReplayMode {
     );
     card.style.setProperty('--type-colour', style.colour);
     // Only the newest card is highlighted (issue 15: every replayed card stayed highlighted).
-    for (const c of this.list.querySelectorAll('.card.is-new')) c.classList.remove('is-new');
+    this.clearHighlight();
     this.list.prepend(card);
     while (this.list.childElementCount > MAX_CARDS) this.list.lastElementChild?.remove();
     this.count = m.index;
@@ -198,7 +216,13 @@ export class ReplayMode {
 
   private stop(): void {
     this.close();
+    this.clearHighlight();
     this.showPanel(false);
+  }
+
+  /** No replayed card stays highlighted once the replay is over (ended, stopped or failed). */
+  private clearHighlight(): void {
+    for (const c of this.list.querySelectorAll('.card.is-new')) c.classList.remove('is-new');
   }
 
   private close(): void {
@@ -228,16 +252,22 @@ export class ReplayMode {
   }
 }
 
-/** "24 January 2022", "24 January 2022, 10:00 UTC" — as precise as the event says. */
-function displayWhen(iso: string, precision: ReplayedEvent['occurredAtPrecision']): string {
-  const d = new Date(iso);
-  const date = d.toLocaleDateString('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
-  if (precision === 'day') return date;
-  const time = d.toLocaleTimeString('en-GB', {
-    hour: '2-digit',
-    minute: '2-digit',
-    ...(precision === 'second' ? { second: '2-digit' } : {}),
-    timeZone: 'UTC',
-  });
-  return `${date}, ${time} UTC`;
+/** "Only Statement issued · Kremlin · UA, as in the timeline's filters", or nothing when none apply. */
+function scopeText(f: Filters, actorName: (id: string) => string): string {
+  const parts = [...f.types.map((t) => typeStyle(t).label), ...f.actors.map(actorName), ...f.countries];
+  // The replay reads the event log, which knows types, actors and countries; say so when the
+  // timeline also narrows by something else, instead of implying the replay does too.
+  const ignored = [
+    f.q.trim() ? 'search' : '',
+    f.tags.length ? 'tags' : '',
+    f.locations.length ? 'places' : '',
+    f.stories.length ? 'stories' : '',
+    f.confirmation ? 'confirmation' : '',
+  ].filter(Boolean);
+  return [
+    parts.length ? `Only ${parts.join(' · ')}, as in the timeline’s filters.` : '',
+    ignored.length ? `The timeline’s ${ignored.join(', ')} filter${ignored.length > 1 ? 's do' : ' does'} not apply to a replay.` : '',
+  ]
+    .filter(Boolean)
+    .join(' ');
 }

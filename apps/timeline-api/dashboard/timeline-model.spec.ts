@@ -66,6 +66,13 @@ describe('dashboard timeline model', () => {
     });
   });
 
+  it('carries the confirmation filter to the API and back, ignoring unknown values', () => {
+    expect(filterParams({ ...EMPTY_FILTERS, confirmation: 'reported' }).toString()).toBe('confirmation=reported');
+    expect(filterParams(EMPTY_FILTERS).has('confirmation')).toBe(false);
+    expect(filtersFromUrl('?confirmation=confirmed').confirmation).toBe('confirmed');
+    expect(filtersFromUrl('?confirmation=rumoured').confirmation).toBe('');
+  });
+
   it('reads hour precision as approximate and diffs versions field by field, dates included (issue 15)', () => {
     expect(displayWhen({ displayDate: '24 February 2022, 05:00 (Europe/Moscow)', occurredAtPrecision: 'hour' })).toBe(
       '24 February 2022, about 05:00 (Europe/Moscow)',

@@ -24,6 +24,8 @@ export interface Filters {
   /** Place names or regions, matched case-insensitively by the API. */
   locations: string[];
   stories: string[];
+  /** Only independently confirmed entries, only reported ones (one side's claim), or both (''). */
+  confirmation: '' | 'confirmed' | 'reported';
   q: string;
   from: string;
   to: string;
@@ -39,6 +41,7 @@ export const EMPTY_FILTERS: Filters = {
   tags: [],
   locations: [],
   stories: [],
+  confirmation: '',
   q: '',
   from: '',
   to: '',
@@ -91,6 +94,8 @@ export function filtersFromUrl(search: string): Filters {
     tags: list('tag', SLUG),
     locations: list('location', /^[^\u0000]{1,200}$/),
     stories: list('story', SLUG),
+    confirmation:
+      p.get('confirmation') === 'confirmed' || p.get('confirmation') === 'reported' ? (p.get('confirmation') as 'confirmed') : '',
     q: (p.get('q') ?? '').slice(0, 200),
     from: date(p.get('from')),
     to: date(p.get('to')),

@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { NestExpressApplication } from '@nestjs/platform-express';
@@ -10,6 +11,13 @@ const APP_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..'
 export const DASHBOARD_PUBLIC_DIR = path.join(APP_ROOT, 'public');
 /** The dashboard's browser modules, compiled by `tsc -b` from `apps/timeline-api/dashboard`. */
 export const DASHBOARD_SCRIPT_DIR = path.join(APP_ROOT, 'dist', 'dashboard');
+
+/**
+ * Country outlines of the dashboard's map: Natural Earth 1:110m as TopoJSON from the `world-atlas`
+ * package (a production dependency), served from this origin — the map needs no tile server and
+ * no internet, and the CSP's `connect-src 'self'` holds.
+ */
+export const MAP_SHAPES_FILE = createRequire(import.meta.url).resolve('world-atlas/countries-110m.json');
 
 /**
  * Content-Security-Policy of the whole API: only this origin, no inline script or style (the
@@ -43,8 +51,18 @@ export function dashboardHelmet(embedOrigins: readonly string[] = []): HelmetOpt
   };
 }
 
-/** Serves the dashboard at `/` (HTML, CSS, icons) and its compiled scripts under `/assets/js/`. */
+/**
+ * Serves the dashboard at `/` (HTML, CSS, icons), its compiled scripts under `/assets/js/` and the
+ * map's outlines at `/assets/map/countries-110m.json`.
+ */
 export function serveDashboard(app: NestExpressApplication): void {
+  // Only the one file the map draws (the package also holds 10m outlines: 3.6 MB nobody asked for).
+  const express = app.getHttpAdapter().getInstance() as {
+    get: (route: string, handler: (req: unknown, res: { sendFile: (file: string, opts: object) => void }) => void) => void;
+  };
+  express.get('/assets/map/countries-110m.json', (_req, res) =>
+    res.sendFile(MAP_SHAPES_FILE, { maxAge: '1d', headers: { 'Content-Type': 'application/json' } }),
+  );
   app.useStaticAssets(DASHBOARD_SCRIPT_DIR, { prefix: '/assets/js/', index: false, fallthrough: true, maxAge: '5m' });
   app.useStaticAssets(DASHBOARD_PUBLIC_DIR, { index: 'index.html', fallthrough: true, maxAge: '5m' });
 }

@@ -128,6 +128,7 @@ export function exportFilename(f: TimelineFilter, stamp: string, extension: stri
     ...f.actors,
     ...f.countries,
     ...f.stories,
+    ...f.confirmation,
     ...f.tags,
     ...f.locations,
     ...(f.q ? [f.q] : []),

@@ -157,6 +157,38 @@ describe('timeline API over the real read model (in-process, real Postgres)', ()
     expect(none).toEqual([]);
   });
 
+  it('filters by confirmation (timeline, stats, export) and names a bad value in problem+json', async () => {
+    const confirmed = statementIssued({ tags: ['confirmation-check'] });
+    const reported = readinessRaised({ tags: ['confirmation-check'], confirmation: 'reported' });
+    await project([confirmed, reported]);
+    const ids = async (qs: string) =>
+      ((await get(`/v1/timeline?tag=confirmation-check${qs}`)).body!.data as { id: string }[]).map((e) => e.id);
+    expect(await ids('&confirmation=reported')).toEqual([reported.eventId]);
+    expect(await ids('&confirmation=confirmed')).toEqual([confirmed.eventId]);
+    expect((await ids('&confirmation=confirmed,reported')).sort()).toEqual([confirmed.eventId, reported.eventId].sort());
+    expect((await get('/v1/stats?tag=confirmation-check&confirmation=reported')).body!.total).toBe(1);
+    const exported = await get('/v1/export?format=ndjson&tag=confirmation-check&confirmation=reported');
+    expect(
+      exported.text
+        .trim()
+        .split('\n')
+        .map((l) => (JSON.parse(l) as { id: string }).id),
+    ).toEqual([reported.eventId]);
+    expect(exported.res.headers.get('content-disposition')).toContain('reported');
+    const bad = await get('/v1/timeline?confirmation=rumoured');
+    expect(bad.status).toBe(400);
+    expect(bad.res.headers.get('content-type')).toContain('application/problem+json');
+    expect(bad.body).toMatchObject({ code: 'QUERY.INVALID_PARAMETER', errors: [{ path: 'confirmation' }] });
+    // Documented: in the OpenAPI document of every filtered endpoint, with its two values.
+    const openapi = (await get('/docs-json')).body as {
+      paths: Record<string, { get: { parameters?: { name: string; schema?: { items?: { enum?: string[] } } }[] } }>;
+    };
+    for (const path of ['/v1/timeline', '/v1/stats', '/v1/export', '/v1/stream']) {
+      const param = openapi.paths[path]!.get.parameters!.find((x) => x.name === 'confirmation');
+      expect(param?.schema?.items?.enum).toEqual(['confirmed', 'reported']);
+    }
+  });
+
   it('serves an entry with its history, ETag and clear 404/400 answers', async () => {
     const e = readinessRaised({ tags: ['detail'] });
     await project([e]);

@@ -40,7 +40,7 @@ describe('parseInstant', () => {
 describe('parseTimelineQuery', () => {
   it('applies defaults', () => {
     expect(parseTimelineQuery({})).toEqual({
-      filter: { types: [], actors: [], countries: [], locations: [], tags: [], stories: [], includeRetracted: false },
+      filter: { types: [], actors: [], countries: [], locations: [], tags: [], stories: [], confirmation: [], includeRetracted: false },
       limit: 50,
       order: 'asc',
     });
@@ -66,6 +66,20 @@ describe('parseTimelineQuery', () => {
       includeRetracted: true,
     });
     expect(q).toMatchObject({ limit: 500, order: 'desc' });
+  });
+
+  it('filters by confirmation: confirmed, reported or both (deduplicated); anything else is named', () => {
+    expect(parseTimelineQuery({ confirmation: 'reported' }).filter.confirmation).toEqual(['reported']);
+    expect(parseTimelineQuery({ confirmation: ['confirmed,reported', 'reported'] }).filter.confirmation).toEqual(['confirmed', 'reported']);
+    expect(errorsOf(() => parseTimelineQuery({ confirmation: 'rumoured' }))).toEqual([
+      { path: 'confirmation', message: expect.stringContaining('must be confirmed or reported, got "rumoured"') },
+    ]);
+    for (const parse of [parseStatsQuery, parseExportQuery, parseStreamQuery]) {
+      expect(parse({ confirmation: 'confirmed' }).filter.confirmation).toEqual(['confirmed']);
+    }
+    expect(filterFingerprint(parseTimelineQuery({ confirmation: 'reported' }).filter, 'asc')).not.toBe(
+      filterFingerprint(parseTimelineQuery({}).filter, 'asc'),
+    );
   });
 
   it('names every bad parameter at once', () => {

@@ -23,6 +23,8 @@ export interface TimelineFilter {
   readonly locations: readonly string[];
   readonly tags: readonly string[];
   readonly stories: readonly string[];
+  /** `confirmed` (independently confirmed) and/or `reported` (one side's claim); empty = both. */
+  readonly confirmation: readonly Confirmation[];
   readonly q?: string;
   /** Entries whose occurred interval ends at or after this instant. */
   readonly from?: Instant;
@@ -33,6 +35,10 @@ export interface TimelineFilter {
   readonly asOf?: Instant;
 }
 
+/** How sure the newsroom is of an entry (the entry's `confirmation`). */
+export type Confirmation = 'confirmed' | 'reported';
+export const CONFIRMATIONS: readonly Confirmation[] = ['confirmed', 'reported'];
+
 /** Parameters every filtered endpoint accepts. */
 export const FILTER_PARAMS = [
   'type',
@@ -41,6 +47,7 @@ export const FILTER_PARAMS = [
   'location',
   'tag',
   'story',
+  'confirmation',
   'q',
   'from',
   'to',
@@ -104,6 +111,11 @@ export function readFilter(r: QueryReader, opts: { asOf?: boolean } = {}): Timel
   const locations = r.list('location', () => undefined, 200).map((l) => l.toLowerCase());
   const tags = r.list('tag', slug('tag'), 80);
   const stories = r.list('story', slug('story'), 80);
+  const confirmation = r.list(
+    'confirmation',
+    (v) => ((CONFIRMATIONS as readonly string[]).includes(v) ? undefined : `must be ${CONFIRMATIONS.join(' or ')}, got "${v}"`),
+    20,
+  ) as Confirmation[];
   const qRaw = r.single('q', 200);
   const q = qRaw?.trim() === '' ? undefined : qRaw?.trim();
   const from = readInstant(r, 'from');
@@ -121,6 +133,7 @@ export function readFilter(r: QueryReader, opts: { asOf?: boolean } = {}): Timel
     locations: [...new Set(locations)],
     tags,
     stories,
+    confirmation: [...new Set(confirmation)],
     ...(q ? { q } : {}),
     ...(from ? { from } : {}),
     ...(to ? { to } : {}),
@@ -152,6 +165,7 @@ export function filterFingerprint(filter: TimelineFilter, order: SortOrder): str
     [...filter.locations].sort(),
     [...filter.tags].sort(),
     [...filter.stories].sort(),
+    [...filter.confirmation].sort(),
     filter.q ?? null,
     filter.from?.iso ?? null,
     filter.to ? [filter.to.iso, filter.to.dateOnly] : null,

@@ -1,5 +1,5 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { DEFAULT_PAGE_SIZE, EXPORT_FORMATS, MAX_PAGE_SIZE, entryTypeNames } from './timeline-filter.js';
+import { CONFIRMATIONS, DEFAULT_PAGE_SIZE, EXPORT_FORMATS, MAX_PAGE_SIZE, entryTypeNames } from './timeline-filter.js';
 
 /*
  * OpenAPI descriptions of the query parameters. Validation itself happens in timeline-filter.ts
@@ -33,6 +33,15 @@ export class FilterQueryDto {
 
   @ApiPropertyOptional(list('Story ids.', 'russia-ukraine-2022'))
   story?: string[];
+
+  @ApiPropertyOptional({
+    ...list(
+      '`confirmed` (independently confirmed) or `reported` (one side’s claim, not independently confirmed); both when absent.',
+      'confirmed',
+    ),
+    enum: CONFIRMATIONS,
+  })
+  confirmation?: string[];
 
   @ApiPropertyOptional({
     description:

@@ -101,6 +101,7 @@ export function filterPredicates(f: TimelineFilter, p: SqlParams, a: string, opt
   if (f.countries.length) w.push(`${a}.countries && ${p.bind(f.countries, 'text[]')}`);
   if (f.tags.length) w.push(`${a}.tags && ${p.bind(f.tags, 'text[]')}`);
   if (f.stories.length) w.push(`${a}.story_id = ANY(${p.bind(f.stories, 'text[]')})`);
+  if (f.confirmation.length) w.push(`${a}.confirmation = ANY(${p.bind(f.confirmation, 'text[]')})`);
   if (f.locations.length) {
     const names = p.bind(f.locations, 'text[]');
     w.push(

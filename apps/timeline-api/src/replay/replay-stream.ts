@@ -1,5 +1,7 @@
+import type { EventEnvelope } from '@timeline/events';
 import type { Logger } from '@timeline/observability';
 import type { EventLogReplay, ReplayQuery } from '@timeline/store';
+import { displayDate } from '../presentation/display-date.js';
 import type { SseResponse } from '../stream/stream-session.js';
 
 /** Pacing of one replay. */
@@ -12,6 +14,14 @@ export interface ReplayPacing {
   readonly heartbeatMs: number;
 }
 
+/** Only events naming one of these countries (an actor's or a location's, ISO 3166-1 alpha-2; empty = all). */
+export function namesCountry(event: Pick<EventEnvelope, 'actors' | 'locations'>, countries: ReadonlySet<string>): boolean {
+  if (countries.size === 0) return true;
+  return (
+    event.actors.some((a) => a.country !== undefined && countries.has(a.country)) || event.locations.some((l) => countries.has(l.country))
+  );
+}
+
 /** `data:` of a `replay` event. */
 export interface ReplayEventMessage {
   /** The envelope, upcast to the current schema version. */
@@ -22,6 +32,8 @@ export interface ReplayEventMessage {
   readonly delayMs: number;
   /** True when the real gap was longer than `maxGapMs` allows and was shortened. */
   readonly gapShortened: boolean;
+  /** When it happened, worded as the timeline words it (`displayDate` of an entry: its own zone, its precision). */
+  readonly displayDate: string;
 }
 
 /**
@@ -40,6 +52,8 @@ export class ReplayStream {
     private readonly query: ReplayQuery,
     private readonly pacing: ReplayPacing,
     private readonly logger: Logger,
+    /** Countries to keep (the timeline's `country` filter); other events are skipped, not paced. */
+    private readonly countries: ReadonlySet<string> = new Set(),
   ) {
     res.once('close', () => this.close());
   }
@@ -60,6 +74,7 @@ export class ReplayStream {
       let previous: number | undefined;
       for await (const { event } of this.replay.events(this.query, () => void undecodable++)) {
         if (this.closed) return;
+        if (!namesCountry(event, this.countries)) continue;
         const at = Date.parse(event.occurredAt);
         const real = previous === undefined ? 0 : Math.max(0, at - previous) / this.pacing.speed;
         const delay = Math.min(real, this.pacing.maxGapMs);
@@ -68,7 +83,13 @@ export class ReplayStream {
         await this.waitUntil(started + dueAt);
         if (this.closed) return;
         count++;
-        const message: ReplayEventMessage = { event, index: count, delayMs: Math.round(delay), gapShortened: real > this.pacing.maxGapMs };
+        const message: ReplayEventMessage = {
+          event,
+          index: count,
+          delayMs: Math.round(delay),
+          gapShortened: real > this.pacing.maxGapMs,
+          displayDate: wordedDate(event),
+        };
         if (!this.send('replay', message, String(count))) await this.drained();
       }
       this.send('end', { count, undecodable });
@@ -107,5 +128,14 @@ export class ReplayStream {
       this.res.once('drain', resolve);
       this.res.once('close', resolve);
     });
+  }
+}
+
+/** {@link displayDate} of the event; an instant no zone can show is given as stored rather than failing the replay. */
+function wordedDate(e: EventEnvelope): string {
+  try {
+    return displayDate(e.occurredAt, e.occurredAtPrecision, e.occurredUntil ?? null, e.occurredTz ?? null);
+  } catch {
+    return e.occurredAt;
   }
 }

@@ -55,6 +55,13 @@ export class ReplayQueryDto {
 
   @ApiPropertyOptional({ description: 'Actor ids (repeat or comma-separate).', type: String, isArray: true })
   actor?: string[];
+
+  @ApiPropertyOptional({
+    description: 'ISO 3166-1 alpha-2 countries of the actors or locations (repeat or comma-separate), as the timeline’s `country`.',
+    type: String,
+    isArray: true,
+  })
+  country?: string[];
 }
 
 type ReplayResponse = SseResponse & EventStreamHead;
@@ -87,8 +94,9 @@ export class ReplayController implements BeforeApplicationShutdown {
   @ApiOperation({
     summary: 'Re-live a window of the crisis: its events as Server-Sent Events in occurredAt order, paced by a speed factor',
     description:
-      'Events: `ready` (the window and pacing), then one `replay` per event (data `{event, index, delayMs, gapShortened}`, ' +
-      '`event` upcast to the current schema version), then `end` (`{count, undecodable}`) — close the EventSource on `end`, or ' +
+      'Events: `ready` (the window and pacing), then one `replay` per event (data `{event, index, delayMs, gapShortened, displayDate}`, ' +
+      '`event` upcast to the current schema version, `displayDate` worded as the timeline words an entry’s date: its own zone ' +
+      'and precision), then `end` (`{count, undecodable}`) — close the EventSource on `end`, or ' +
       'it reconnects and starts over. The pause before each event is the real gap between the two occurredAt times divided by ' +
       '`speed`, capped at `maxGap` seconds (quiet weeks would otherwise stall the stream). With `asOf`, only events recorded by ' +
       'then: what was known at that moment, reproducibly. Comment heartbeats during long pauses.',
@@ -106,7 +114,7 @@ export class ReplayController implements BeforeApplicationShutdown {
     @Req() req: { socket: { remoteAddress?: string } },
     @Res() res: ReplayResponse,
   ): Promise<void> {
-    const r = new QueryReader(raw as Record<string, unknown>, ['from', 'to', 'speed', 'maxGap', 'asOf', 'type', 'actor']);
+    const r = new QueryReader(raw as Record<string, unknown>, ['from', 'to', 'speed', 'maxGap', 'asOf', 'type', 'actor', 'country']);
     const from = r.single('from', 40);
     const to = r.single('to', 40);
     const asOf = r.single('asOf', 40);
@@ -120,6 +128,9 @@ export class ReplayController implements BeforeApplicationShutdown {
     const known = eventCatalogue.definitions().map((d) => d.type);
     const types = r.list('type', (v) => (known.includes(v) ? undefined : `has unknown type "${v}"; known types: ${known.join(', ')}`), 80);
     const actors = r.list('actor', (v) => (SLUG.test(v) ? undefined : `must be actor ids (lower-case slugs), got "${v}"`), 80);
+    const countries = r
+      .list('country', (v) => (/^[A-Za-z]{2}$/.test(v) ? undefined : `must be ISO 3166-1 alpha-2 codes (UA, RU), got "${v}"`), 2)
+      .map((c) => c.toUpperCase());
     const window = parseReplayWindow({ from, to, asOf });
     if ('problems' in window) for (const p of window.problems) r.fail(p.path, p.message);
     r.done();
@@ -135,10 +146,11 @@ export class ReplayController implements BeforeApplicationShutdown {
         query,
         { speed, maxGapMs: maxGap * 1000, heartbeatMs: this.config.api.streamHeartbeatMs },
         this.logger,
+        new Set(countries),
       );
       this.streams.add(stream);
       try {
-        await stream.run({ ...window.window, speed, maxGapSeconds: maxGap, types, actors });
+        await stream.run({ ...window.window, speed, maxGapSeconds: maxGap, types, actors, countries });
       } finally {
         this.streams.delete(stream);
       }
