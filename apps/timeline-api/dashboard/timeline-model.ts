@@ -61,6 +61,7 @@ export function filterParams(f: Filters, opts: { order?: boolean; asOf?: boolean
   for (const t of f.tags) add('tag', t);
   for (const l of f.locations) add('location', l);
   for (const s of f.stories) add('story', s);
+  if (f.confirmation) add('confirmation', f.confirmation);
   if (f.q.trim()) add('q', f.q.trim());
   if (f.from) add('from', f.from);
   if (f.to) add('to', f.to);
