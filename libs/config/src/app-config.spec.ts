@@ -17,6 +17,16 @@ describe('loadConfig', () => {
     expect(c.projector.sessionTimeoutMs).toBe(30_000);
     expect(c.rateLimits).toEqual({ writesPerMinute: 1200, streamsPerMinute: 120, unauthenticatedPerMinute: 60 });
     expect(c.kafka.compression).toBe('none');
+    expect(c.kafka.replicationFactor).toBe('auto');
+    expect(c.kafka.minInsyncReplicas).toBe('auto');
+  });
+
+  it('reads KAFKA_REPLICATION_FACTOR / KAFKA_MIN_INSYNC_REPLICAS as auto or a number', () => {
+    const c = loadConfig({ ...base, KAFKA_REPLICATION_FACTOR: '3', KAFKA_MIN_INSYNC_REPLICAS: 'AUTO' });
+    expect(c.kafka.replicationFactor).toBe(3);
+    expect(c.kafka.minInsyncReplicas).toBe('auto');
+    expect(() => loadConfig({ ...base, KAFKA_MIN_INSYNC_REPLICAS: 'two' })).toThrow(/KAFKA_MIN_INSYNC_REPLICAS/);
+    expect(() => loadConfig({ ...base, KAFKA_REPLICATION_FACTOR: '0' })).toThrow(/KAFKA_REPLICATION_FACTOR/);
   });
 
   it.each(['none', 'gzip', 'snappy', 'lz4', 'zstd'])('reads KAFKA_COMPRESSION=%s', (codec) => {
