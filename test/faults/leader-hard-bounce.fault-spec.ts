@@ -1,5 +1,14 @@
-import { ClusterProbe, processAlive, sleep } from '../support/index.js';
-import { recordFaultResult, useFaultHarness } from './fault-harness.js';
+import {
+  ClusterProbe,
+  expectOffsetsMatchArchive,
+  openEventStream,
+  processAlive,
+  sleep,
+  waitFor,
+  type EventStreamClient,
+  type RunningApp,
+} from '../support/index.js';
+import { expectEveryRequestAccepted, openFaultHarness, recordFaultResult, useFaultHarness } from './fault-harness.js';
 
 /** SIGKILL rounds, as in Kafka's own replication system test (tests/kafkatest/tests/core/replication_test.py). */
 const HARD_BOUNCES = 5;
@@ -20,6 +29,23 @@ interface Bounce {
   readonly to: number;
 }
 
+/** Session timeout of the projectors in the multi-process scenario: a killed one keeps its partitions this long. */
+const SESSION_TIMEOUT_S = 10;
+
+async function assignedPartitions(app: RunningApp): Promise<number[]> {
+  const body = (await (await fetch(`${app.url}/health`)).json()) as { checks: { projector: { assignedPartitions: number[] } } };
+  return body.checks.projector.assignedPartitions;
+}
+
+/** The entry ids of a stream's `created` changes, in arrival order. */
+function createdIds(stream: EventStreamClient): string[] {
+  return stream.events
+    .filter((e) => e.event === 'entry')
+    .map((e) => JSON.parse(e.data) as { change: string; entry: { id: string } })
+    .filter((c) => c.change === 'created')
+    .map((c) => c.entry.id);
+}
+
 /**
  * Fault 13 (issue 13): on a PRIVATE 3-node KRaft cluster (3 broker+controller JVMs from tools/infra,
  * replication factor 3, min.insync.replicas 2, unclean election off), ingest runs at a steady rate
@@ -27,7 +53,7 @@ interface Bounce {
  * until it is back in sync — five times — then bounced once cleanly (SIGTERM). The shared broker is
  * never touched.
  */
-describe('fault: partition leader hard-bounced five times on a 3-node cluster', () => {
+describe('fault: partition leader hard-bounced five times on a 3-node cluster; several processes of each app on it', () => {
   const scenario = useFaultHarness({
     privateInfra: { kafka: true, postgres: false, kafkaNodes: 3 },
     partitions: 3,
@@ -129,4 +155,128 @@ describe('fault: partition leader hard-bounced five times on a 3-node cluster', 
       phases: h.phases,
     });
   }, 400_000);
+
+  /**
+   * Fault 14 (issue 13, item 3), on the same private cluster: three projectors in one group and two
+   * timeline-API processes on one PostgreSQL under ingest load. The six partitions spread over the
+   * projectors; an SSE client on each API process receives every change exactly once, in each
+   * partition's order; a SIGKILLed projector's partitions move to the others within the session timeout.
+   */
+  it('3 projectors + 2 APIs: partitions spread, each SSE client gets every change once in order, a killed projector hands over within the session timeout', async () => {
+    const t0 = Date.now();
+    const h = await openFaultHarness({
+      infra: scenario.infra(),
+      partitions: 6,
+      env: { PROJECTOR_SESSION_TIMEOUT_SECONDS: String(SESSION_TIMEOUT_S) },
+    });
+    const streams: EventStreamClient[] = [];
+    try {
+      const ingest = await h.start('ingest');
+      const apis = [await h.start('timeline-api'), await h.start('timeline-api')];
+      const projectors = await Promise.all(
+        ['a', 'b', 'c'].map((n) => h.start('projector', { KAFKA_CLIENT_ID: `${h.config.kafka.clientId}-${n}` })),
+      );
+      const spread = await waitFor(
+        'the three projectors to share the six partitions',
+        async () => {
+          const owned = await Promise.all(projectors.map(assignedPartitions));
+          const all = owned.flat().sort((x, y) => x - y);
+          return owned.every((o) => o.length > 0) && all.join() === '0,1,2,3,4,5' ? owned : undefined;
+        },
+        60_000,
+        250,
+      );
+      h.mark('partitions spread');
+      for (const api of apis) {
+        const s = await openEventStream(`${api.url}/v1/stream`);
+        expect(s.status).toBe(200);
+        await s.waitForEvent((e) => e.event === 'ready', 10_000, 'the ready event');
+        streams.push(s);
+      }
+
+      const load = h.load(ingest, { batchSize: 25, concurrency: 2, eventsPerSecond: 250 }).start();
+      await h.waitForArchived(1000);
+      h.mark('projecting');
+      // Kill the projector that owns the most partitions; the other two must own all six within the session timeout.
+      const owned = await Promise.all(projectors.map(assignedPartitions));
+      const victim = owned.reduce((best, o, i) => (o.length > owned[best]!.length ? i : best), 0);
+      const killed = projectors[victim]!;
+      const survivors = projectors.filter((p) => p !== killed);
+      const killedAt = Date.now();
+      await killed.kill();
+      h.mark('projector killed');
+      await waitFor(
+        'the surviving projectors to own every partition',
+        async () =>
+          (await Promise.all(survivors.map(assignedPartitions)))
+            .flat()
+            .sort((x, y) => x - y)
+            .join() === '0,1,2,3,4,5'
+            ? true
+            : undefined,
+        (SESSION_TIMEOUT_S + 15) * 1000,
+        250,
+      );
+      const handoverMs = Date.now() - killedAt;
+      h.mark('partitions moved');
+      await sleep(3000);
+      const report = await load.stop();
+      expectEveryRequestAccepted(report);
+
+      const result = await h.check({
+        accepted: report.accepted,
+        apiUrl: apis[1]!.url,
+        stoppedPids: [killed.child.pid],
+        lagBoundMs: 120_000,
+      });
+      await expectOffsetsMatchArchive(h.ds, h.topic);
+      expect(result.archived).toBe(report.accepted.length);
+
+      // Each API process's SSE client: every accepted entry exactly once, in the order of its partition.
+      const positions = new Map<string, { partition: number; offset: number }>(
+        (
+          (await h.ds.query(
+            `SELECT event_id::text AS id, source_partition AS partition, source_offset::text AS offset FROM event_log`,
+          )) as { id: string; partition: number; offset: string }[]
+        ).map((r) => [r.id, { partition: r.partition, offset: Number(r.offset) }]),
+      );
+      for (const [i, s] of streams.entries()) {
+        await waitFor(
+          `stream ${i} to deliver every accepted entry`,
+          () => (createdIds(s).length >= report.accepted.length ? true : undefined),
+          60_000,
+          200,
+        ).catch((err: Error) => {
+          throw new Error(`${err.message}: got ${createdIds(s).length} of ${report.accepted.length}`);
+        });
+        const ids = createdIds(s);
+        expect({ stream: i, received: ids.length, distinct: new Set(ids).size }).toEqual({
+          stream: i,
+          received: report.accepted.length,
+          distinct: report.accepted.length,
+        });
+        expect(new Set(ids)).toEqual(new Set(report.accepted));
+        const lastOffset = new Map<number, number>();
+        const outOfOrder: string[] = [];
+        for (const id of ids) {
+          const p = positions.get(id)!;
+          if ((lastOffset.get(p.partition) ?? -1) >= p.offset) outOfOrder.push(`${id}@${p.partition}:${p.offset}`);
+          lastOffset.set(p.partition, p.offset);
+        }
+        expect({ stream: i, outOfOrder: outOfOrder.slice(0, 5) }).toEqual({ stream: i, outOfOrder: [] });
+      }
+      for (const p of survivors) expect(processAlive(p.child.pid!)).toBe(true);
+      recordFaultResult('multi-process', t0, {
+        spreadAtStart: spread,
+        handoverMs,
+        sessionTimeoutMs: SESSION_TIMEOUT_S * 1000,
+        streamClients: streams.length,
+        ...result,
+        phases: h.phases,
+      });
+    } finally {
+      for (const s of streams) s.close();
+      await h.close();
+    }
+  }, 300_000);
 });
