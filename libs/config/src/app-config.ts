@@ -124,6 +124,11 @@ export interface RateLimitConfig {
   readonly streamsPerMinute: number;
   /** Requests without a valid API key to an endpoint that needs one, per minute per client IP (then 429, not 401). @default 60 */
   readonly unauthenticatedPerMinute: number;
+  /**
+   * Where the buckets live: `postgres` = shared by every process on the same database schema (a key's
+   * budget holds across replicas; needs DATABASE_URL, else `memory`), `memory` = per process. @default "postgres"
+   */
+  readonly store: 'postgres' | 'memory';
 }
 
 export interface AppConfig {
@@ -274,6 +279,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       writesPerMinute: r.int('RATE_LIMIT_WRITES_PER_MINUTE', 1200, { min: 0, max: 1_000_000 }),
       streamsPerMinute: r.int('RATE_LIMIT_STREAMS_PER_MINUTE', 120, { min: 0, max: 1_000_000 }),
       unauthenticatedPerMinute: r.int('RATE_LIMIT_UNAUTHENTICATED_PER_MINUTE', 60, { min: 0, max: 1_000_000 }),
+      store: r.oneOf('RATE_LIMIT_STORE', ['postgres', 'memory'] as const, 'postgres'),
     },
   };
 }
