@@ -107,6 +107,8 @@ export interface ApiConfig {
   readonly cursorSecret?: string;
   /** Concurrent `/v1/stream` connections allowed per client IP. @default 5 */
   readonly streamMaxPerClient: number;
+  /** Concurrent `/v1/stream` connections of one API process, all clients together (then 503 + Retry-After). @default 1000 */
+  readonly streamMaxTotal: number;
   /** Interval between SSE heartbeat comments, in ms. @default 15000 */
   readonly streamHeartbeatMs: number;
   /**
@@ -272,6 +274,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     api: {
       ...(cursorSecret ? { cursorSecret } : {}),
       streamMaxPerClient: r.int('API_STREAM_MAX_PER_CLIENT', 5, { min: 1, max: 1000 }),
+      streamMaxTotal: r.int('API_STREAM_MAX_TOTAL', 1000, { min: 1, max: 100_000 }),
       streamHeartbeatMs: r.int('API_STREAM_HEARTBEAT_SECONDS', 15, { min: 1, max: 300 }) * 1000,
       embedOrigins: parseOrigins('EMBED_ORIGINS', r.list('EMBED_ORIGINS')),
     },

@@ -8,6 +8,7 @@ import type { TimelineFilter } from '../query/timeline-filter.js';
 import { ActiveProjectionCache } from '../read-model/active-projection.cache.js';
 import { TimelineReader } from '../read-model/timeline-reader.js';
 import { TimelineNotificationListener } from './notification-listener.js';
+import { SharedChangeReads } from './shared-change-reads.js';
 import { StreamPositionCodec, type HighWater, type StreamPosition } from './stream-position.js';
 import { StreamSession, type SseResponse } from './stream-session.js';
 
@@ -33,6 +34,8 @@ export class LiveStreamHub implements OnModuleInit, BeforeApplicationShutdown {
   private heartbeatTimer?: NodeJS.Timeout;
   private pollTimer?: NodeJS.Timeout;
   private lastHighWater = '';
+  /** Sessions with the same filter at the same position share one read (issue 13). */
+  private readonly reads: SharedChangeReads;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -43,7 +46,8 @@ export class LiveStreamHub implements OnModuleInit, BeforeApplicationShutdown {
     @Inject(TimelineNotificationListener) private readonly listener: TimelineNotificationListener,
     @Inject(METRICS_REGISTRY) registry: Registry,
   ) {
-    this.admission = new StreamAdmission(config.api.streamMaxPerClient, 'streams');
+    this.admission = new StreamAdmission(config.api.streamMaxPerClient, 'streams', config.api.streamMaxTotal);
+    const reads = (this.reads = new SharedChangeReads(reader));
     // Gauges read the hub at scrape time (collect), so they never drift from the real state.
     const sessions = this.sessions;
     new Gauge({
@@ -52,6 +56,16 @@ export class LiveStreamHub implements OnModuleInit, BeforeApplicationShutdown {
       registers: [registry],
       collect() {
         this.set(sessions.size);
+      },
+    });
+    new Gauge({
+      name: 'timeline_api_stream_reads',
+      help: 'Change reads the streams of this process sent to PostgreSQL (kind=read) or shared with a concurrent one (kind=shared)',
+      labelNames: ['kind'],
+      registers: [registry],
+      collect() {
+        this.set({ kind: 'read' }, reads.reads);
+        this.set({ kind: 'shared' }, reads.shared);
       },
     });
     new Gauge({
@@ -95,7 +109,7 @@ export class LiveStreamHub implements OnModuleInit, BeforeApplicationShutdown {
     try {
       const position = resumeFrom ?? toPosition(await this.reader.highWater());
       startEventStream(res);
-      session = new StreamSession(clientIp, res, filter, position, this.reader, this.codec, this.logger);
+      session = new StreamSession(clientIp, res, filter, position, this.reads, this.codec, this.logger);
     } catch (err) {
       release();
       throw err;

@@ -1,7 +1,8 @@
 import type { Logger } from '@timeline/observability';
 import { entryView, isoOut, noticesOf, type EntryView } from '../presentation/entry-view.js';
 import type { TimelineFilter } from '../query/timeline-filter.js';
-import type { TimelineReader, VersionRow } from '../read-model/timeline-reader.js';
+import type { VersionRow } from '../read-model/timeline-reader.js';
+import type { ChangeSource } from './shared-change-reads.js';
 import { advanceTo, after, type StreamPosition, type StreamPositionCodec } from './stream-position.js';
 
 /** The slice of Express's response an SSE session writes to. */
@@ -43,7 +44,7 @@ export class StreamSession {
     private readonly res: SseResponse,
     private readonly filter: TimelineFilter,
     private position: StreamPosition,
-    private readonly reader: TimelineReader,
+    private readonly reader: ChangeSource,
     private readonly codec: StreamPositionCodec,
     private readonly logger: Logger,
   ) {
@@ -119,7 +120,7 @@ export class StreamSession {
           entryId: row.entry_id,
           version: row.version,
         });
-        await this.sendWithBackpressure('entry', message(row), this.codec.encode(this.position));
+        await this.sendWithBackpressure('entry', entryData(row), this.codec.encode(this.position));
       }
       if (rows.length < BATCH) {
         // Every matching change up to the snapshot's high-water mark has been sent: skip past the
@@ -131,12 +132,13 @@ export class StreamSession {
     }
   }
 
+  /** `data` is JSON text already (entry data is shared between sessions) or a value to serialise. */
   private send(event: string, data: unknown, id: string): boolean {
     if (this.closed) return true;
-    return this.res.write(`id: ${id}\nevent: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+    return this.res.write(`id: ${id}\nevent: ${event}\ndata: ${typeof data === 'string' ? data : JSON.stringify(data)}\n\n`);
   }
 
-  private async sendWithBackpressure(event: string, data: unknown, id: string): Promise<void> {
+  private async sendWithBackpressure(event: string, data: string, id: string): Promise<void> {
     if (!this.send(event, data, id) && !this.closed) {
       await new Promise<void>((resolve) => {
         this.res.once('drain', resolve);
@@ -144,6 +146,18 @@ export class StreamSession {
       });
     }
   }
+}
+
+/**
+ * The `data:` JSON of a change row, built once per row: sessions that shared a read
+ * ({@link SharedChangeReads}) hold the same row objects, so a change fanned out to 1,000 streams with
+ * the same filter is rendered once, not 1,000 times.
+ */
+const rendered = new WeakMap<VersionRow, string>();
+function entryData(row: VersionRow): string {
+  let json = rendered.get(row);
+  if (json === undefined) rendered.set(row, (json = JSON.stringify(message(row))));
+  return json;
 }
 
 function message(row: VersionRow): EntryChangeMessage {
