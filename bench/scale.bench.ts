@@ -1,4 +1,5 @@
 import path from 'node:path';
+import type pg from 'pg';
 import { cpuSecondsOf, startApp, startProcess, waitUntil, type MeasuredProcess } from './support/app-process.js';
 import { BenchRun, benchEvents } from './support/bench-run.js';
 import { scrapeOutcomes } from './support/projector-run.js';
@@ -82,7 +83,7 @@ export async function scaleBench(): Promise<void> {
   }
 }
 
-async function timeInstances(run: BenchRun, db: import('pg').Client, instances: number, n: number): Promise<ScaleRun> {
+async function timeInstances(run: BenchRun, db: pg.Client, instances: number, n: number): Promise<ScaleRun> {
   const env = run.env(`p${instances}`, { KAFKA_TOPIC_PARTITIONS: String(PARTITIONS), PROJECTOR_SESSION_TIMEOUT_SECONDS: '10' });
   const config = run.config(env);
   const topic = await run.createTopics(config, PARTITIONS);
@@ -209,7 +210,7 @@ class CountingStream {
  * connections with the same filter (none), then 300 new events published at once. Measured: when each
  * client had received every change, the reads the API sent to PostgreSQL vs shared, the API's CPU time.
  */
-async function timeFanout(run: BenchRun, db: import('pg').Client, counts: number[]): Promise<FanoutRun[]> {
+async function timeFanout(run: BenchRun, db: pg.Client, counts: number[]): Promise<FanoutRun[]> {
   const m = 300;
   const max = Math.max(...counts);
   const env = run.env('fanout', {
