@@ -6,12 +6,24 @@ describe('read API configuration', () => {
 
   it('has documented defaults', () => {
     const c = loadConfig(base);
-    expect(c.api).toEqual({ streamMaxPerClient: 5, streamHeartbeatMs: 15_000, embedOrigins: [] });
+    expect(c.api).toEqual({ streamMaxPerClient: 5, streamMaxTotal: 1000, streamHeartbeatMs: 15_000, embedOrigins: [] });
   });
 
   it('reads the settings', () => {
-    const c = loadConfig({ ...base, API_CURSOR_SECRET: 's'.repeat(40), API_STREAM_MAX_PER_CLIENT: '2', API_STREAM_HEARTBEAT_SECONDS: '3' });
-    expect(c.api).toEqual({ cursorSecret: 's'.repeat(40), streamMaxPerClient: 2, streamHeartbeatMs: 3000, embedOrigins: [] });
+    const c = loadConfig({
+      ...base,
+      API_CURSOR_SECRET: 's'.repeat(40),
+      API_STREAM_MAX_PER_CLIENT: '2',
+      API_STREAM_MAX_TOTAL: '40',
+      API_STREAM_HEARTBEAT_SECONDS: '3',
+    });
+    expect(c.api).toEqual({
+      cursorSecret: 's'.repeat(40),
+      streamMaxPerClient: 2,
+      streamMaxTotal: 40,
+      streamHeartbeatMs: 3000,
+      embedOrigins: [],
+    });
   });
 
   it.each([

@@ -100,8 +100,9 @@ describe('GET /v1/stream fan-out: shared reads and the process-wide cap', () => 
     const after = await (await fetch(`${base}/metrics`)).text();
     const reads = gauge(after, 'read') - gauge(before, 'read');
     const shared = gauge(after, 'shared') - gauge(before, 'shared');
-    // Two wake-ups (or a few more: the safety poll) for 12 sessions: shared, not 12 reads each.
-    expect(shared).toBeGreaterThanOrEqual(SESSIONS);
+    // One or two wake-ups (the two commits may coalesce; the safety poll may add one) for 12 sessions:
+    // each wake-up is one read that the other 11 share, not 12 reads.
+    expect(shared).toBeGreaterThanOrEqual(SESSIONS - 1);
     expect(reads).toBeLessThan(shared);
 
     // A closed session frees its place in the process-wide cap.
