@@ -130,6 +130,8 @@ describe('least-privilege database roles (cli db:roles)', () => {
       `DROP TABLE event_log`,
       `ALTER TABLE timeline_entries ADD COLUMN x int`,
       `CREATE TABLE public.intruder_${id} (x int)`,
+      `INSERT INTO rate_limit_buckets (scope, client, tokens, updated_at) VALUES ('writes', 'key:x', 1e9, now())`,
+      `UPDATE rate_limit_buckets SET tokens = 1e9`,
     ];
     for (const sql of writes) {
       const err = await reader.query(sql).then(
@@ -139,6 +141,18 @@ describe('least-privilege database roles (cli db:roles)', () => {
       expect({ sql, code: err?.code }).toEqual({ sql, code: expect.stringMatching(/^(42501|42P01)$/) });
     }
     expect(Number((await ds.query('SELECT count(*) AS n FROM event_log'))[0].n)).toBe(20);
+  });
+
+  it("lets the reader take rate-limit tokens only through rate_limit_take, which runs with the writer's rights (issue 13)", async () => {
+    const reader = await connectAs('reader');
+    const take = async () => Number((await reader.query(`SELECT rate_limit_take('writes', 'key:roles', 2) AS wait`)).rows[0].wait);
+    expect([await take(), await take()]).toEqual([0, 0]);
+    expect(await take()).toBeGreaterThan(0);
+    const owner: { owner: string; definer: boolean }[] = await ds.query(
+      `SELECT pg_get_userbyid(proowner) AS owner, prosecdef AS definer FROM pg_proc WHERE proname = 'rate_limit_take' AND pronamespace = $1::regnamespace`,
+      [id],
+    );
+    expect(owner).toEqual([{ owner: roles.writer, definer: true }]);
   });
 
   it('gives the reader tables the writer creates later, and keeps the writer inside its schema', async () => {

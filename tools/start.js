@@ -1,10 +1,12 @@
 #!/usr/bin/env node
 // @ts-check
 /**
- * `npm start`: the whole system on one machine, no Docker. Brings up Kafka and PostgreSQL (or uses
- * KAFKA_BROKERS / DATABASE_URL), migrates, starts projector + ingest + timeline-api, publishes the
- * seed dataset, prints the URLs, and on Ctrl-C stops everything it started. While it runs, an app that
- * exits on its own is restarted with backoff (tools/supervisor.js); Kafka and PostgreSQL stay up.
+ * `npm start [-- --projectors N --api-replicas M]`: the whole system on one machine, no Docker. Brings
+ * up Kafka and PostgreSQL (or uses KAFKA_BROKERS / DATABASE_URL; a local cluster started with
+ * `infra:up -- --brokers 3` is used whole), migrates, starts projector(s) + ingest + timeline-API
+ * process(es) (ports: tools/start-options.js), publishes the seed dataset, prints the URLs, and on
+ * Ctrl-C stops everything it started. While it runs, an app that exits on its own is restarted with
+ * backoff (tools/supervisor.js); Kafka and PostgreSQL stay up.
  */
 import { spawnSync } from 'node:child_process';
 import { randomBytes, createHash } from 'node:crypto';
@@ -13,6 +15,7 @@ import path from 'node:path';
 import { InfraError, ensureInfra, stopInfra } from './infra/index.js';
 import { DATA_DIR, ROOT } from './infra/paths.js';
 import { Supervisor } from './supervisor.js';
+import { instancePlan, parseStartArgs } from './start-options.js';
 
 const t0 = Date.now();
 // A closed terminal or pipe must not crash the shutdown path (it would orphan Kafka and Postgres).
@@ -59,16 +62,16 @@ process.on('SIGTERM', () => void shutdown(0));
 process.on('SIGHUP', () => void shutdown(0));
 
 /**
- * Starts one app under the supervisor (restarted with backoff when it exits on its own), mirroring its
- * JSON log lines as short human lines and keeping the full log in a file.
- * @param {string} name @param {NodeJS.ProcessEnv} env
+ * Starts one app process under the supervisor (restarted with backoff when it exits on its own),
+ * mirroring its JSON log lines as short human lines and keeping the full log in a file.
+ * @param {string} name instance name (log file, console prefix) @param {string} app @param {NodeJS.ProcessEnv} env
  */
-function startApp(name, env) {
+function startApp(name, app, env) {
   const file = fs.createWriteStream(path.join(logDir, `${name}.log`), { flags: 'a' });
   supervisor.add({
     name,
     command: process.execPath,
-    args: [path.join(ROOT, 'apps', name, 'dist', 'main.js')],
+    args: [path.join(ROOT, 'apps', app, 'dist', 'main.js')],
     env,
     onOutput: (d) => file.write(d),
     onLine: (line) => {
@@ -98,6 +101,7 @@ async function waitHealthy(url, timeoutMs) {
 }
 
 try {
+  const counts = parseStartArgs(process.argv.slice(2));
   const infra = await ensureInfra({ log: (m) => say(m) });
   started = infra.started;
   const keys = devKeys();
@@ -121,14 +125,18 @@ try {
   if (migrate.status !== 0) throw new Error(`migrations failed: ${migrate.stderr || migrate.stdout}`);
   say(migrate.stdout.trim());
 
-  startApp('projector', env);
-  startApp('ingest', env);
-  startApp('timeline-api', env);
-  await Promise.all([
-    waitHealthy(`http://${host}:${ports.projector}`, 90_000),
-    waitHealthy(`http://${host}:${ports.ingest}`, 90_000),
-    waitHealthy(`http://${host}:${ports.api}`, 90_000),
-  ]);
+  const plan = instancePlan(
+    counts,
+    { api: Number(ports.api), ingest: Number(ports.ingest), projector: Number(ports.projector) },
+    env.KAFKA_CLIENT_ID ?? 'crisis-timeline',
+  );
+  for (const p of plan) startApp(p.name, p.app, { ...env, ...p.env });
+  await Promise.all(plan.map((p) => waitHealthy(`http://${host}:${p.port}`, 90_000)));
+  const urls = (/** @type {string} */ app, /** @type {string} */ suffix) =>
+    plan
+      .filter((p) => p.app === app)
+      .map((p) => `http://${host}:${p.port}${suffix}`)
+      .join('  ');
 
   const cli = path.join(ROOT, 'apps', 'cli', 'dist', 'main.js');
   const dataset = path.join(ROOT, 'data', 'datasets', 'russia-ukraine-2022.ndjson');
@@ -143,11 +151,11 @@ try {
       '',
       `  Crisis timeline is up (${((Date.now() - t0) / 1000).toFixed(1)} s)`,
       '',
-      `  Dashboard          http://${host}:${ports.api}/`,
-      `  Timeline API       http://${host}:${ports.api}/v1/timeline   (OpenAPI: http://${host}:${ports.api}/docs)`,
+      `  Dashboard          ${urls('timeline-api', '/')}`,
+      `  Timeline API       ${urls('timeline-api', '/v1/timeline')}   (OpenAPI: http://${host}:${ports.api}/docs)`,
       `  Ingest API         http://${host}:${ports.ingest}/v1/events   (OpenAPI: http://${host}:${ports.ingest}/docs)`,
-      `  Projector          http://${host}:${ports.projector}/health   (metrics: /metrics)`,
-      `  Kafka              ${infra.kafkaBrokers}   (AsyncAPI: http://${host}:${ports.ingest}/asyncapi.json)`,
+      `  ${(counts.projectors > 1 ? `Projectors (${counts.projectors})` : 'Projector').padEnd(18)} ${urls('projector', '/health')}   (metrics: /metrics; one consumer group)`,
+      `  Kafka              ${infra.kafkaBrokers}${infra.kafkaNodes && infra.kafkaNodes > 1 ? ` (${infra.kafkaNodes}-node local cluster)` : ''}   (AsyncAPI: http://${host}:${ports.ingest}/asyncapi.json)`,
       '',
       process.env.API_KEYS
         ? '  API keys           from your API_KEYS'

@@ -44,8 +44,12 @@ export async function machineInfo(db: pg.Client): Promise<MachineInfo> {
   const pgVersion = ((await db.query('SHOW server_version')).rows[0] as { server_version: string }).server_version;
   let kafka = 'external broker (KAFKA_BROKERS)';
   if (!process.env.KAFKA_BROKERS) {
-    const mod = (await import(pathToFileURL(path.join(ROOT, 'tools', 'infra', 'kafka.js')).href)) as { KAFKA_VERSION: string };
-    kafka = `Apache Kafka ${mod.KAFKA_VERSION} (KRaft, 1 node)`;
+    const mod = (await import(pathToFileURL(path.join(ROOT, 'tools', 'infra', 'kafka.js')).href)) as {
+      KAFKA_VERSION: string;
+      runningLayout(): unknown[] | undefined;
+    };
+    const nodes = mod.runningLayout()?.length ?? 1;
+    kafka = `Apache Kafka ${mod.KAFKA_VERSION} (KRaft, ${nodes} node${nodes === 1 ? '' : 's'})`;
   }
   return {
     cores: os.cpus().length,

@@ -32,6 +32,7 @@ export {
 } from './projector-harness.js';
 export { TIMELINEJS_SCHEMA } from './timelinejs-schema.js';
 export { spawnCli, type RunningCli } from './cli-process.js';
+export { ClusterProbe, type PartitionState } from './kafka-cluster.js';
 export { processAlive, startPrivateInfra, type PrivateInfra, type PrivateInfraOptions } from './private-infra.js';
 export { IngestLoad, ingestInput, type IngestInput, type IngestLoadOptions, type IngestLoadReport } from './ingest-load.js';
 export {

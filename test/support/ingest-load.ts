@@ -57,6 +57,8 @@ export interface IngestLoadReport {
   readonly accepted: string[];
   /** Events sent in requests answered 503 (Kafka did not acknowledge): may or may not be on the topic. */
   readonly unavailable: string[];
+  /** When each 503 answer arrived (epoch ms), to place them against the faults' time windows. */
+  readonly unavailableAt: number[];
   readonly requests: number;
   readonly statuses: Record<string, number>;
   /** 503 answers without a `Retry-After` header or without the eventIds to retry (must stay empty). */
@@ -81,6 +83,7 @@ export class IngestLoad {
   private startedAt = 0;
   private readonly acceptedIds: string[] = [];
   private readonly unavailableIds: string[] = [];
+  private readonly unavailableAt: number[] = [];
   private readonly statuses: Record<string, number> = {};
   private readonly badUnavailable: IngestLoadReport['badUnavailable'] = [];
   private readonly unexpected: IngestLoadReport['unexpected'] = [];
@@ -119,6 +122,7 @@ export class IngestLoad {
     return {
       accepted: [...this.acceptedIds],
       unavailable: [...this.unavailableIds],
+      unavailableAt: [...this.unavailableAt],
       requests: this.requests,
       statuses: { ...this.statuses },
       badUnavailable: [...this.badUnavailable],
@@ -170,6 +174,7 @@ export class IngestLoad {
       this.acceptedIds.push(...got);
     } else if (res.status === 503) {
       this.unavailableIds.push(...sent);
+      this.unavailableAt.push(Date.now());
       const problem = JSON.parse(body) as { eventIds?: string[] };
       const retryAfter = res.headers.get('retry-after');
       if (!retryAfter || !/^\d+$/.test(retryAfter) || problem.eventIds?.join() !== sent.join()) {

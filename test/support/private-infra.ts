@@ -25,12 +25,17 @@ export interface PrivateInfra {
   readonly databaseUrl: string;
   /** Which services this helper owns. */
   readonly owns: { readonly kafka: boolean; readonly postgres: boolean };
-  /** Pid of the private broker JVM while it runs. */
-  kafkaPid(): number | undefined;
+  /** Node ids of the private Kafka (`[1]` for one broker, `[1, 2, 3]` for a 3-node cluster). */
+  readonly kafkaNodes: readonly number[];
+  /** Pid of the private broker JVM (of node `node`, default 1) while it runs. */
+  kafkaPid(node?: number): number | undefined;
   /** Pid of the private postmaster while it runs. */
   postgresPid(): number | undefined;
-  /** Stops the private broker: SIGTERM = controlled shutdown (default), SIGKILL = crash. Waits for the exit. */
-  stopKafka(signal?: 'SIGTERM' | 'SIGKILL'): Promise<void>;
+  /**
+   * Stops the private broker — node `node` of a cluster, or every node when `node` is not given:
+   * SIGTERM = controlled shutdown (default), SIGKILL = crash. Waits for the exit.
+   */
+  stopKafka(signal?: 'SIGTERM' | 'SIGKILL', node?: number): Promise<void>;
   /** Stops the private PostgreSQL: SIGINT = fast shutdown (default), SIGQUIT = immediate (crash recovery on start). */
   stopPostgres(signal?: 'SIGINT' | 'SIGQUIT'): Promise<void>;
   /** Runs the launcher's `up` again: restarts whatever private service is stopped (data kept). */
@@ -43,6 +48,8 @@ export interface PrivateInfra {
 export interface PrivateInfraOptions {
   readonly kafka: boolean;
   readonly postgres: boolean;
+  /** Broker+controller nodes of the private Kafka (TIMELINE_KAFKA_NODES). @default 1 */
+  readonly kafkaNodes?: number;
 }
 
 const LAUNCHER = path.join(ROOT, 'tools', 'infra', 'cli.js');
@@ -55,9 +62,17 @@ export async function startPrivateInfra(opts: PrivateInfraOptions): Promise<Priv
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'timeline-fault-'));
   // initdb and the postmaster run as the `postgres` user when the tests run as root: it must traverse the folder.
   fs.chmodSync(dataDir, 0o755);
-  const kafkaPort = opts.kafka ? await freePort(2) : undefined;
+  const nodes = opts.kafka ? (opts.kafkaNodes ?? 1) : 0;
+  // Node i listens on base + 2(i−1) (broker) and the port after it (controller): tools/infra/kafka.js.
+  const kafkaPort = opts.kafka ? await freePort(2 * nodes) : undefined;
   const pgPort = opts.postgres ? await freePort(1) : undefined;
-  const kafkaPidFile = path.join(dataDir, 'kafka', 'kafka.pid');
+  const nodeIds = Array.from({ length: nodes }, (_, i) => i + 1);
+  const kafkaPidFiles = kafkaPidFilesOf(dataDir, nodes);
+  const kafkaPidFile = (node = 1): string => {
+    const f = kafkaPidFiles[node - 1];
+    if (!f) throw new Error(`the private Kafka has no node ${node} (nodes: ${nodeIds.join(', ')})`);
+    return f;
+  };
   const pgPidFile = path.join(dataDir, 'postgres', 'cluster', 'postmaster.pid');
 
   // The launcher starts a service unless its variable is set. A service we do not own is passed as the
@@ -68,24 +83,28 @@ export async function startPrivateInfra(opts: PrivateInfraOptions): Promise<Priv
     HOME: process.env.HOME ?? os.homedir(),
     TIMELINE_DATA_DIR: dataDir,
     ...(process.env.TIMELINE_CACHE_DIR ? { TIMELINE_CACHE_DIR: process.env.TIMELINE_CACHE_DIR } : {}),
-    ...(kafkaPort ? { TIMELINE_KAFKA_PORT: String(kafkaPort) } : { KAFKA_BROKERS: sharedVariable('KAFKA_BROKERS') }),
+    ...(kafkaPort
+      ? { TIMELINE_KAFKA_PORT: String(kafkaPort), TIMELINE_KAFKA_NODES: String(nodes) }
+      : { KAFKA_BROKERS: sharedVariable('KAFKA_BROKERS') }),
     ...(pgPort ? { TIMELINE_PG_PORT: String(pgPort) } : { DATABASE_URL: sharedVariable('DATABASE_URL') }),
   };
-  const kafkaBrokers = kafkaPort ? `127.0.0.1:${kafkaPort}` : sharedVariable('KAFKA_BROKERS');
+  const kafkaBrokers = kafkaPort ? nodeIds.map((i) => `127.0.0.1:${kafkaPort + 2 * (i - 1)}`).join(',') : sharedVariable('KAFKA_BROKERS');
   const databaseUrl = pgPort ? `postgres://postgres:timeline-local@127.0.0.1:${pgPort}/timeline` : sharedVariable('DATABASE_URL');
 
-  const reaper = startReaper(dataDir, kafkaPidFile, pgPidFile);
+  const reaper = startReaper(dataDir, kafkaPidFiles, pgPidFile);
   let closed = false;
   const infra: PrivateInfra = {
     dataDir,
     kafkaBrokers,
     databaseUrl,
     owns: { kafka: opts.kafka, postgres: opts.postgres },
-    kafkaPid: () => (opts.kafka ? pidFrom(kafkaPidFile) : undefined),
+    kafkaNodes: nodeIds,
+    kafkaPid: (node = 1) => (opts.kafka ? pidFrom(kafkaPidFile(node)) : undefined),
     postgresPid: () => (opts.postgres ? pidFrom(pgPidFile) : undefined),
-    async stopKafka(signal = 'SIGTERM') {
+    async stopKafka(signal = 'SIGTERM', node?: number) {
       if (!opts.kafka) throw new Error('this PrivateInfra does not own a Kafka broker');
-      await stopPid(pidFrom(kafkaPidFile), signal, 45_000);
+      const which = node === undefined ? nodeIds : [node];
+      await Promise.all(which.map((n) => stopPid(pidFrom(kafkaPidFile(n)), signal, 45_000)));
     },
     async stopPostgres(signal = 'SIGINT') {
       if (!opts.postgres) throw new Error('this PrivateInfra does not own a PostgreSQL server');
@@ -99,9 +118,9 @@ export async function startPrivateInfra(opts: PrivateInfraOptions): Promise<Priv
       if (closed) return;
       closed = true;
       live.delete(infra);
-      const pids = [pidFrom(kafkaPidFile), pidFrom(pgPidFile)].filter((p): p is number => p !== undefined);
+      const pids = [...kafkaPidFiles, pgPidFile].map(pidFrom).filter((p): p is number => p !== undefined);
       await runLauncher('down', env, 90_000).catch(() => undefined);
-      killSync(kafkaPidFile, pgPidFile);
+      killSync(kafkaPidFiles, pgPidFile);
       try {
         process.kill(reaper, 'SIGKILL');
       } catch {
@@ -117,7 +136,7 @@ export async function startPrivateInfra(opts: PrivateInfraOptions): Promise<Priv
     exitHookInstalled = true;
     process.on('exit', () => {
       for (const i of live) {
-        killSync(path.join(i.dataDir, 'kafka', 'kafka.pid'), path.join(i.dataDir, 'postgres', 'cluster', 'postmaster.pid'));
+        killSync(kafkaPidFilesOf(i.dataDir, i.kafkaNodes.length), path.join(i.dataDir, 'postgres', 'cluster', 'postmaster.pid'));
         fs.rmSync(i.dataDir, { recursive: true, force: true });
       }
     });
@@ -156,6 +175,12 @@ function runLauncher(
       resolve({ code, output });
     });
   });
+}
+
+/** Pid files of the private Kafka's nodes (the launcher's layout: one broker, or `kafka-cluster/node-<i>`). */
+function kafkaPidFilesOf(dataDir: string, nodes: number): string[] {
+  if (nodes <= 1) return nodes === 1 ? [path.join(dataDir, 'kafka', 'kafka.pid')] : [];
+  return Array.from({ length: nodes }, (_, i) => path.join(dataDir, 'kafka-cluster', `node-${i + 1}`, 'kafka.pid'));
 }
 
 /** A port p with p..p+count-1 all free (Kafka's controller listens on port+1). */
@@ -207,10 +232,12 @@ async function stopPid(pid: number | undefined, signal: NodeJS.Signals, timeoutM
   }
 }
 
-/** Last-resort synchronous kill (exit hooks): SIGKILL the broker, immediate-shutdown the postmaster. */
-function killSync(kafkaPidFile: string, pgPidFile: string): void {
-  const k = pidFrom(kafkaPidFile);
-  if (k) process.kill(k, 'SIGKILL');
+/** Last-resort synchronous kill (exit hooks): SIGKILL the brokers, immediate-shutdown the postmaster. */
+function killSync(kafkaPidFiles: readonly string[], pgPidFile: string): void {
+  for (const f of kafkaPidFiles) {
+    const k = pidFrom(f);
+    if (k) process.kill(k, 'SIGKILL');
+  }
   const p = pidFrom(pgPidFile);
   if (p) {
     // SIGQUIT = immediate shutdown: the postmaster takes its backends down with it (SIGKILL would orphan them).
@@ -225,21 +252,21 @@ function killSync(kafkaPidFile: string, pgPidFile: string): void {
  * A detached watchdog: when the test process dies without cleaning up, it kills the private services
  * and removes their folder. Killed by `down()` once cleanup ran normally.
  */
-function startReaper(dataDir: string, kafkaPidFile: string, pgPidFile: string): number {
+function startReaper(dataDir: string, kafkaPidFiles: readonly string[], pgPidFile: string): number {
   const script = `
     const fs = require('node:fs');
-    const [parent, dir, kafkaPid, pgPid] = process.argv.slice(1);
+    const [parent, dir, pgPid, ...kafkaPids] = process.argv.slice(1);
     const alive = (pid) => { try { process.kill(pid, 0); return true; } catch (e) { return e.code === 'EPERM'; } };
     const pidOf = (f) => { try { const p = parseInt(fs.readFileSync(f, 'utf8'), 10); return p > 0 && alive(p) ? p : 0; } catch { return 0; } };
     let reaping = false;
     setInterval(() => {
       if (reaping || alive(Number(parent))) return;
       reaping = true;
-      const k = pidOf(kafkaPid); if (k) process.kill(k, 'SIGKILL');
+      for (const f of kafkaPids) { const k = pidOf(f); if (k) process.kill(k, 'SIGKILL'); }
       const p = pidOf(pgPid); if (p) process.kill(p, 'SIGQUIT');
       setTimeout(() => { const q = pidOf(pgPid); if (q) process.kill(q, 'SIGKILL'); fs.rmSync(dir, { recursive: true, force: true }); process.exit(0); }, 5000);
     }, 1000);`;
-  const child = spawn(process.execPath, ['-e', script, String(process.pid), dataDir, kafkaPidFile, pgPidFile], {
+  const child = spawn(process.execPath, ['-e', script, String(process.pid), dataDir, pgPidFile, ...kafkaPidFiles], {
     detached: true,
     stdio: 'ignore',
   });

@@ -4,7 +4,7 @@
  * already provide them (KAFKA_BROKERS, DATABASE_URL). Used by `npm run infra:*`, `npm start` and
  * the Jest global setup.
  */
-import { KAFKA_LOG, kafkaStatus, startKafka, stopKafka, waitForKafka } from './kafka.js';
+import { KAFKA_LOG, kafkaStatus, startKafka, stopKafka, underReplicatedPartitions, waitForKafka } from './kafka.js';
 import { PG_LOG, postgresStatus, startPostgres, stopPostgres, waitForPostgres } from './postgres.js';
 import { devCursorSecret } from './dev-secret.js';
 
@@ -17,12 +17,14 @@ export { devCursorSecret };
  * @property {string} databaseUrl
  * @property {string} cursorSecret API_CURSOR_SECRET when set, else the data directory's random development key
  * @property {{ kafka: boolean, postgres: boolean }} started which services this call started
+ * @property {number | undefined} kafkaNodes nodes of the local Kafka (undefined: KAFKA_BROKERS names an external one)
  */
 
 /**
  * Ensures a broker and a database are reachable; starts the local ones when needed.
- * Kafka (a JVM) and Postgres start in parallel.
- * @param {{ log?: (msg: string) => void, env?: NodeJS.ProcessEnv }} [options]
+ * Kafka (one JVM per node) and Postgres start in parallel. `kafkaNodes` (else TIMELINE_KAFKA_NODES, else
+ * the layout already running, else 1) is how many local broker+controller nodes to run.
+ * @param {{ log?: (msg: string) => void, env?: NodeJS.ProcessEnv, kafkaNodes?: number }} [options]
  * @returns {Promise<InfraHandle>}
  */
 export async function ensureInfra(options = {}) {
@@ -32,8 +34,9 @@ export async function ensureInfra(options = {}) {
     ? waitForKafka(env.KAFKA_BROKERS.split(','), 30_000).then(() => ({
         brokers: /** @type {string} */ (env.KAFKA_BROKERS),
         started: false,
+        nodes: undefined,
       }))
-    : startKafka({ log });
+    : startKafka({ log, ...(options.kafkaNodes ? { nodes: options.kafkaNodes } : {}) });
   const postgres = env.DATABASE_URL
     ? // A busy machine (CI running heavy suites) can take longer than a quiet one to accept a connection.
       waitForPostgres(env.DATABASE_URL, 60_000).then(() => ({ url: /** @type {string} */ (env.DATABASE_URL), started: false }))
@@ -45,6 +48,7 @@ export async function ensureInfra(options = {}) {
     // An explicit API_CURSOR_SECRET wins; otherwise the data directory's random development key.
     cursorSecret: env.API_CURSOR_SECRET ?? devCursorSecret(),
     started: { kafka: k.started, postgres: p.started },
+    kafkaNodes: k.nodes,
   };
 }
 
@@ -59,6 +63,8 @@ export async function stopInfra(which = { kafka: true, postgres: true }) {
   ]);
   return { kafka, postgres };
 }
+
+export { underReplicatedPartitions };
 
 export function infraStatus() {
   return { kafka: kafkaStatus(), postgres: postgresStatus(), logs: { kafka: KAFKA_LOG, postgres: PG_LOG } };

@@ -3,7 +3,15 @@ import { APP_GUARD } from '@nestjs/core';
 import { Kafka, type Admin } from 'kafkajs';
 import { APP_CONFIG, ConfigModule, type AppConfig } from '@timeline/config';
 import { systemClock, type Clock } from '@timeline/events';
-import { ApiKeyGuard, HEALTH_CHECKS, OpsController, RateLimitGuard, type HealthCheck } from '@timeline/http';
+import {
+  ApiKeyGuard,
+  ConfiguredRateLimitStore,
+  HEALTH_CHECKS,
+  OpsController,
+  RATE_LIMIT_STORE,
+  RateLimitGuard,
+  type HealthCheck,
+} from '@timeline/http';
 import { EventPublisher, KAFKA_ADMIN, KafkaModule, kafkaHealth, timelineTopics } from '@timeline/kafka';
 import { ObservabilityModule, type Logger } from '@timeline/observability';
 import { AsyncApiController } from './asyncapi.controller.js';
@@ -41,6 +49,8 @@ export class IngestModule {
         { provide: APP_GUARD, useClass: ApiKeyGuard },
         // After the key guard: writes are counted per API key (RATE_LIMIT_WRITES_PER_MINUTE).
         { provide: APP_GUARD, useClass: RateLimitGuard },
+        // Token buckets in PostgreSQL, shared by every replica (RATE_LIMIT_STORE; memory without a database).
+        { provide: RATE_LIMIT_STORE, useClass: ConfiguredRateLimitStore },
         { provide: CLOCK, useValue: opts.clock ?? systemClock },
         {
           provide: EventPublisher,

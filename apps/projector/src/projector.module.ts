@@ -12,7 +12,15 @@ import type { Registry } from 'prom-client';
 import { DataSource } from 'typeorm';
 import { ConfigModule, type AppConfig } from '@timeline/config';
 import { eventCatalogue, systemClock, type Clock } from '@timeline/events';
-import { ApiKeyGuard, HEALTH_CHECKS, OpsController, RateLimitGuard, type HealthCheck } from '@timeline/http';
+import {
+  ApiKeyGuard,
+  ConfiguredRateLimitStore,
+  HEALTH_CHECKS,
+  OpsController,
+  RATE_LIMIT_STORE,
+  RateLimitGuard,
+  type HealthCheck,
+} from '@timeline/http';
 import { DeadLetterPublisher, KAFKA_ADMIN, KafkaModule, createKafka, kafkaHealth, timelineTopics } from '@timeline/kafka';
 import { LOGGER, METRICS_REGISTRY, ObservabilityModule, type Logger } from '@timeline/observability';
 import { PartitionBatchApplier, PartitionWatermarks, ProjectionRunner } from '@timeline/projection';
@@ -77,6 +85,8 @@ export class ProjectorModule {
         { provide: APP_GUARD, useClass: ApiKeyGuard },
         // After the key guard: admin writes are counted per API key (RATE_LIMIT_WRITES_PER_MINUTE).
         { provide: APP_GUARD, useClass: RateLimitGuard },
+        // Token buckets in PostgreSQL, shared by every replica (RATE_LIMIT_STORE; memory without a database).
+        { provide: RATE_LIMIT_STORE, useClass: ConfiguredRateLimitStore },
         { provide: PROJECTOR_KAFKA, useFactory: () => createKafka(config.kafka, logger.child({ component: 'kafkajs' })) },
         { provide: OffsetStore, useValue: new OffsetStore() },
         { provide: TimelineProjectionWriter, useValue: new TimelineProjectionWriter(eventCatalogue) },

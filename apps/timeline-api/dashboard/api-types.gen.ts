@@ -831,6 +831,13 @@ export interface operations {
         };
         content?: never;
       };
+      /** @description This API process already serves API_STREAM_MAX_TOTAL streams (or is shutting down): retry after Retry-After seconds, possibly on another replica. */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
     };
   };
   TimelineController_list: {

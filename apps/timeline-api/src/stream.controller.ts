@@ -5,6 +5,7 @@ import {
   ApiOkResponse,
   ApiOperation,
   ApiProduces,
+  ApiServiceUnavailableResponse,
   ApiTags,
   ApiTooManyRequestsResponse,
 } from '@nestjs/swagger';
@@ -44,6 +45,10 @@ export class StreamController {
   @ApiTooManyRequestsResponse({
     description:
       'Too many concurrent streams from this client (API_STREAM_MAX_PER_CLIENT), or too many new connections per minute (RATE_LIMIT_STREAMS_PER_MINUTE); see Retry-After.',
+  })
+  @ApiServiceUnavailableResponse({
+    description:
+      'This API process already serves API_STREAM_MAX_TOTAL streams (or is shutting down): retry after Retry-After seconds, possibly on another replica.',
   })
   @RateLimited('streams')
   async stream(

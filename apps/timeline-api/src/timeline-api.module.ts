@@ -2,7 +2,15 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, ConfigModule, type AppConfig } from '@timeline/config';
-import { ApiKeyGuard, HEALTH_CHECKS, OpsController, RateLimitGuard, type HealthCheck } from '@timeline/http';
+import {
+  ApiKeyGuard,
+  ConfiguredRateLimitStore,
+  HEALTH_CHECKS,
+  OpsController,
+  RATE_LIMIT_STORE,
+  RateLimitGuard,
+  type HealthCheck,
+} from '@timeline/http';
 import { ObservabilityModule, type Logger } from '@timeline/observability';
 import { StoreModule, databaseHealth } from '@timeline/store';
 import { Clock } from './clock.js';
@@ -44,6 +52,8 @@ export class TimelineApiModule {
         { provide: APP_GUARD, useClass: ApiKeyGuard },
         // New /v1/stream connections per client IP (RATE_LIMIT_STREAMS_PER_MINUTE); after the key guard.
         { provide: APP_GUARD, useClass: RateLimitGuard },
+        // Token buckets in PostgreSQL, shared by every replica (RATE_LIMIT_STORE; memory without a database).
+        { provide: RATE_LIMIT_STORE, useClass: ConfiguredRateLimitStore },
         { provide: Clock, useValue: opts.clock ?? new Clock() },
         {
           provide: SignedTokenCodec,

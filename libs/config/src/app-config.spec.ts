@@ -15,8 +15,18 @@ describe('loadConfig', () => {
     expect(c.auth.readAccess).toBe('public');
     expect(c.ports).toEqual({ api: 3000, ingest: 3001, projector: 3002 });
     expect(c.projector.sessionTimeoutMs).toBe(30_000);
-    expect(c.rateLimits).toEqual({ writesPerMinute: 1200, streamsPerMinute: 120, unauthenticatedPerMinute: 60 });
+    expect(c.rateLimits).toEqual({ writesPerMinute: 1200, streamsPerMinute: 120, unauthenticatedPerMinute: 60, store: 'postgres' });
     expect(c.kafka.compression).toBe('none');
+    expect(c.kafka.replicationFactor).toBe('auto');
+    expect(c.kafka.minInsyncReplicas).toBe('auto');
+  });
+
+  it('reads KAFKA_REPLICATION_FACTOR / KAFKA_MIN_INSYNC_REPLICAS as auto or a number', () => {
+    const c = loadConfig({ ...base, KAFKA_REPLICATION_FACTOR: '3', KAFKA_MIN_INSYNC_REPLICAS: 'AUTO' });
+    expect(c.kafka.replicationFactor).toBe(3);
+    expect(c.kafka.minInsyncReplicas).toBe('auto');
+    expect(() => loadConfig({ ...base, KAFKA_MIN_INSYNC_REPLICAS: 'two' })).toThrow(/KAFKA_MIN_INSYNC_REPLICAS/);
+    expect(() => loadConfig({ ...base, KAFKA_REPLICATION_FACTOR: '0' })).toThrow(/KAFKA_REPLICATION_FACTOR/);
   });
 
   it.each(['none', 'gzip', 'snappy', 'lz4', 'zstd'])('reads KAFKA_COMPRESSION=%s', (codec) => {
@@ -30,8 +40,10 @@ describe('loadConfig', () => {
       RATE_LIMIT_STREAMS_PER_MINUTE: '5',
       RATE_LIMIT_UNAUTHENTICATED_PER_MINUTE: '7',
       PROJECTOR_SESSION_TIMEOUT_SECONDS: '10',
+      RATE_LIMIT_STORE: 'memory',
     });
-    expect(c.rateLimits).toEqual({ writesPerMinute: 0, streamsPerMinute: 5, unauthenticatedPerMinute: 7 });
+    expect(c.rateLimits).toEqual({ writesPerMinute: 0, streamsPerMinute: 5, unauthenticatedPerMinute: 7, store: 'memory' });
+    expect(() => loadConfig({ ...base, RATE_LIMIT_STORE: 'redis' })).toThrow(/RATE_LIMIT_STORE/);
     expect(c.projector.sessionTimeoutMs).toBe(10_000);
   });
 

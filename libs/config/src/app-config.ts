@@ -30,8 +30,16 @@ export interface KafkaConfig {
   readonly partitions: number;
   /** Retention of the events topic in ms; -1 keeps forever (it is the system of record). @default -1 */
   readonly retentionMs: number;
-  /** Replication factor for created topics. @default 1 */
-  readonly replicationFactor: number;
+  /**
+   * Replication factor of the topics the apps create; `auto` = 3 copies when the cluster has ≥ 3
+   * brokers, else one per broker (1 on a single broker). @default "auto"
+   */
+  readonly replicationFactor: number | 'auto';
+  /**
+   * `min.insync.replicas` of the created topics (acks=all then needs this many copies); `auto` = 2 when
+   * the replication factor is ≥ 3, else 1. @default "auto"
+   */
+  readonly minInsyncReplicas: number | 'auto';
   /**
    * Codec of the record batches ingest (and `cli seed`) publish. Consumers here decode every codec
    * whatever this says. @default "none"
@@ -118,6 +126,11 @@ export interface RateLimitConfig {
   readonly streamsPerMinute: number;
   /** Requests without a valid API key to an endpoint that needs one, per minute per client IP (then 429, not 401). @default 60 */
   readonly unauthenticatedPerMinute: number;
+  /**
+   * Where the buckets live: `postgres` = shared by every process on the same database schema (a key's
+   * budget holds across replicas; needs DATABASE_URL, else `memory`), `memory` = per process. @default "postgres"
+   */
+  readonly store: 'postgres' | 'memory';
 }
 
 export interface AppConfig {
@@ -241,7 +254,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       dlqTopic: r.string('KAFKA_TOPIC_DLQ', `${eventsTopic}.dlq`),
       partitions: r.int('KAFKA_TOPIC_PARTITIONS', 6, { min: 1, max: 1000 }),
       retentionMs: r.int('KAFKA_TOPIC_RETENTION_MS', -1, { min: -1 }),
-      replicationFactor: r.int('KAFKA_REPLICATION_FACTOR', 1, { min: 1, max: 10 }),
+      replicationFactor: autoOrInt(r, 'KAFKA_REPLICATION_FACTOR', { min: 1, max: 10 }),
+      minInsyncReplicas: autoOrInt(r, 'KAFKA_MIN_INSYNC_REPLICAS', { min: 1, max: 10 }),
       compression: r.oneOf('KAFKA_COMPRESSION', KAFKA_COMPRESSIONS, 'none'),
     },
     database: {
@@ -268,6 +282,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       writesPerMinute: r.int('RATE_LIMIT_WRITES_PER_MINUTE', 1200, { min: 0, max: 1_000_000 }),
       streamsPerMinute: r.int('RATE_LIMIT_STREAMS_PER_MINUTE', 120, { min: 0, max: 1_000_000 }),
       unauthenticatedPerMinute: r.int('RATE_LIMIT_UNAUTHENTICATED_PER_MINUTE', 60, { min: 0, max: 1_000_000 }),
+      store: r.oneOf('RATE_LIMIT_STORE', ['postgres', 'memory'] as const, 'postgres'),
     },
   };
 }
@@ -283,4 +298,11 @@ function parseOrigins(name: string, values: string[]): string[] {
     }
   }
   return values;
+}
+
+/** `auto` (the default when unset) or a whole number in `range`. */
+function autoOrInt(r: EnvReader, name: string, range: { min: number; max: number }): number | 'auto' {
+  const v = r.raw(name);
+  if (v === undefined || v.toLowerCase() === 'auto') return 'auto';
+  return r.int(name, range.min, range);
 }

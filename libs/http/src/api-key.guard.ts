@@ -1,11 +1,11 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { Inject, Injectable, SetMetadata, applyDecorators, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { Inject, Injectable, Optional, SetMetadata, applyDecorators, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { ApiExtension } from '@nestjs/swagger';
 import { APP_CONFIG, ROLES, type ApiKeyEntry, type AppConfig, type Role } from '@timeline/config';
 import { clientAddress } from './client-address.js';
 import { CodedError } from './problem.js';
-import { TokenBucketLimiter } from './token-bucket-limiter.js';
+import { MemoryRateLimitStore, RATE_LIMIT_STORE, type RateLimitStore } from './rate-limit-store.js';
 
 const ROLE_KEY = 'timeline:required-role';
 
@@ -60,17 +60,18 @@ export function presentedKey(headers: Record<string, string | string[] | undefin
  */
 @Injectable()
 export class ApiKeyGuard implements CanActivate {
-  private readonly anonymous: TokenBucketLimiter | undefined;
+  private readonly store: RateLimitStore;
 
   constructor(
     private readonly reflector: Reflector,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    // The same store as the RateLimitGuard's: shared across replicas unless RATE_LIMIT_STORE=memory.
+    @Optional() @Inject(RATE_LIMIT_STORE) store?: RateLimitStore,
   ) {
-    const perMinute = config.rateLimits.unauthenticatedPerMinute;
-    this.anonymous = perMinute > 0 ? new TokenBucketLimiter(perMinute) : undefined;
+    this.store = store ?? new MemoryRateLimitStore();
   }
 
-  canActivate(ctx: ExecutionContext): boolean {
+  async canActivate(ctx: ExecutionContext): Promise<boolean> {
     const required = this.reflector.getAllAndOverride<Role | undefined>(ROLE_KEY, [ctx.getHandler(), ctx.getClass()]);
     if (!required) return true;
     if (required === 'reader' && this.config.auth.readAccess === 'public') return true;
@@ -82,7 +83,7 @@ export class ApiKeyGuard implements CanActivate {
     const key = presentedKey(req.headers);
     const entry = key ? matchApiKey(key, this.config.auth.apiKeys) : undefined;
     if (!entry) {
-      this.limitAnonymous(req.socket?.remoteAddress);
+      await this.limitAnonymous(req.socket?.remoteAddress);
       if (!key) {
         throw new CodedError('AUTH.MISSING_KEY', `This endpoint needs an API key with the "${required}" role in the X-API-Key header.`);
       }
@@ -95,9 +96,11 @@ export class ApiKeyGuard implements CanActivate {
     return true;
   }
 
-  private limitAnonymous(remoteAddress: string | undefined): void {
-    const decision = this.anonymous?.take(`ip:${clientAddress(remoteAddress)}`);
-    if (!decision || decision.allowed) return;
+  private async limitAnonymous(remoteAddress: string | undefined): Promise<void> {
+    const perMinute = this.config.rateLimits.unauthenticatedPerMinute;
+    if (!(perMinute > 0)) return;
+    const decision = await this.store.take('unauthenticated', `ip:${clientAddress(remoteAddress)}`, perMinute);
+    if (decision.allowed) return;
     throw new CodedError(
       'RATE_LIMITED',
       `Too many requests without a valid API key from this address; retry after ${decision.retryAfterSeconds} s with a valid X-API-Key.`,

@@ -14,4 +14,12 @@ export {
 } from './problem.js';
 export { ProblemDetailsFilter } from './problem-details.filter.js';
 export { RateLimitGuard, RateLimited, type RateLimitBucket } from './rate-limit.guard.js';
+export {
+  ConfiguredRateLimitStore,
+  MemoryRateLimitStore,
+  PostgresRateLimitStore,
+  RATE_LIMIT_STORE,
+  type PostgresRateLimitStoreOptions,
+  type RateLimitStore,
+} from './rate-limit-store.js';
 export { TokenBucketLimiter, type RateDecision } from './token-bucket-limiter.js';

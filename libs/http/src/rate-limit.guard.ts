@@ -1,9 +1,9 @@
-import { Inject, Injectable, SetMetadata, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { Inject, Injectable, Optional, SetMetadata, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { APP_CONFIG, type AppConfig } from '@timeline/config';
 import { clientAddress } from './client-address.js';
 import { CodedError } from './problem.js';
-import { TokenBucketLimiter } from './token-bucket-limiter.js';
+import { MemoryRateLimitStore, RATE_LIMIT_STORE, type RateLimitStore } from './rate-limit-store.js';
 
 /** The limits of `AppConfig.rateLimits`: `writes` per API key (or IP), `streams` per IP. */
 export type RateLimitBucket = 'writes' | 'streams';
@@ -20,32 +20,33 @@ interface LimitedRequest {
 
 /**
  * Enforces {@link RateLimited} with per-client token buckets (RATE_LIMIT_WRITES_PER_MINUTE,
- * RATE_LIMIT_STREAMS_PER_MINUTE; 0 = off). A refused request gets `429` problem+json
- * (`RATE_LIMITED`) with `Retry-After`. Register it after the `ApiKeyGuard` so writes are counted per
- * key: one newsroom tool behind a shared NAT address must not starve another.
+ * RATE_LIMIT_STREAMS_PER_MINUTE; 0 = off) kept in the {@link RATE_LIMIT_STORE} — PostgreSQL, shared by
+ * every replica, unless RATE_LIMIT_STORE=memory (then per process; also the default when no store is
+ * provided). A refused request gets `429` problem+json (`RATE_LIMITED`) with `Retry-After`. Register it
+ * after the `ApiKeyGuard` so writes are counted per key: one newsroom tool behind a shared NAT address
+ * must not starve another.
  */
 @Injectable()
 export class RateLimitGuard implements CanActivate {
-  private readonly limiters: Record<RateLimitBucket, TokenBucketLimiter | undefined>;
+  private readonly perMinute: Record<RateLimitBucket, number>;
+  private readonly store: RateLimitStore;
 
   constructor(
     private readonly reflector: Reflector,
     @Inject(APP_CONFIG) config: AppConfig,
+    @Optional() @Inject(RATE_LIMIT_STORE) store?: RateLimitStore,
   ) {
-    const { writesPerMinute, streamsPerMinute } = config.rateLimits;
-    this.limiters = {
-      writes: writesPerMinute > 0 ? new TokenBucketLimiter(writesPerMinute) : undefined,
-      streams: streamsPerMinute > 0 ? new TokenBucketLimiter(streamsPerMinute) : undefined,
-    };
+    this.perMinute = { writes: config.rateLimits.writesPerMinute, streams: config.rateLimits.streamsPerMinute };
+    this.store = store ?? new MemoryRateLimitStore();
   }
 
-  canActivate(ctx: ExecutionContext): boolean {
+  async canActivate(ctx: ExecutionContext): Promise<boolean> {
     const bucket = this.reflector.getAllAndOverride<RateLimitBucket | undefined>(RATE_LIMIT_KEY, [ctx.getHandler(), ctx.getClass()]);
-    const limiter = bucket ? this.limiters[bucket] : undefined;
-    if (!bucket || !limiter) return true;
+    const perMinute = bucket ? this.perMinute[bucket] : 0;
+    if (!bucket || !(perMinute > 0)) return true;
     const req = ctx.switchToHttp().getRequest<LimitedRequest>();
     const client = bucket === 'writes' && req.apiKeyName ? `key:${req.apiKeyName}` : `ip:${clientAddress(req.socket?.remoteAddress)}`;
-    const decision = limiter.take(client);
+    const decision = await this.store.take(bucket, client, perMinute);
     if (decision.allowed) return true;
     throw new CodedError(
       'RATE_LIMITED',

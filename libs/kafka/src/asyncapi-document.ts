@@ -145,7 +145,8 @@ function topicBinding(spec: ReturnType<typeof timelineTopics>['events']): Json {
   return {
     topic: spec.topic,
     partitions: spec.numPartitions,
-    replicas: spec.replicationFactor,
+    // `auto` is settled when the topic is created (by broker count), so the document names no number.
+    ...(spec.replicationFactor === 'auto' ? {} : { replicas: spec.replicationFactor }),
     topicConfiguration: {
       ...(config['retention.ms'] !== undefined ? { 'retention.ms': config['retention.ms'] } : {}),
       ...(config['cleanup.policy'] !== undefined ? { 'cleanup.policy': [config['cleanup.policy']] } : {}),

@@ -1,4 +1,13 @@
-export { CLOUDEVENTS_HEADER_PREFIX, DLQ_HEADERS, EVENT_HEADERS, cloudEventHeaders, timelineTopics, type TopicSpec } from './topics.js';
+export {
+  CLOUDEVENTS_HEADER_PREFIX,
+  DLQ_HEADERS,
+  EVENT_HEADERS,
+  cloudEventHeaders,
+  resolveTopicSpec,
+  timelineTopics,
+  type ResolvedTopicSpec,
+  type TopicSpec,
+} from './topics.js';
 export { createKafka, ensureTopics, kafkaHealth, waitForTopicLeaders, type KafkaLogSink } from './kafka-client.js';
 export { KAFKA_ADMIN, KAFKA_LOG_SINK, KafkaModule, type KafkaModuleOptions } from './kafka.module.js';
 export {

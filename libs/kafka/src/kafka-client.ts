@@ -2,7 +2,7 @@ import { installUndecodableBatchGuard } from './undecodable-batch-guard.js';
 import { Kafka, logLevel, type Admin, type KafkaConfig as KafkaJsConfig, type LogEntry } from 'kafkajs';
 import type { KafkaConfig } from '@timeline/config';
 import { registerCompressionCodecs } from './codecs/compression-codecs.js';
-import type { TopicSpec } from './topics.js';
+import { resolveTopicSpec, type TopicSpec } from './topics.js';
 
 /** Minimal structured-logger shape the Kafka wiring logs through. */
 export interface KafkaLogSink {
@@ -43,8 +43,9 @@ export function createKafka(cfg: KafkaConfig, sink?: KafkaLogSink, overrides: Pa
 }
 
 /**
- * Creates missing topics (existing ones are left as they are). Safe to call from several
- * processes at once: a concurrent creation is not an error.
+ * Creates missing topics (existing ones are left as they are), with the replication settled for the
+ * cluster's broker count ({@link resolveTopicSpec}). Safe to call from several processes at once: a
+ * concurrent creation is not an error.
  */
 export async function ensureTopics(admin: Admin, specs: TopicSpec[]): Promise<string[]> {
   const existing = new Set(await admin.listTopics());
@@ -54,7 +55,8 @@ export async function ensureTopics(admin: Admin, specs: TopicSpec[]): Promise<st
     // Not kafkajs's waitForLeaders: its few metadata retries give up with "This server does not host
     // this topic-partition" when a busy KRaft broker is slow to publish the new leaders (seen under
     // load in CI); waitForTopicLeaders below waits as long as that takes, within a bound.
-    await admin.createTopics({ topics: missing, waitForLeaders: false });
+    const brokers = (await admin.describeCluster()).brokers.length;
+    await admin.createTopics({ topics: missing.map((s) => resolveTopicSpec(s, brokers)), waitForLeaders: false });
   } catch (err) {
     // TOPIC_ALREADY_EXISTS from a racing process is fine; anything else is not.
     const again = new Set(await admin.listTopics());

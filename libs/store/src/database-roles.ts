@@ -32,7 +32,9 @@ export function roleNameProblem(name: string): string | undefined {
  * - makes `writerRole` the owner of the schema and of every relation in it, so the projector can migrate,
  *   create projection partitions and write, and nothing outside the schema;
  * - lets `readerRole` use the schema and SELECT every table in it, now and later (default privileges
- *   for tables the writer creates), and nothing else: no INSERT/UPDATE/DELETE/TRUNCATE, no DDL.
+ *   for tables the writer creates), and nothing else: no INSERT/UPDATE/DELETE/TRUNCATE, no DDL — its
+ *   one write path is EXECUTE on `rate_limit_take` (a SECURITY DEFINER function owned by the writer that
+ *   updates the shared rate-limit buckets and nothing else).
  * Run it as a role that owns the schema or is a superuser (the migration's owner), after `migrate`;
  * run it again after a migration made by another role.
  */
@@ -80,7 +82,27 @@ export async function applyDatabaseRoles(ds: DataSource, opts: DatabaseRolesOpti
       reassigned++;
     }
 
+    // Functions too (the writer owns the SECURITY DEFINER rate_limit_take, so it runs with the writer's rights).
+    const functions: { signature: string }[] = await tx.query(
+      `SELECT p.oid::regprocedure::text AS signature FROM pg_proc p
+       WHERE p.pronamespace = $1::regnamespace AND pg_get_userbyid(p.proowner) <> $2 ORDER BY 1`,
+      [opts.schema, opts.writerRole],
+    );
+    for (const f of functions) {
+      // regprocedure text is schema-qualified only when the schema is not on the search_path.
+      const name = f.signature.includes('.') ? f.signature : `${s}.${f.signature}`;
+      await run(`ALTER FUNCTION ${name} OWNER TO ${writer}`);
+      reassigned++;
+    }
+
     // The reader: schema usage and SELECT, nothing more — and the same on tables the writer creates later.
+    // Its only write path is rate_limit_take (shared rate-limit buckets, issue 13), which touches nothing else.
+    await run(`REVOKE ALL ON ALL FUNCTIONS IN SCHEMA ${s} FROM PUBLIC`);
+    const rateLimit: { n: number }[] = await tx.query(
+      `SELECT count(*)::int AS n FROM pg_proc WHERE pronamespace = $1::regnamespace AND proname = 'rate_limit_take'`,
+      [opts.schema],
+    );
+    if (rateLimit[0]!.n > 0) await run(`GRANT EXECUTE ON FUNCTION ${s}.rate_limit_take(text, text, double precision) TO ${reader}`);
     await run(`REVOKE ALL ON SCHEMA ${s} FROM PUBLIC`);
     await run(`REVOKE ALL ON ALL TABLES IN SCHEMA ${s} FROM ${reader}`);
     await run(`REVOKE ALL ON ALL SEQUENCES IN SCHEMA ${s} FROM ${reader}`);

@@ -32,6 +32,20 @@ describe('StreamAdmission', () => {
     expect(refusal(() => admission.admit('c')).code).toBe('RATE_LIMITED');
   });
 
+  it('caps the streams of the process over all clients: 503 UNAVAILABLE.STREAM_CAPACITY with Retry-After, a place freed admits again', () => {
+    const admission = new StreamAdmission(5, 'streams', 3);
+    const releases = ['a', 'b', 'c'].map((c) => admission.admit(c));
+    const err = refusal(() => admission.admit('d'));
+    expect(err.code).toBe('UNAVAILABLE.STREAM_CAPACITY');
+    expect(err.message).toContain('API_STREAM_MAX_TOTAL');
+    expect(admission.size).toBe(3);
+    releases[0]!();
+    releases[0]!();
+    expect(admission.size).toBe(2);
+    expect(() => admission.admit('d')).not.toThrow();
+    expect(refusal(() => admission.admit('e')).code).toBe('UNAVAILABLE.STREAM_CAPACITY');
+  });
+
   it('admits nobody once closed (shutting down), even a client under the cap', () => {
     const admission = new StreamAdmission(5, 'streams');
     admission.close();

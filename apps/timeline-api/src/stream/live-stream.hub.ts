@@ -1,7 +1,6 @@
 import { Inject, Injectable, type BeforeApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import { APP_CONFIG, type AppConfig } from '@timeline/config';
-import { CodedError } from '@timeline/http';
 import { LOGGER, METRICS_REGISTRY, type Logger } from '@timeline/observability';
 import type { TimelineNotification } from '@timeline/store';
 import { startEventStream, StreamAdmission, type EventStreamHead } from '../http/event-stream.js';
@@ -46,7 +45,7 @@ export class LiveStreamHub implements OnModuleInit, BeforeApplicationShutdown {
     @Inject(TimelineNotificationListener) private readonly listener: TimelineNotificationListener,
     @Inject(METRICS_REGISTRY) registry: Registry,
   ) {
-    this.admission = new StreamAdmission(config.api.streamMaxPerClient, 'streams');
+    this.admission = new StreamAdmission(config.api.streamMaxPerClient, 'streams', config.api.streamMaxTotal);
     const reads = (this.reads = new SharedChangeReads(reader));
     let counted = { queries: 0, shared: 0 };
     // Gauges read the hub at scrape time (collect), so they never drift from the real state.
@@ -108,17 +107,6 @@ export class LiveStreamHub implements OnModuleInit, BeforeApplicationShutdown {
     filter: TimelineFilter,
     resumeFrom?: StreamPosition,
   ): Promise<StreamSession> {
-    const max = this.config.api.streamMaxTotal;
-    if (this.sessions.size >= max) {
-      // Spread the reconnects of a crowd over a while instead of all at once.
-      const retry = 5 + Math.floor(Math.random() * 10);
-      throw new CodedError(
-        'UNAVAILABLE.STREAM_CAPACITY',
-        `This API instance serves its maximum of ${max} live streams (API_STREAM_MAX_TOTAL); retry after ${retry} s, or poll /v1/timeline meanwhile.`,
-        [],
-        { retryAfterSeconds: retry },
-      );
-    }
     const release = this.admission.admit(clientIp);
     let session: StreamSession | undefined;
     try {
