@@ -9,6 +9,7 @@ import { TypeOrmPinoLogger } from './typeorm-pino.logger.js';
 import { InitialSchema1764000000000 } from './migrations/1764000000000-initial-schema.js';
 import { ProjectorReadModel1764100000000 } from './migrations/1764100000000-projector-read-model.js';
 import { SkippedRanges1764200000000 } from './migrations/1764200000000-skipped-ranges.js';
+import { MultilingualSearch1764300000000 } from './migrations/1764300000000-multilingual-search.js';
 
 /** Every entity of the store, for DataSource construction. */
 export const STORE_ENTITIES = [
@@ -21,7 +22,12 @@ export const STORE_ENTITIES = [
   PendingCorrection,
 ];
 /** Every migration, in order. */
-export const STORE_MIGRATIONS = [InitialSchema1764000000000, ProjectorReadModel1764100000000, SkippedRanges1764200000000];
+export const STORE_MIGRATIONS = [
+  InitialSchema1764000000000,
+  ProjectorReadModel1764100000000,
+  SkippedRanges1764200000000,
+  MultilingualSearch1764300000000,
+];
 
 /** Options for {@link createDataSource}. */
 export interface DataSourceFactoryOptions {
