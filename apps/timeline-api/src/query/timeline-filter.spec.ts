@@ -40,7 +40,7 @@ describe('parseInstant', () => {
 describe('parseTimelineQuery', () => {
   it('applies defaults', () => {
     expect(parseTimelineQuery({})).toEqual({
-      filter: { types: [], actors: [], countries: [], locations: [], tags: [], stories: [], includeRetracted: false },
+      filter: { types: [], actors: [], actorNameParts: [], countries: [], locations: [], tags: [], stories: [], includeRetracted: false },
       limit: 50,
       order: 'asc',
     });
@@ -66,6 +66,12 @@ describe('parseTimelineQuery', () => {
       includeRetracted: true,
     });
     expect(q).toMatchObject({ limit: 500, order: 'desc' });
+  });
+
+  it('takes actor names in any script for the alias registry ids; an unknown name by its transliteration (issue 16)', () => {
+    expect(parseTimelineQuery({ actor: 'Зеленський' }).filter).toMatchObject({ actors: ['volodymyr-zelensky'], actorNameParts: [] });
+    expect(parseTimelineQuery({ actor: 'Zelensky,dmitry-peskov' }).filter.actors).toEqual(['dmitry-peskov', 'volodymyr-zelensky']);
+    expect(parseTimelineQuery({ actor: 'Кулеба' }).filter.actorNameParts).toContain('kuleba');
   });
 
   it('names every bad parameter at once', () => {

@@ -14,7 +14,7 @@ import {
   entryColumns,
   filterPredicates,
   keysetAfter,
-  snippetColumn,
+  searchColumns,
   timelineOrder,
   type EntryRow,
 } from './timeline-sql.js';
@@ -86,7 +86,7 @@ export class TimelineReader {
       const rel = entriesRelation(this.schema, projection, filter.asOf, p);
       const where = [`e.projection = ${p.bind(projection)}`, ...filterPredicates(filter, p, 'e')];
       if (after) where.push(keysetAfter(after, order, p, 'e'));
-      const snippet = filter.q ? `, ${snippetColumn(filter.q, p, 'e')}` : '';
+      const snippet = filter.q ? `, ${searchColumns(filter.q, p, 'e')}` : '';
       const rows = (await em.query(
         `SELECT ${entryColumns('e')}${snippet} FROM ${rel} WHERE ${where.join(' AND ')}
           ORDER BY ${timelineOrder(order, 'e')} LIMIT ${p.bind(limit + 1, 'int')}`,
@@ -187,7 +187,7 @@ export class TimelineReader {
       const highWater = await this.highWaterIn(em, projection);
       const p = new SqlParams();
       const proj = p.bind(projection);
-      const filters = filterPredicates(filter, p, 'v', { search: `to_tsvector('english', v.search_text)`, keepRetracted: true });
+      const filters = filterPredicates(filter, p, 'v', { search: `entry_search_vector(v.search_texts)`, keepRetracted: true });
       const max = p.bind(limit, 'int');
       const ranges = changeRanges(position, highWater, p, 'v');
       if (ranges.length === 0) return { rows: [], ...(highWater ? { highWater } : {}) };
