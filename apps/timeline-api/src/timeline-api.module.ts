@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import { APP_CONFIG, ConfigModule, type AppConfig } from '@timeline/config';
 import { ApiKeyGuard, HEALTH_CHECKS, OpsController, RateLimitGuard, type HealthCheck } from '@timeline/http';
 import { ObservabilityModule, type Logger } from '@timeline/observability';
-import { StoreModule, databaseHealth } from '@timeline/store';
+import { StoreModule, databaseHealth, textSearchHealth } from '@timeline/store';
 import { Clock } from './clock.js';
 import { ExportController } from './export.controller.js';
 import { onRenderFailure } from './presentation/entry-view.js';
@@ -65,8 +65,11 @@ export class TimelineApiModule {
         {
           provide: HEALTH_CHECKS,
           // The read side needs PostgreSQL only (issue 12): a broker outage is the write path's problem.
-          inject: [DataSource],
-          useFactory: (ds: DataSource): HealthCheck[] => [{ name: 'postgres', check: () => databaseHealth(ds) }],
+          inject: [DataSource, APP_CONFIG],
+          useFactory: (ds: DataSource, c: AppConfig): HealthCheck[] => [
+            { name: 'postgres', check: () => databaseHealth(ds) },
+            { name: 'search', check: () => textSearchHealth(ds, c.database.schema) },
+          ],
         },
       ],
     };

@@ -79,6 +79,7 @@ export { normalizeNumbers } from './search-text.js';
 export {
   HUNSPELL_UK_FILE,
   createTextSearch,
+  textSearchHealth,
   ukrainianSearchNote,
   ukrainianSearchStatus,
   type UkrainianSearch,

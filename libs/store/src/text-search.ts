@@ -1,4 +1,3 @@
-import type { QueryRunner } from 'typeorm';
 import { ident } from './sql.js';
 
 /**
@@ -10,7 +9,8 @@ export const HUNSPELL_UK_FILE = 'timeline_uk';
 /** How Ukrainian words are indexed: Hunspell forms, or (files not installable) lower-cased and unaccented words only. */
 export type UkrainianSearch = 'hunspell' | 'simple+unaccent' | 'simple' | 'missing';
 
-type Runner = Pick<QueryRunner, 'query'>;
+/** A DataSource or a QueryRunner: anything that runs one SQL statement. */
+type Runner = { query(sql: string, params?: unknown[]): Promise<unknown> };
 
 /**
  * The per-language text search of issue 16, in `schema`:
@@ -117,4 +117,17 @@ async function attempt(q: Runner, sql: string): Promise<boolean> {
 
 function literal(text: string): string {
   return `'${text.replace(/'/g, "''")}'`;
+}
+
+/**
+ * The `search` check of `/health`: `up` with `ukrainian: "hunspell"`, or `up` with the fallback named
+ * and a note (a supported setup, not an incident); `degraded` when the configurations are missing.
+ */
+export async function textSearchHealth(
+  q: Runner,
+  schema: string,
+): Promise<{ status: 'up' | 'degraded'; ukrainian: UkrainianSearch; note?: string }> {
+  const mode = await ukrainianSearchStatus(q, schema);
+  const note = ukrainianSearchNote(mode);
+  return { status: mode === 'missing' ? 'degraded' : 'up', ukrainian: mode, ...(note ? { note } : {}) };
 }
