@@ -57,7 +57,12 @@ describe('multilingual timeline e2e (issue 16)', () => {
     language: 'en',
     summary: 'Pentagon puts about 8,500 troops on heightened alert; the US embassy in Kyiv stays open.',
     translations: [
-      { lang: 'uk', text: 'Пентагон привів близько 8500 військових у стан підвищеної готовності.', by: 'editor', at: '2022-01-25T10:00:00Z' },
+      {
+        lang: 'uk',
+        text: 'Пентагон привів близько 8500 військових у стан підвищеної готовності.',
+        by: 'editor',
+        at: '2022-01-25T10:00:00Z',
+      },
     ],
     actors: [{ id: 'volodymyr-zelensky', name: 'Volodymyr Zelensky', country: 'UA', role: 'target' }],
     payload: { forceSize: 8500 },

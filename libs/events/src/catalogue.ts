@@ -208,7 +208,10 @@ function checkLanguages(env: RawEnvelope): ValidationIssue[] {
   const seen = new Set(env.language ? [baseLanguage(env.language)] : []);
   (env.translations ?? []).forEach((t, i) => {
     if (seen.has(baseLanguage(t.lang))) {
-      issues.push({ path: `/translations/${i}/lang`, message: `"${t.lang}" is already given (language of summary or another translation)` });
+      issues.push({
+        path: `/translations/${i}/lang`,
+        message: `"${t.lang}" is already given (language of summary or another translation)`,
+      });
     }
     seen.add(baseLanguage(t.lang));
   });

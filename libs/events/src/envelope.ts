@@ -20,9 +20,7 @@ export const EnvelopeFields = {
   tags: Type.Array(Slug, { maxItems: LIMITS.tags, uniqueItems: true }),
   confirmation: Type.Union([Type.Literal('confirmed'), Type.Literal('reported')]),
   summary: Type.String({ minLength: 1, maxLength: LIMITS.summaryChars }),
-  language: Type.Optional(
-    languageTag('BCP 47 language of summary (uk, ru, en); left out, ingest detects it and sets languageDetectedBy'),
-  ),
+  language: Type.Optional(languageTag('BCP 47 language of summary (uk, ru, en); left out, ingest detects it and sets languageDetectedBy')),
   languageDetectedBy: Type.Optional(
     Type.String({
       pattern: '^machine:[A-Za-z0-9][A-Za-z0-9._@/+-]{0,79}$',

@@ -38,7 +38,10 @@ describe('languageOf (the envelope before language: read as detected)', () => {
   });
 
   it('detects the language of an old event and records the detector', () => {
-    expect(languageOf({ summary: 'Pentagon puts 8,500 troops on alert' })).toEqual({ language: 'en', languageDetectedBy: LANGUAGE_DETECTOR });
+    expect(languageOf({ summary: 'Pentagon puts 8,500 troops on alert' })).toEqual({
+      language: 'en',
+      languageDetectedBy: LANGUAGE_DETECTOR,
+    });
     expect(languageOf({ summary: base.summary })).toEqual({ language: 'ru', languageDetectedBy: LANGUAGE_DETECTOR });
   });
 });

@@ -36,7 +36,11 @@ export interface LanguageOf {
  * one that does not gets the detector's answer on its summary, recorded as detected. Pure and
  * deterministic, so a rebuild reads an old event exactly as the live projection did.
  */
-export function languageOf(event: { readonly summary: string; readonly language?: string; readonly languageDetectedBy?: string }): LanguageOf {
+export function languageOf(event: {
+  readonly summary: string;
+  readonly language?: string;
+  readonly languageDetectedBy?: string;
+}): LanguageOf {
   if (event.language) return { language: event.language, languageDetectedBy: event.languageDetectedBy ?? null };
   return { language: detectLanguage(event.summary), languageDetectedBy: LANGUAGE_DETECTOR };
 }

@@ -35,19 +35,27 @@ export async function createTextSearch(q: Runner, schema: string, opts: { hunspe
     `ALTER TEXT SEARCH CONFIGURATION ${s}.timeline_uk ALTER MAPPING FOR asciiword, asciihword, hword_asciipart WITH pg_catalog.english_stem`,
   );
   // CREATE DICTIONARY loads the files, so a missing or unreadable file fails here, not at first search.
-  if (await attempt(q, `CREATE TEXT SEARCH DICTIONARY ${s}.timeline_uk_hunspell (TEMPLATE = ispell, DictFile = ${file}, AffFile = ${file})`)) {
+  if (
+    await attempt(q, `CREATE TEXT SEARCH DICTIONARY ${s}.timeline_uk_hunspell (TEMPLATE = ispell, DictFile = ${file}, AffFile = ${file})`)
+  ) {
     await q.query(
       `ALTER TEXT SEARCH CONFIGURATION ${s}.timeline_uk ALTER MAPPING FOR word, hword, hword_part WITH ${s}.timeline_uk_hunspell, pg_catalog.simple`,
     );
   } else {
     // unaccent is a trusted extension (PostgreSQL 13+): a database owner may create it.
     const ext = (await attempt(q, 'CREATE EXTENSION IF NOT EXISTS unaccent SCHEMA public'))
-      ? ((await q.query(`SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'unaccent'`)) as {
-          nspname: string;
-        }[])[0]?.nspname
+      ? (
+          (await q.query(
+            `SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'unaccent'`,
+          )) as {
+            nspname: string;
+          }[]
+        )[0]?.nspname
       : undefined;
     if (ext) {
-      await q.query(`ALTER TEXT SEARCH CONFIGURATION ${s}.timeline_uk ALTER MAPPING FOR word, hword, hword_part WITH ${ident(ext)}.unaccent, pg_catalog.simple`);
+      await q.query(
+        `ALTER TEXT SEARCH CONFIGURATION ${s}.timeline_uk ALTER MAPPING FOR word, hword, hword_part WITH ${ident(ext)}.unaccent, pg_catalog.simple`,
+      );
       mode = 'simple+unaccent';
     } else mode = 'simple';
   }

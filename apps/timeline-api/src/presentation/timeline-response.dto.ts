@@ -77,7 +77,8 @@ export class EntryDto {
   @ApiPropertyOptional({
     type: [String],
     example: ['uk'],
-    description: 'Only with `q`: the languages (primary subtags) of the entry whose text matched; empty when only a name (actor, place, tag) did.',
+    description:
+      'Only with `q`: the languages (primary subtags) of the entry whose text matched; empty when only a name (actor, place, tag) did.',
   })
   matchedLanguages?: string[];
   @ApiPropertyOptional({

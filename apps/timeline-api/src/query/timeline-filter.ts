@@ -104,7 +104,8 @@ export function readFilter(r: QueryReader, opts: { asOf?: boolean } = {}): Timel
   const slug = (what: string) => (v: string) => (SLUG.test(v) ? undefined : `must be ${what} ids (lower-case slugs), got "${v}"`);
   const actorValues = r.list(
     'actor',
-    (v) => (SLUG.test(v) || ACTOR_NAME.test(v) ? undefined : `must be actor ids (lower-case slugs) or names (Zelensky, Зеленський), got "${v}"`),
+    (v) =>
+      SLUG.test(v) || ACTOR_NAME.test(v) ? undefined : `must be actor ids (lower-case slugs) or names (Zelensky, Зеленський), got "${v}"`,
     100,
   );
   const resolved = resolveActors(actorValues, nameRegistry());

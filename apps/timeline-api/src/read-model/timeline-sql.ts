@@ -118,7 +118,9 @@ export function filterPredicates(f: TimelineFilter, p: SqlParams, a: string, opt
     if (f.actors.length) any.push(`${a}.actor_ids && ${p.bind(f.actors, 'text[]')}`);
     if (f.actorNameParts.length) {
       const parts = p.bind(f.actorNameParts, 'text[]');
-      any.push(`EXISTS (SELECT 1 FROM unnest(${a}.actor_ids) AS x(id) WHERE x.id = ANY(${parts}) OR regexp_replace(x.id, '^.*-', '') = ANY(${parts}))`);
+      any.push(
+        `EXISTS (SELECT 1 FROM unnest(${a}.actor_ids) AS x(id) WHERE x.id = ANY(${parts}) OR regexp_replace(x.id, '^.*-', '') = ANY(${parts}))`,
+      );
     }
     w.push(`(${any.join(' OR ')})`);
   }

@@ -28,7 +28,10 @@ export function resolveActors(values: readonly string[], registry: NameRegistry)
     else if (!known) {
       const last = v.trim().split(/\s+/).pop()!;
       for (const t of [last, ...transliterations(last)]) {
-        const slug = t.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '');
+        const slug = t
+          .toLowerCase()
+          .replace(/[^a-z0-9]+/g, '-')
+          .replace(/^-+|-+$/g, '');
         if (slug) parts.add(slug);
       }
     }

@@ -50,7 +50,10 @@ export function parseSearch(q: string, registry: NameRegistry): SearchQuery {
       const text = body.replace(/"/g, '').trim();
       if (text) term = { kind: 'phrase', text, negated };
     } else {
-      const word = body.replace(WORD_CHARS, ' ').trim().replace(/^[-'’ʼ]+|[-'’ʼ]+$/g, '');
+      const word = body
+        .replace(WORD_CHARS, ' ')
+        .trim()
+        .replace(/^[-'’ʼ]+|[-'’ʼ]+$/g, '');
       if (word) term = { kind: 'word', word, alternatives: alternativesOf(word, registry), negated };
     }
     if (!term) continue;

@@ -5,6 +5,7 @@
  * never a rewrite of stored text.
  */
 
+// prettier-ignore
 const UK_TO_LATIN: Record<string, string> = {
   а: 'a', б: 'b', в: 'v', г: 'h', ґ: 'g', д: 'd', е: 'e', є: 'ie', ж: 'zh', з: 'z', и: 'y', і: 'i', ї: 'i',
   й: 'i', к: 'k', л: 'l', м: 'm', н: 'n', о: 'o', п: 'p', р: 'r', с: 's', т: 't', у: 'u', ф: 'f', х: 'kh',
@@ -13,6 +14,7 @@ const UK_TO_LATIN: Record<string, string> = {
 /** Word-initial forms of the Ukrainian system (Єнакієве → Yenakiieve). */
 const UK_INITIAL: Record<string, string> = { є: 'ye', ї: 'yi', й: 'y', ю: 'yu', я: 'ya' };
 
+// prettier-ignore
 const RU_TO_LATIN: Record<string, string> = {
   а: 'a', б: 'b', в: 'v', г: 'g', д: 'd', е: 'e', ё: 'yo', ж: 'zh', з: 'z', и: 'i', й: 'y', к: 'k', л: 'l',
   м: 'm', н: 'n', о: 'o', п: 'p', р: 'r', с: 's', т: 't', у: 'u', ф: 'f', х: 'kh', ц: 'ts', ч: 'ch', ш: 'sh',
@@ -20,12 +22,14 @@ const RU_TO_LATIN: Record<string, string> = {
 };
 
 /** Longest first: `shch` before `sh`. */
+// prettier-ignore
 const LATIN_TO_RU: [string, string][] = [
   ['shch', 'щ'], ['sch', 'щ'], ['zh', 'ж'], ['kh', 'х'], ['ts', 'ц'], ['ch', 'ч'], ['sh', 'ш'], ['yu', 'ю'], ['ya', 'я'],
   ['yo', 'ё'], ['ye', 'е'], ['iy', 'ий'], ['a', 'а'], ['b', 'б'], ['v', 'в'], ['w', 'в'], ['g', 'г'], ['h', 'х'], ['d', 'д'],
   ['e', 'е'], ['z', 'з'], ['i', 'и'], ['j', 'й'], ['y', 'ы'], ['k', 'к'], ['c', 'к'], ['q', 'к'], ['l', 'л'], ['m', 'м'],
   ['n', 'н'], ['o', 'о'], ['p', 'п'], ['r', 'р'], ['s', 'с'], ['t', 'т'], ['u', 'у'], ['f', 'ф'], ['x', 'кс'],
 ];
+// prettier-ignore
 const LATIN_TO_UK: [string, string][] = [
   ['shch', 'щ'], ['zh', 'ж'], ['kh', 'х'], ['ts', 'ц'], ['ch', 'ч'], ['sh', 'ш'], ['yu', 'ю'], ['ya', 'я'], ['ye', 'є'],
   ['yi', 'ї'], ['iu', 'ю'], ['ia', 'я'], ['ie', 'є'], ['a', 'а'], ['b', 'б'], ['v', 'в'], ['w', 'в'], ['g', 'г'], ['h', 'г'],
@@ -65,7 +69,7 @@ function cyrillicToLatin(w: string, table: Record<string, string>, initial: Reco
 
 function latinToCyrillic(w: string, table: [string, string][]): string {
   let out = '';
-  for (let i = 0; i < w.length; ) {
+  for (let i = 0; i < w.length;) {
     const hit = table.find(([lat]) => w.startsWith(lat, i));
     if (!hit) {
       out += w[i];

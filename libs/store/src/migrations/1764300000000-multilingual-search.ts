@@ -39,11 +39,14 @@ export class MultilingualSearch1764300000000 implements MigrationInterface {
     const s = ident((q.connection.options as { schema?: string }).schema ?? 'public');
     await q.query(`DROP INDEX IF EXISTS ${s}.timeline_entries_search_idx`);
     await q.query(`ALTER TABLE ${s}.timeline_entries DROP COLUMN IF EXISTS search`);
-    await q.query(`ALTER TABLE ${s}.timeline_entries ADD COLUMN search tsvector GENERATED ALWAYS AS (to_tsvector('english', search_text)) STORED`);
+    await q.query(
+      `ALTER TABLE ${s}.timeline_entries ADD COLUMN search tsvector GENERATED ALWAYS AS (to_tsvector('english', search_text)) STORED`,
+    );
     await q.query(`CREATE INDEX timeline_entries_search_idx ON ${s}.timeline_entries USING gin (search)`);
     for (const table of ['timeline_entries', 'entry_versions']) {
       const t = `${s}.${ident(table)}`;
-      for (const c of ['search_texts', 'translations', 'language_detected_by', 'language']) await q.query(`ALTER TABLE ${t} DROP COLUMN IF EXISTS ${c}`);
+      for (const c of ['search_texts', 'translations', 'language_detected_by', 'language'])
+        await q.query(`ALTER TABLE ${t} DROP COLUMN IF EXISTS ${c}`);
     }
     await q.query(`DROP FUNCTION IF EXISTS ${s}.entry_search_vector(jsonb)`);
     await q.query(`DROP FUNCTION IF EXISTS ${s}.search_config(text)`);
