@@ -225,7 +225,10 @@ describe('ProjectionRebuild (real Postgres and Kafka)', () => {
     expect(result).toMatchObject({ name: 'v5', previous: from });
     expect(compareChecksums(before, await projectionChecksum(ds, 'v5'))).toEqual([]);
     // 40/s → chunks of 10: every step is at most 10, and there are many (one 500-message chunk was one leap).
-    const steps = building.slice(1).map((n, i) => n - building[i]!).filter((d) => d > 0);
+    const steps = building
+      .slice(1)
+      .map((n, i) => n - building[i]!)
+      .filter((d) => d > 0);
     expect(steps.length).toBeGreaterThanOrEqual(3);
     expect(Math.max(...steps)).toBeLessThanOrEqual(10);
   });
