@@ -66,7 +66,8 @@ describe('parseSearch', () => {
   const registry = new NameRegistry([{ id: 'kyiv', kind: 'place', names: ['Kyiv', 'Kiev', 'Київ', 'Киев'] }]);
 
   it('expands a registry word to its group, Cyrillic names also as prefixes', () => {
-    const [[term]] = parseSearch('Kiev', registry).groups as [[{ kind: 'word'; alternatives: { text: string; prefix: boolean }[] }]];
+    const term = parseSearch('Kiev', registry).groups[0]![0]!;
+    if (term.kind !== 'word') throw new Error('expected a word');
     expect(term.alternatives.map((a) => a.text)).toEqual(['Kiev', 'Kyiv', 'Київ', 'Киев']);
     expect(term.alternatives.filter((a) => a.prefix).map((a) => a.text)).toEqual(['Київ', 'Киев']);
   });
