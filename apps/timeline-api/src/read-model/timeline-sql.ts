@@ -94,7 +94,7 @@ export function entriesRelation(schema: string, projection: string, asOf: Instan
              WHERE v1.projection = v.projection AND v1.entry_id = v.entry_id) AS recorded_at,
            v.recorded_from AS updated_at, v.version, v.status, v.confirmation, v.summary, v.language,
            v.language_detected_by, v.translations, v.actors, v.locations, v.sources, v.payload, v.tags, v.actor_ids,
-           v.countries, v.search_text, v.search_texts, entry_search_vector(v.search_texts) AS search,
+           v.countries, v.search_text, v.search_texts, ${s}.entry_search_vector(v.search_texts) AS search,
            v.source_partition, v.source_offset
       FROM ${s}.entry_versions v
      WHERE v.projection = ${proj} AND v.recorded_from <= ${t} AND (v.recorded_to IS NULL OR v.recorded_to > ${t})
@@ -105,6 +105,8 @@ export function entriesRelation(schema: string, projection: string, asOf: Instan
 export interface PredicateOptions {
   /** Expression of the row's tsvector. @default `${alias}.search` */
   search?: string;
+  /** Data schema (unquoted) holding `search_config`; qualifies the search functions. */
+  schema?: string;
   /** Keep retracted rows regardless of the filter (the stream always reports retractions). */
   keepRetracted?: boolean;
 }
@@ -135,7 +137,7 @@ export function filterPredicates(f: TimelineFilter, p: SqlParams, a: string, opt
     );
   }
   if (f.q) {
-    const tsq = searchTsquery(parseSearch(f.q, nameRegistry()), p);
+    const tsq = searchTsquery(parseSearch(f.q, nameRegistry()), p, opts.schema);
     w.push(tsq ? `${opts.search ?? `${a}.search`} @@ (${tsq})` : 'false');
   }
   // Interval overlap: a "week of 10–20 Feb" entry belongs to a query starting on 15 Feb.
@@ -155,14 +157,15 @@ export function filterPredicates(f: TimelineFilter, p: SqlParams, a: string, opt
  * Only with `q`: ts_headline of the summary (in its language's configuration) and of each translation
  * (in its own) with {@link MATCH_START}/{@link MATCH_END} around matches, and the matched languages.
  */
-export function searchColumns(q: string, p: SqlParams, a: string): string {
-  const tsq = searchTsquery(parseSearch(q, nameRegistry()), p) ?? `''::tsquery`;
+export function searchColumns(q: string, p: SqlParams, a: string, schema: string): string {
+  const tsq = searchTsquery(parseSearch(q, nameRegistry()), p, schema) ?? `''::tsquery`;
+  const cfg = `${ident(schema)}.search_config`;
   const markers = p.bind(MATCH_START + MATCH_END);
   const opts = p.bind(`StartSel=${MATCH_START}, StopSel=${MATCH_END}, HighlightAll=true`);
-  return `ts_headline(search_config(${a}.language), translate(${a}.summary, ${markers}, ''), (${tsq}), ${opts}) AS snippet,
-          (SELECT jsonb_object_agg(t->>'lang', ts_headline(search_config(t->>'lang'), translate(t->>'text', ${markers}, ''), (${tsq}), ${opts}))
+  return `ts_headline(${cfg}(${a}.language), translate(${a}.summary, ${markers}, ''), (${tsq}), ${opts}) AS snippet,
+          (SELECT jsonb_object_agg(t->>'lang', ts_headline(${cfg}(t->>'lang'), translate(t->>'text', ${markers}, ''), (${tsq}), ${opts}))
              FROM jsonb_array_elements(${a}.translations) AS t) AS translation_snippets,
-          ${matchedLanguagesColumn(tsq, a)}`;
+          ${matchedLanguagesColumn(tsq, a, schema)}`;
 }
 
 /** Keyset condition: rows strictly after `key` in timeline order `order`. */
