@@ -3,12 +3,21 @@ import type { SearchQuery, SearchTerm } from '../search/search-query.js';
 import type { SqlParams } from './sql-params.js';
 
 /**
- * The configurations every term is tried in: English and Russian (Snowball), Ukrainian (`timeline_uk`,
- * Hunspell or its fallback) and simple (names, numbers, words of other languages). `search_config`
- * lives in the data schema: qualified when the schema is given, else found through the search_path.
+ * The configurations a text is tried in, by script: Latin (and digits) in English — Russian and
+ * `timeline_uk` stem Latin words with the same English stemmer — Cyrillic in Russian (Snowball) and
+ * Ukrainian (`timeline_uk`: Hunspell or its fallback), and everything unstemmed (`simple`: names,
+ * numbers, other languages). A transliterated guess skips `timeline_uk`: a backend loads the
+ * Hunspell dictionary (~64 MB, ~1 s) the first time it uses it, which a Latin-only search so never
+ * triggers. `search_config` lives in the data schema: qualified when the schema is given.
  */
-function configs(schema: string | undefined): string[] {
-  return [`'english'::regconfig`, `'russian'::regconfig`, `${fn(schema, 'search_config')}('uk')`, `'simple'::regconfig`];
+function configsFor(text: string, transliterated: boolean, schema: string | undefined): string[] {
+  const cyrillic = /[\u0400-\u04ff]/.test(text);
+  const latin = /[A-Za-z]/.test(text);
+  const out: string[] = [];
+  if (latin || !cyrillic) out.push(`'english'::regconfig`);
+  if (cyrillic) out.push(`'russian'::regconfig`, ...(transliterated ? [] : [`${fn(schema, 'search_config')}('uk')`]));
+  out.push(`'simple'::regconfig`);
+  return out;
 }
 
 function fn(schema: string | undefined, name: string): string {
@@ -21,20 +30,21 @@ function fn(schema: string | undefined, name: string): string {
  */
 export function searchTsquery(s: SearchQuery, p: SqlParams, schema?: string): string | undefined {
   if (s.groups.length === 0) return undefined;
-  const cfgs = configs(schema);
-  return s.groups.map((g) => `(${g.map((t) => termSql(t, p, cfgs)).join(' || ')})`).join(' && ');
+  return s.groups.map((g) => `(${g.map((t) => termSql(t, p, schema)).join(' || ')})`).join(' && ');
 }
 
-function termSql(t: SearchTerm, p: SqlParams, cfgs: readonly string[]): string {
+function termSql(t: SearchTerm, p: SqlParams, schema: string | undefined): string {
   let sql: string;
   if (t.kind === 'phrase') {
     const v = p.bind(t.text);
-    sql = cfgs.map((c) => `phraseto_tsquery(${c}, ${v})`).join(' || ');
+    sql = configsFor(t.text, false, schema)
+      .map((c) => `phraseto_tsquery(${c}, ${v})`)
+      .join(' || ');
   } else {
     const parts: string[] = [];
     for (const a of t.alternatives) {
       const v = p.bind(a.text);
-      parts.push(...cfgs.map((c) => `plainto_tsquery(${c}, ${v})`));
+      parts.push(...configsFor(a.text, a.transliterated, schema).map((c) => `plainto_tsquery(${c}, ${v})`));
       // A registry name is letters only (checked where `prefix` is set), so the lexeme needs no escaping.
       if (a.prefix) parts.push(`to_tsquery('simple', ${p.bind(`'${a.text.toLowerCase()}':*`)})`);
     }

@@ -10,6 +10,8 @@ export interface Alternative {
    * so "Песков" finds "Пескова" although the Russian stemmer makes `песк` of one and `песков` of the other.
    */
   readonly prefix: boolean;
+  /** Made by transliteration (a guess): tried unstemmed and in Russian only, never with the Hunspell dictionary. */
+  readonly transliterated: boolean;
 }
 
 /** A search term: any alternative of a word, or an exact phrase (no expansion inside quotes). */
@@ -68,14 +70,15 @@ export function parseSearch(q: string, registry: NameRegistry): SearchQuery {
 /** The word, the names of its alias group, or (not in the registry) its transliterations. */
 export function alternativesOf(word: string, registry: NameRegistry): Alternative[] {
   const group = word.includes(' ') ? undefined : registry.groupOf(word);
-  const texts = group ? [word, ...group.names] : [word, ...(word.length >= 3 ? transliterations(word) : [])];
+  const guesses = group || word.length < 3 ? [] : transliterations(word);
+  const texts = group ? [word, ...group.names] : [word, ...guesses];
   const seen = new Set<string>();
   const out: Alternative[] = [];
   for (const t of texts) {
     const k = nameKey(t);
     if (seen.has(k)) continue;
     seen.add(k);
-    out.push({ text: t, prefix: Boolean(group) && /^[\u0400-\u04ff]{4,}$/.test(k) });
+    out.push({ text: t, prefix: Boolean(group) && /^[\u0400-\u04ff]{4,}$/.test(k), transliterated: guesses.includes(t) });
   }
   return out;
 }
