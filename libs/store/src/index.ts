@@ -82,5 +82,6 @@ export {
   textSearchHealth,
   ukrainianSearchNote,
   ukrainianSearchStatus,
+  warnOnTextSearchFallback,
   type UkrainianSearch,
 } from './text-search.js';

@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '@timeline/config';
 import { LOGGER, type Logger } from '@timeline/observability';
 import { createDataSource, runMigrations, type SessionTimeouts } from './data-source.js';
-import { ukrainianSearchNote, ukrainianSearchStatus } from './text-search.js';
+import { warnOnTextSearchFallback } from './text-search.js';
 
 /** Options for {@link StoreModule.forRoot}. */
 export interface StoreModuleOptions {
@@ -42,8 +42,7 @@ export class StoreModule {
             await ds.initialize();
             if (opts.migrate) await runMigrations(ds);
             // Issue 16: a database where the Hunspell files could not be installed says so at boot.
-            const mode = await ukrainianSearchStatus(ds, config.database.schema).catch(() => undefined);
-            if (mode === 'simple' || mode === 'simple+unaccent') logger?.warn({ ukrainianSearch: mode }, ukrainianSearchNote(mode));
+            await warnOnTextSearchFallback(ds, config.database.schema, logger);
             return ds;
           },
         },

@@ -1,6 +1,14 @@
 import type { DataSource } from 'typeorm';
 import { LANGUAGE_DETECTOR } from '@timeline/events';
-import { TimelineProjectionWriter, createTextSearch, ident, ukrainianSearchNote, ukrainianSearchStatus } from '@timeline/store';
+import {
+  TimelineProjectionWriter,
+  createTextSearch,
+  ident,
+  textSearchHealth,
+  ukrainianSearchNote,
+  ukrainianSearchStatus,
+  warnOnTextSearchFallback,
+} from '@timeline/store';
 import { createTestDatabase, positioned, statementIssued, testConfig } from '../../../test/support/index.js';
 
 /** Issue 16: per-language full-text search, on a real PostgreSQL schema of its own. */
@@ -45,6 +53,7 @@ describe('multilingual full-text search (real Postgres)', () => {
   it('builds Ukrainian search on the Hunspell dictionary the launcher installed into the embedded PostgreSQL', async () => {
     expect(await ukrainianSearchStatus(ds, schema)).toBe('hunspell');
     expect(ukrainianSearchNote('hunspell')).toBeUndefined();
+    expect(await textSearchHealth(ds, schema)).toEqual({ status: 'up', ukrainian: 'hunspell' });
     const lexemes = await ds.query(`SELECT to_tsvector(${ident(schema)}.search_config('uk'), 'військами готовності')::text AS v`);
     expect(lexemes[0].v).toContain("'військо'");
     expect(lexemes[0].v).toContain("'готовність'");
@@ -92,6 +101,15 @@ describe('multilingual full-text search (real Postgres)', () => {
       expect(mode).toBe('simple+unaccent');
       expect(await ukrainianSearchStatus(q, fallback)).toBe('simple+unaccent');
       expect(ukrainianSearchNote(mode)).toMatch(/without Hunspell/);
+      // What /health says about it: still up (a supported setup), with the fallback named.
+      expect(await textSearchHealth(q, fallback)).toEqual({ status: 'up', ukrainian: 'simple+unaccent', note: ukrainianSearchNote(mode) });
+      expect(await textSearchHealth(q, `${schema}_none`)).toMatchObject({ status: 'degraded', ukrainian: 'missing' });
+      // And every app's boot log line.
+      const warnings: unknown[][] = [];
+      const logger = { warn: (...args: unknown[]) => void warnings.push(args) };
+      await warnOnTextSearchFallback(q, fallback, logger);
+      await warnOnTextSearchFallback(q, schema, logger);
+      expect(warnings).toEqual([[{ ukrainianSearch: 'simple+unaccent' }, ukrainianSearchNote(mode)]]);
       const v = await q.query(`SELECT to_tsvector(${ident(fallback)}.search_config('uk'), 'Військами') AS v`);
       expect(v[0].v).not.toContain('військо');
       expect(v[0].v).toMatch(/'[^']+'/);

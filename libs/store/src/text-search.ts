@@ -139,3 +139,17 @@ export async function textSearchHealth(
   const note = ukrainianSearchNote(mode);
   return { status: mode === 'missing' ? 'degraded' : 'up', ukrainian: mode, ...(note ? { note } : {}) };
 }
+
+/**
+ * The boot line of issue 16: a warning naming the fallback when the schema's Ukrainian search has no
+ * Hunspell; nothing when it has, or when the schema is not migrated yet (then `/health` says so).
+ */
+export async function warnOnTextSearchFallback(
+  q: Runner,
+  schema: string,
+  logger: { warn(obj: object, msg?: string): void } | undefined,
+): Promise<UkrainianSearch | undefined> {
+  const mode = await ukrainianSearchStatus(q, schema).catch(() => undefined);
+  if (mode === 'simple' || mode === 'simple+unaccent') logger?.warn({ ukrainianSearch: mode }, ukrainianSearchNote(mode));
+  return mode;
+}
