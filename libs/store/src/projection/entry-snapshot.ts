@@ -156,9 +156,12 @@ export function nextVersion(
   const content: EntryContent = {
     ...state,
     summary: r.summary ?? state.summary,
-    language: r.language ?? state.language,
-    // A stated language is no longer a detected one.
-    languageDetectedBy: r.language ? null : state.languageDetectedBy,
+    // A correction that states the language wins; one that replaces a detected summary is detected again.
+    ...(r.language
+      ? { language: r.language, languageDetectedBy: null }
+      : r.summary && state.languageDetectedBy
+        ? languageOf({ summary: r.summary })
+        : { language: state.language, languageDetectedBy: state.languageDetectedBy }),
     translations: r.translations ?? state.translations,
     occurredAt: r.occurredAt ?? state.occurredAt,
     occurredPrecision: r.occurredAtPrecision ?? state.occurredPrecision,
