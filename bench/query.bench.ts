@@ -88,6 +88,19 @@ export async function queryBench(): Promise<void> {
       // The same words as one term: its frequency is estimated right (two always-together words are
       // estimated as independent, 0.055² instead of 0.055; see docs/benchmarks.md).
       { key: 'fts1', title: 'full text, one word ("pontoon")', query: `limit=${PAGE}&q=pontoon`, listed: false },
+      // Issue 16: one entry in ten is Ukrainian, one in ten Russian; inflected forms, found by the
+      // Hunspell (uk) and Snowball (ru) configurations — every query runs in all of them.
+      ...[
+        ['ftsUk1', 'full text, Ukrainian, one word ("понтонних")', 'понтонних'],
+        ['ftsUk2', 'full text, Ukrainian, two words ("понтонних мостів")', 'понтонних мостів'],
+        ['ftsRu1', 'full text, Russian, one word ("понтонных")', 'понтонных'],
+        ['ftsRu2', 'full text, Russian, two words ("понтонных мостов")', 'понтонных мостов'],
+      ].map(([key, title, q]): QueryCase => ({
+        key: key!,
+        title: title!,
+        query: `limit=${PAGE}&q=${encodeURIComponent(q!)}`,
+        listed: false,
+      })),
       // Selective filters: each shows (EXPLAIN below) which index serves a rare value.
       {
         key: 'rareType',

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { CloudEvent, HTTP, Kafka as KafkaBinding, type KafkaMessage } from 'cloudevents';
 import type { Kafka } from 'kafkajs';
-import { cloudEventDataSchema, eventCatalogue } from '@timeline/events';
+import { LANGUAGE_DETECTOR, cloudEventDataSchema, eventCatalogue } from '@timeline/events';
 import { hashApiKey } from '@timeline/http';
 import {
   createTestDatabase,
@@ -112,6 +112,9 @@ describe('CloudEvents on the wire and at ingest (issue 18), with the cloudevents
       type: 'readiness.raised',
       schemaVersion: 2,
       recordedAt: back.time,
+      // Issue 16: no language in the data, so ingest publishes the detected one.
+      language: 'en',
+      languageDetectedBy: LANGUAGE_DETECTOR,
     });
     expect(eventCatalogue.decode(back.data).ok).toBe(true);
 

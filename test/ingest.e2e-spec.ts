@@ -1,5 +1,5 @@
 import type { Admin, Kafka } from 'kafkajs';
-import { eventCatalogue } from '@timeline/events';
+import { LANGUAGE_DETECTOR, eventCatalogue } from '@timeline/events';
 import { hashApiKey } from '@timeline/http';
 import { EVENT_HEADERS } from '@timeline/kafka';
 import { countTopicRecords, javaConsume, readTopic, startApp, testConfig, testKafka, type RunningApp } from './support/index.js';
@@ -102,7 +102,15 @@ describe('ingest: HTTP → Kafka on a real broker', () => {
     expect(rec!.headers[EVENT_HEADERS.schemaVersion]).toBe('2');
     expect(rec!.headers[EVENT_HEADERS.eventId]).toBe(ack.eventId);
     const body = JSON.parse(rec!.value) as Record<string, unknown>;
-    expect(body).toEqual({ ...alert(), eventId: ack.eventId, schemaVersion: 2, recordedAt: expect.any(String) });
+    // Issue 16: the producer left language out, so ingest publishes the detected one and says so.
+    expect(body).toEqual({
+      ...alert(),
+      eventId: ack.eventId,
+      schemaVersion: 2,
+      recordedAt: expect.any(String),
+      language: 'en',
+      languageDetectedBy: LANGUAGE_DETECTOR,
+    });
     const recordedAt = Date.parse(body.recordedAt as string);
     expect(recordedAt).toBeGreaterThanOrEqual(before - 1000);
     expect(recordedAt).toBeLessThanOrEqual(Date.now());

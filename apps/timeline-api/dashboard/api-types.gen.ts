@@ -256,7 +256,24 @@ export interface components {
        * @description The eventId of the event that created the entry.
        */
       id: string;
+      /**
+       * @description BCP 47 language of summary.
+       * @example uk
+       */
+      language: string;
+      /**
+       * @description Set when the language was detected, not stated by the producer: the detector.
+       * @example machine:franc-min@6.2.0
+       */
+      languageDetectedBy: string | null;
       locations: components['schemas']['LocationDto'][];
+      /**
+       * @description Only with `q`: the languages (primary subtags) of the entry whose text matched; empty when only a name (actor, place, tag) did.
+       * @example [
+       *       "uk"
+       *     ]
+       */
+      matchedLanguages?: string[];
       /** Format: date-time */
       occurredAt: string;
       /** @enum {string} */
@@ -284,8 +301,11 @@ export interface components {
       /** @enum {string} */
       status: 'live' | 'corrected' | 'retracted';
       storyId: string;
+      /** @description In its original language (`language`). */
       summary: string;
       tags: string[];
+      /** @description The summary in other languages, each marked with who made it. */
+      translations: components['schemas']['TranslationDto'][];
       /** @example readiness.raised */
       type: string;
       /** @example Readiness raised */
@@ -331,6 +351,11 @@ export interface components {
     SourceDto: {
       /** Format: date-time */
       firstSeenAt?: string;
+      /**
+       * @description BCP 47 language the source publishes in.
+       * @example uk
+       */
+      language?: string;
       /** @example Reuters */
       outlet: string;
       /** Format: date-time */
@@ -391,6 +416,26 @@ export interface components {
       page: components['schemas']['PageInfoDto'];
       /** @description Stream position of this snapshot (null with asOf): open `/v1/stream?lastEventId=…` with it to receive exactly the changes after this page was read. */
       streamPosition: string | null;
+    };
+    TranslationDto: {
+      /**
+       * Format: date-time
+       * @description When the translation was made.
+       */
+      at: string;
+      /**
+       * @description `editor` or `machine:<engine>` (e.g. `machine:deepl`).
+       * @example editor
+       */
+      by: string;
+      /**
+       * @description BCP 47 language tag.
+       * @example en
+       */
+      lang: string;
+      /** @description Only with `q`: the translation split at the matched words. */
+      snippet?: components['schemas']['SnippetSegmentDto'][];
+      text: string;
     };
     VersionDto: {
       /** @enum {string} */
@@ -540,7 +585,7 @@ export interface operations {
   ExportController_export: {
     parameters: {
       query?: {
-        /** @description Actor ids (stable slugs, e.g. `kremlin`, `us-dod`). Repeat the parameter or separate values with commas; an entry matches if it has any of them. */
+        /** @description Actor ids (stable slugs, e.g. `kremlin`, `us-dod`) or names in any script or spelling (`Зеленський`, `Zelensky`). Repeat the parameter or separate values with commas; an entry matches if it has any of them. */
         actor?: string[];
         /** @description Answer with the timeline as it was known at this recorded time (RFC 3339 or a date = its start, UTC): corrections recorded later are not applied, entries recorded later are absent. */
         asOf?: string;
@@ -558,7 +603,7 @@ export interface operations {
         location?: string[];
         /** @description Chronological (`asc`) or newest first (`desc`). */
         order?: 'asc' | 'desc';
-        /** @description Full-text search (English stemming, web-search syntax: `"exact phrase"`, `or`, `-exclude`). Matching entries carry a `snippet` with the matched words marked. */
+        /** @description Full-text search in every language of an entry (English and Russian stemming, Ukrainian Hunspell forms; names across scripts and spellings from the alias registry; numbers with or without thousands separators), web-search syntax: `"exact phrase"`, `or`, `-exclude`. Matching entries carry a `snippet` with the matched words marked and `matchedLanguages`. */
         q?: string;
         /** @description Story ids. Repeat the parameter or separate values with commas; an entry matches if it has any of them. */
         story?: string[];
@@ -684,7 +729,7 @@ export interface operations {
   TimelineController_stats: {
     parameters: {
       query?: {
-        /** @description Actor ids (stable slugs, e.g. `kremlin`, `us-dod`). Repeat the parameter or separate values with commas; an entry matches if it has any of them. */
+        /** @description Actor ids (stable slugs, e.g. `kremlin`, `us-dod`) or names in any script or spelling (`Зеленський`, `Zelensky`). Repeat the parameter or separate values with commas; an entry matches if it has any of them. */
         actor?: string[];
         /** @description Answer with the timeline as it was known at this recorded time (RFC 3339 or a date = its start, UTC): corrections recorded later are not applied, entries recorded later are absent. */
         asOf?: string;
@@ -700,7 +745,7 @@ export interface operations {
         includeRetracted?: boolean;
         /** @description Location names or admin regions (case-insensitive, exact). Repeat the parameter or separate values with commas; an entry matches if it has any of them. */
         location?: string[];
-        /** @description Full-text search (English stemming, web-search syntax: `"exact phrase"`, `or`, `-exclude`). Matching entries carry a `snippet` with the matched words marked. */
+        /** @description Full-text search in every language of an entry (English and Russian stemming, Ukrainian Hunspell forms; names across scripts and spellings from the alias registry; numbers with or without thousands separators), web-search syntax: `"exact phrase"`, `or`, `-exclude`. Matching entries carry a `snippet` with the matched words marked and `matchedLanguages`. */
         q?: string;
         /** @description Story ids. Repeat the parameter or separate values with commas; an entry matches if it has any of them. */
         story?: string[];
@@ -760,7 +805,7 @@ export interface operations {
   StreamController_stream: {
     parameters: {
       query?: {
-        /** @description Actor ids (stable slugs, e.g. `kremlin`, `us-dod`). Repeat the parameter or separate values with commas; an entry matches if it has any of them. */
+        /** @description Actor ids (stable slugs, e.g. `kremlin`, `us-dod`) or names in any script or spelling (`Зеленський`, `Zelensky`). Repeat the parameter or separate values with commas; an entry matches if it has any of them. */
         actor?: string[];
         /** @description `confirmed` (independently confirmed) or `reported` (one side’s claim, not independently confirmed); both when absent. Repeat the parameter or separate values with commas; an entry matches if it has any of them. */
         confirmation?: ('confirmed' | 'reported')[];
@@ -774,7 +819,7 @@ export interface operations {
         lastEventId?: string;
         /** @description Location names or admin regions (case-insensitive, exact). Repeat the parameter or separate values with commas; an entry matches if it has any of them. */
         location?: string[];
-        /** @description Full-text search (English stemming, web-search syntax: `"exact phrase"`, `or`, `-exclude`). Matching entries carry a `snippet` with the matched words marked. */
+        /** @description Full-text search in every language of an entry (English and Russian stemming, Ukrainian Hunspell forms; names across scripts and spellings from the alias registry; numbers with or without thousands separators), web-search syntax: `"exact phrase"`, `or`, `-exclude`. Matching entries carry a `snippet` with the matched words marked and `matchedLanguages`. */
         q?: string;
         /** @description Story ids. Repeat the parameter or separate values with commas; an entry matches if it has any of them. */
         story?: string[];
@@ -843,7 +888,7 @@ export interface operations {
   TimelineController_list: {
     parameters: {
       query?: {
-        /** @description Actor ids (stable slugs, e.g. `kremlin`, `us-dod`). Repeat the parameter or separate values with commas; an entry matches if it has any of them. */
+        /** @description Actor ids (stable slugs, e.g. `kremlin`, `us-dod`) or names in any script or spelling (`Зеленський`, `Zelensky`). Repeat the parameter or separate values with commas; an entry matches if it has any of them. */
         actor?: string[];
         /** @description Answer with the timeline as it was known at this recorded time (RFC 3339 or a date = its start, UTC): corrections recorded later are not applied, entries recorded later are absent. */
         asOf?: string;
@@ -863,7 +908,7 @@ export interface operations {
         location?: string[];
         /** @description Chronological (`asc`) or newest first (`desc`). */
         order?: 'asc' | 'desc';
-        /** @description Full-text search (English stemming, web-search syntax: `"exact phrase"`, `or`, `-exclude`). Matching entries carry a `snippet` with the matched words marked. */
+        /** @description Full-text search in every language of an entry (English and Russian stemming, Ukrainian Hunspell forms; names across scripts and spellings from the alias registry; numbers with or without thousands separators), web-search syntax: `"exact phrase"`, `or`, `-exclude`. Matching entries carry a `snippet` with the matched words marked and `matchedLanguages`. */
         q?: string;
         /** @description Story ids. Repeat the parameter or separate values with commas; an entry matches if it has any of them. */
         story?: string[];

@@ -12,7 +12,7 @@ import {
   type HealthCheck,
 } from '@timeline/http';
 import { ObservabilityModule, type Logger } from '@timeline/observability';
-import { StoreModule, databaseHealth } from '@timeline/store';
+import { StoreModule, databaseHealth, textSearchHealth } from '@timeline/store';
 import { Clock } from './clock.js';
 import { ExportController } from './export.controller.js';
 import { onRenderFailure } from './presentation/entry-view.js';
@@ -75,8 +75,11 @@ export class TimelineApiModule {
         {
           provide: HEALTH_CHECKS,
           // The read side needs PostgreSQL only (issue 12): a broker outage is the write path's problem.
-          inject: [DataSource],
-          useFactory: (ds: DataSource): HealthCheck[] => [{ name: 'postgres', check: () => databaseHealth(ds) }],
+          inject: [DataSource, APP_CONFIG],
+          useFactory: (ds: DataSource, c: AppConfig): HealthCheck[] => [
+            { name: 'postgres', check: () => databaseHealth(ds) },
+            { name: 'search', check: () => textSearchHealth(ds, c.database.schema) },
+          ],
         },
       ],
     };

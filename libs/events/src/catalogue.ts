@@ -2,6 +2,7 @@ import type { TSchema } from '@sinclair/typebox';
 import { LIMITS } from './common.js';
 import { RawEnvelopeSchema, envelopeSchemaFor, type EventEnvelope, type RawEnvelope } from './envelope.js';
 import { storableValueIssues } from './storable-text.js';
+import { baseLanguage } from './language.js';
 import { isKnownTimeZone, parseTimestamp } from './timestamp.js';
 import type { EventTypeDefinition } from './event-type.js';
 import { createAjv, toIssues, type ValidateFunction, type ValidationIssue } from './validation.js';
@@ -117,6 +118,8 @@ export class EventCatalogue {
     if (!validate(env.payload)) {
       return fail('EVENT.INVALID_PAYLOAD', `the ${env.type} payload is invalid`, toIssues(validate.errors, '/payload'));
     }
+    const languageIssues = checkLanguages(env);
+    if (languageIssues.length) return fail('EVENT.INVALID_ENVELOPE', 'the event envelope is invalid', languageIssues);
     const dateIssues = checkDates(env);
     if (dateIssues.length) return fail('EVENT.INVALID_DATES', 'the event dates are inconsistent', dateIssues);
     const payload = this.upcast(def, env.schemaVersion, env.payload);
@@ -194,6 +197,25 @@ function fail(code: DecodeErrorCode, message: string, issues: ValidationIssue[])
 
 function unknownTypeIssue(type: string, known: string[]): ValidationIssue {
   return { path: '/type', message: `"${type}" is not a known event type; known types: ${known.join(', ')}` };
+}
+
+/** Translations are of the summary into other languages: one per language, never the summary's own. */
+function checkLanguages(env: RawEnvelope): ValidationIssue[] {
+  const issues: ValidationIssue[] = [];
+  if (env.languageDetectedBy !== undefined && env.language === undefined) {
+    issues.push({ path: '/languageDetectedBy', message: 'names the detector of language; give language too' });
+  }
+  const seen = new Set(env.language ? [baseLanguage(env.language)] : []);
+  (env.translations ?? []).forEach((t, i) => {
+    if (seen.has(baseLanguage(t.lang))) {
+      issues.push({
+        path: `/translations/${i}/lang`,
+        message: `"${t.lang}" is already given (language of summary or another translation)`,
+      });
+    }
+    seen.add(baseLanguage(t.lang));
+  });
+  return issues;
 }
 
 function checkDates(env: RawEnvelope): ValidationIssue[] {

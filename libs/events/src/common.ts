@@ -13,6 +13,8 @@ export const LIMITS = {
   envelopeBytes: 64 * 1024,
   /** Events in one ingest batch request (`POST /v1/events/batch`) or one Kafka send. */
   batchEvents: 1000,
+  /** Translations of the summary one event carries. */
+  translations: 10,
 } as const;
 
 /** ISO 3166-1 alpha-2 country code (upper case), e.g. `UA`, `RU`, `US`; `XK`-style user codes allowed. */
@@ -28,6 +30,30 @@ export const Precision = Type.Union([Type.Literal('day'), Type.Literal('hour'), 
   description: 'how much of occurredAt was actually reported; a day-precision event never shows a time of day',
 });
 export type Precision = Static<typeof Precision>;
+
+/** A BCP 47 language tag, e.g. `uk`, `ru`, `en`, `en-GB` (language subtag lower case). */
+export const languageTag = (description = 'BCP 47 language tag, e.g. uk, ru, en') =>
+  Type.String({ pattern: '^[a-z]{2,3}(-[A-Za-z0-9]{1,8})*$', maxLength: 35, description });
+export const LanguageTag = languageTag();
+export type LanguageTag = Static<typeof LanguageTag>;
+
+/** Who made a text: an editor, or a machine (`machine:<engine>`, e.g. `machine:deepl`, `machine:franc-min@6.2.0`). */
+export const Attribution = Type.String({
+  pattern: '^(editor|machine:[A-Za-z0-9][A-Za-z0-9._@/+-]{0,79})$',
+  description: '"editor" or "machine:<engine>"',
+});
+
+/** A translation of the summary; the original stays in `summary` (and quotes are never translated in place). */
+export const Translation = Type.Object(
+  {
+    lang: LanguageTag,
+    text: Type.String({ minLength: 1, maxLength: 500 }),
+    by: Attribution,
+    at: DateTime,
+  },
+  { additionalProperties: false },
+);
+export type Translation = Static<typeof Translation>;
 
 /** Who took part. `subject` acted, `target` was acted on (GDELT's Actor1/Actor2). */
 export const Actor = Type.Object(
@@ -63,6 +89,7 @@ export const Source = Type.Object(
     url: Type.String({ format: 'uri', pattern: '^https?://', maxLength: 2000 }),
     title: Type.Optional(Type.String({ maxLength: 500 })),
     quotedPerson: Type.Optional(Type.String({ maxLength: 200 })),
+    language: Type.Optional(languageTag('language the source publishes in (BCP 47)')),
     publishedAt: Type.Optional(DateTime),
     firstSeenAt: Type.Optional(DateTime),
   },

@@ -1,5 +1,5 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
-import { Actor, DateTime, LIMITS, Location, Precision, Slug, Source, Uuid } from './common.js';
+import { Actor, DateTime, LIMITS, Location, Precision, Slug, Source, Translation, Uuid, languageTag } from './common.js';
 
 /** Fields every event carries, whatever its type (the contract on `timeline.events`). */
 export const EnvelopeFields = {
@@ -20,6 +20,16 @@ export const EnvelopeFields = {
   tags: Type.Array(Slug, { maxItems: LIMITS.tags, uniqueItems: true }),
   confirmation: Type.Union([Type.Literal('confirmed'), Type.Literal('reported')]),
   summary: Type.String({ minLength: 1, maxLength: LIMITS.summaryChars }),
+  language: Type.Optional(languageTag('BCP 47 language of summary (uk, ru, en); left out, ingest detects it and sets languageDetectedBy')),
+  languageDetectedBy: Type.Optional(
+    Type.String({
+      pattern: '^machine:[A-Za-z0-9][A-Za-z0-9._@/+-]{0,79}$',
+      description: 'set when language was detected, not stated by the producer: the detector, machine:<engine>',
+    }),
+  ),
+  translations: Type.Optional(
+    Type.Array(Translation, { maxItems: LIMITS.translations, description: 'the summary in other languages, each marked with who made it' }),
+  ),
   cameoCode: Type.Optional(Type.String({ pattern: '^[0-9]{2,4}$', description: 'overrides the type default CAMEO code' })),
   correlationId: Type.Optional(Uuid),
   causationId: Type.Optional(Uuid),

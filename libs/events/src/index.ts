@@ -11,6 +11,7 @@ export {
   ForceSizeFields,
   Headcount,
   LIMITS,
+  LanguageTag,
   Location,
   LongText,
   Precision,
@@ -18,11 +19,15 @@ export {
   Slug,
   Source,
   TextList,
+  Translation,
+  Attribution,
   Uuid,
   checkForceSize,
+  languageTag,
 } from './common.js';
 export { EnvelopeFields, RawEnvelopeSchema, envelopeSchemaFor, type EventEnvelope, type RawEnvelope } from './envelope.js';
 export { defineEventType, type CameoDefault, type EventTypeDefinition, type PayloadOf, type PreviousVersion } from './event-type.js';
+export { LANGUAGE_DETECTOR, LEGACY_LANGUAGE, baseLanguage, detectLanguage, languageOf, type LanguageOf } from './language.js';
 export { EventCatalogue, type DecodeErrorCode, type DecodeResult } from './catalogue.js';
 export { createAjv, toIssues, type ValidationIssue } from './validation.js';
 export { fixedClock, systemClock, type Clock } from './clock.js';

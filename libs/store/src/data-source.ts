@@ -10,6 +10,7 @@ import { InitialSchema1764000000000 } from './migrations/1764000000000-initial-s
 import { ProjectorReadModel1764100000000 } from './migrations/1764100000000-projector-read-model.js';
 import { SkippedRanges1764200000000 } from './migrations/1764200000000-skipped-ranges.js';
 import { RateLimits1764290000000 } from './migrations/1764290000000-rate-limits.js';
+import { MultilingualSearch1764300000000 } from './migrations/1764300000000-multilingual-search.js';
 
 /** Every entity of the store, for DataSource construction. */
 export const STORE_ENTITIES = [
@@ -27,6 +28,7 @@ export const STORE_MIGRATIONS = [
   ProjectorReadModel1764100000000,
   SkippedRanges1764200000000,
   RateLimits1764290000000,
+  MultilingualSearch1764300000000,
 ];
 
 /** Options for {@link createDataSource}. */

@@ -75,3 +75,13 @@ export { parseReplayInstant, parseReplayWindow, type ReplayWindow, type ReplayWi
 export { TypeOrmPinoLogger } from './typeorm-pino.logger.js';
 export { applyDatabaseRoles, roleNameProblem, type DatabaseRolesOptions, type DatabaseRolesReport } from './database-roles.js';
 export { SkipRefusedError, skipPartitionRange, skippedRanges, type SkipResult, type SkippedRange } from './skipped-ranges.js';
+export { normalizeNumbers } from './search-text.js';
+export {
+  HUNSPELL_UK_FILE,
+  createTextSearch,
+  textSearchHealth,
+  ukrainianSearchNote,
+  ukrainianSearchStatus,
+  warnOnTextSearchFallback,
+  type UkrainianSearch,
+} from './text-search.js';

@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '@timeline/config';
 import { LOGGER, type Logger } from '@timeline/observability';
 import { createDataSource, runMigrations, type SessionTimeouts } from './data-source.js';
+import { warnOnTextSearchFallback } from './text-search.js';
 
 /** Options for {@link StoreModule.forRoot}. */
 export interface StoreModuleOptions {
@@ -40,6 +41,8 @@ export class StoreModule {
             });
             await ds.initialize();
             if (opts.migrate) await runMigrations(ds);
+            // Issue 16: a database where the Hunspell files could not be installed says so at boot.
+            await warnOnTextSearchFallback(ds, config.database.schema, logger);
             return ds;
           },
         },

@@ -36,6 +36,9 @@ export const CSV_COLUMNS = [
   'recorded_at',
   'updated_at',
   'story_id',
+  'language',
+  'language_detected_by',
+  'translations',
 ] as const;
 
 /**
@@ -91,6 +94,9 @@ export function csvRow(e: EntryView): string {
     e.recordedAt,
     e.updatedAt,
     e.storyId,
+    e.language,
+    e.languageDetectedBy,
+    e.translations.map((t) => `${t.lang}: ${t.text} (${t.by})`).join(' | '),
   ];
   return `${cells.map(csvField).join(',')}\r\n`;
 }

@@ -21,6 +21,9 @@ const entry = (over: Partial<EntryView> = {}): EntryView => ({
   status: 'live',
   confirmation: 'confirmed',
   summary: 'Pentagon puts about 8,500 US troops on "heightened" alert',
+  language: 'en',
+  languageDetectedBy: null,
+  translations: [],
   actors: [{ id: 'us-dod', name: 'US Department of Defense', country: 'US', role: 'subject' }],
   locations: [{ name: 'Washington', country: 'US' }],
   sources: [{ role: 'primary', outlet: 'US Department of Defense', url: 'https://www.defense.gov/News/' }],
@@ -28,6 +31,27 @@ const entry = (over: Partial<EntryView> = {}): EntryView => ({
   payload: {},
   corrections: [],
   ...over,
+});
+
+describe('languages in exports (issue 16)', () => {
+  const multilingual = entry({
+    summary: 'Військо переведено в стан готовності',
+    language: 'uk',
+    languageDetectedBy: 'machine:franc-min@6.2.0',
+    translations: [{ lang: 'en', text: 'Troops put on <alert>', by: 'machine:deepl', at: '2022-01-24T19:00:00Z' }],
+  });
+
+  it('CSV carries the language, whether it was detected, and each translation with who made it', () => {
+    const cells = csvRow(multilingual).trimEnd().split(',');
+    expect(cells.slice(-3)).toEqual(['uk', 'machine:franc-min@6.2.0', 'en: Troops put on <alert> (machine:deepl)']);
+  });
+
+  it('a TimelineJS slide gives the original first, then each translation marked with its language and maker', () => {
+    const text = timelineJsSlide(multilingual).text.text;
+    expect(text).toContain('<p lang="uk">Військо переведено в стан готовності</p>');
+    expect(text).toContain('<p lang="en"><em>en (machine:deepl):</em> Troops put on &lt;alert&gt;</p>');
+    expect(text.indexOf('lang="uk"')).toBeLessThan(text.indexOf('lang="en"'));
+  });
 });
 
 describe('CSV', () => {

@@ -88,7 +88,11 @@ export function timelineJsSlide(e: EntryView): TimelineJsSlide {
   const sources = e.sources as SourceLike[];
   const actors = (e.actors as ActorLike[]).map((a) => a.name).filter(Boolean) as string[];
   const prefix = e.status === 'retracted' ? 'Retracted: ' : '';
-  const paragraphs = [`<p>${escapeHtml(e.summary)}</p>`];
+  // The original first, each translation after it marked with its language and who made it (issue 16).
+  const paragraphs = [`<p lang="${escapeHtml(e.language)}">${escapeHtml(e.summary)}</p>`];
+  for (const t of e.translations) {
+    paragraphs.push(`<p lang="${escapeHtml(t.lang)}"><em>${escapeHtml(t.lang)} (${escapeHtml(t.by)}):</em> ${escapeHtml(t.text)}</p>`);
+  }
   if (actors.length) paragraphs.push(`<p><em>Actors:</em> ${escapeHtml(actors.join(', '))}</p>`);
   for (const c of e.corrections) {
     const label = c.change === 'retracted' ? 'Retraction' : c.severity === 'minor' ? 'Correction (minor)' : 'Correction';

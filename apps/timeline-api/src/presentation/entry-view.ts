@@ -18,6 +18,16 @@ export interface SnippetSegment {
   match: boolean;
 }
 
+/** A translation of the summary (issue 16). */
+export interface TranslationView {
+  lang: string;
+  text: string;
+  /** `editor` or `machine:<engine>`. */
+  by: string;
+  at: string;
+  snippet?: SnippetSegment[];
+}
+
 /** One timeline entry as the API returns it. */
 export interface EntryView {
   id: string;
@@ -41,6 +51,12 @@ export interface EntryView {
   status: EntryRow['status'];
   confirmation: EntryRow['confirmation'];
   summary: string;
+  /** BCP 47 language of summary. */
+  language: string;
+  /** `machine:<engine>` when the language was detected rather than stated; null when stated. */
+  languageDetectedBy: string | null;
+  /** The summary in other languages, each with who made it; with `q`, a `snippet` where it matched. */
+  translations: TranslationView[];
   actors: unknown[];
   locations: unknown[];
   sources: unknown[];
@@ -48,6 +64,8 @@ export interface EntryView {
   payload: Record<string, unknown>;
   corrections: ChangeNoticeView[];
   snippet?: SnippetSegment[];
+  /** Only with `q`: the languages (primary subtags) whose text the query matched, e.g. `["uk"]`. */
+  matchedLanguages?: string[];
   /**
    * Present only when a stored value could not be rendered (a row written before today's validity
    * rule): the raw values are still given, the human fields say so, and the page goes on.
@@ -178,6 +196,12 @@ export function entryView(row: EntryRow, notices: ChangeNoticeRow[] = []): Entry
     status: row.status,
     confirmation: row.confirmation,
     summary: row.summary,
+    language: row.language,
+    languageDetectedBy: row.language_detected_by,
+    translations: (row.translations ?? []).map((t) => {
+      const snippet = row.translation_snippets?.[t.lang];
+      return { lang: t.lang, text: t.text, by: t.by, at: t.at, ...(snippet ? { snippet: snippetSegments(snippet) } : {}) };
+    }),
     actors: row.actors,
     locations: row.locations,
     sources: row.sources,
@@ -186,6 +210,7 @@ export function entryView(row: EntryRow, notices: ChangeNoticeRow[] = []): Entry
     corrections: notices.filter((n) => n.entry_id === row.entry_id).map(noticeView),
   };
   if (row.snippet) view.snippet = snippetSegments(row.snippet);
+  if (row.matched_languages) view.matchedLanguages = row.matched_languages;
   if (dates.problem) view.renderProblem = dates.problem;
   return view;
 }

@@ -51,6 +51,16 @@ export class SourceDto {
   @ApiPropertyOptional() quotedPerson?: string;
   @ApiPropertyOptional({ format: 'date-time' }) publishedAt?: string;
   @ApiPropertyOptional({ format: 'date-time' }) firstSeenAt?: string;
+  @ApiPropertyOptional({ example: 'uk', description: 'BCP 47 language the source publishes in.' }) language?: string;
+}
+
+export class TranslationDto {
+  @ApiProperty({ example: 'en', description: 'BCP 47 language tag.' }) lang!: string;
+  @ApiProperty() text!: string;
+  @ApiProperty({ example: 'editor', description: '`editor` or `machine:<engine>` (e.g. `machine:deepl`).' }) by!: string;
+  @ApiProperty({ format: 'date-time', description: 'When the translation was made.' }) at!: string;
+  @ApiPropertyOptional({ type: [SnippetSegmentDto], description: 'Only with `q`: the translation split at the matched words.' })
+  snippet?: SnippetSegmentDto[];
 }
 
 export class EntryDto {
@@ -73,7 +83,17 @@ export class EntryDto {
   @ApiProperty() version!: number;
   @ApiProperty({ enum: ['live', 'corrected', 'retracted'] }) status!: string;
   @ApiProperty({ enum: ['confirmed', 'reported'] }) confirmation!: string;
-  @ApiProperty() summary!: string;
+  @ApiProperty({ description: 'In its original language (`language`).' }) summary!: string;
+  @ApiProperty({ example: 'uk', description: 'BCP 47 language of summary.' }) language!: string;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    example: 'machine:franc-min@6.2.0',
+    description: 'Set when the language was detected, not stated by the producer: the detector.',
+  })
+  languageDetectedBy!: string | null;
+  @ApiProperty({ type: [TranslationDto], description: 'The summary in other languages, each marked with who made it.' })
+  translations!: TranslationDto[];
   @ApiProperty({ type: [ActorDto] }) actors!: ActorDto[];
   @ApiProperty({ type: [LocationDto] }) locations!: LocationDto[];
   @ApiProperty({ type: [SourceDto] }) sources!: SourceDto[];
@@ -82,6 +102,13 @@ export class EntryDto {
   @ApiProperty({ type: [ChangeNoticeDto] }) corrections!: ChangeNoticeDto[];
   @ApiPropertyOptional({ type: [SnippetSegmentDto], description: 'Only with `q`: the summary split at the matched words.' })
   snippet?: SnippetSegmentDto[];
+  @ApiPropertyOptional({
+    type: [String],
+    example: ['uk'],
+    description:
+      'Only with `q`: the languages (primary subtags) of the entry whose text matched; empty when only a name (actor, place, tag) did.',
+  })
+  matchedLanguages?: string[];
   @ApiPropertyOptional({
     description:
       'Only when a stored value could not be rendered (displayDate then says "date cannot be shown"); the raw fields are still given.',

@@ -40,7 +40,17 @@ describe('parseInstant', () => {
 describe('parseTimelineQuery', () => {
   it('applies defaults', () => {
     expect(parseTimelineQuery({})).toEqual({
-      filter: { types: [], actors: [], countries: [], locations: [], tags: [], stories: [], confirmation: [], includeRetracted: false },
+      filter: {
+        types: [],
+        actors: [],
+        actorNameParts: [],
+        countries: [],
+        locations: [],
+        tags: [],
+        stories: [],
+        confirmation: [],
+        includeRetracted: false,
+      },
       limit: 50,
       order: 'asc',
     });
@@ -80,6 +90,12 @@ describe('parseTimelineQuery', () => {
     expect(filterFingerprint(parseTimelineQuery({ confirmation: 'reported' }).filter, 'asc')).not.toBe(
       filterFingerprint(parseTimelineQuery({}).filter, 'asc'),
     );
+  });
+
+  it('takes actor names in any script for the alias registry ids; an unknown name by its transliteration (issue 16)', () => {
+    expect(parseTimelineQuery({ actor: 'Зеленський' }).filter).toMatchObject({ actors: ['volodymyr-zelensky'], actorNameParts: [] });
+    expect(parseTimelineQuery({ actor: 'Zelensky,dmitry-peskov' }).filter.actors).toEqual(['dmitry-peskov', 'volodymyr-zelensky']);
+    expect(parseTimelineQuery({ actor: 'Кулеба' }).filter.actorNameParts).toContain('kuleba');
   });
 
   it('names every bad parameter at once', () => {

@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
 import { eventCatalogue, parseCalendarDate, parseTimestamp, SUPPORTED_RANGE } from '@timeline/events';
+import { ACTOR_NAME, resolveActors } from '../search/actor-filter.js';
+import { nameRegistry } from '../search/name-registry.js';
 import { QueryReader, type RawQuery } from './query-reader.js';
 
 /** Sort direction of the timeline (`occurred_at, recorded_at, entry_id`). */
@@ -17,7 +19,10 @@ export interface Instant {
 /** The filters shared by the timeline, stats, export and stream endpoints (all validated). */
 export interface TimelineFilter {
   readonly types: readonly string[];
+  /** Actor ids (given, or an alias-registry name's). */
   readonly actors: readonly string[];
+  /** Transliterated slugs of actor names the registry does not know, matched as an id's last part. */
+  readonly actorNameParts: readonly string[];
   readonly countries: readonly string[];
   /** Lower-cased location names (matched case-insensitively against name and admin1). */
   readonly locations: readonly string[];
@@ -104,7 +109,13 @@ export function readFilter(r: QueryReader, opts: { asOf?: boolean } = {}): Timel
   const known = entryTypeNames();
   const types = r.list('type', (v) => (known.includes(v) ? undefined : `has unknown type "${v}"; known types: ${known.join(', ')}`), 80);
   const slug = (what: string) => (v: string) => (SLUG.test(v) ? undefined : `must be ${what} ids (lower-case slugs), got "${v}"`);
-  const actors = r.list('actor', slug('actor'), 80);
+  const actorValues = r.list(
+    'actor',
+    (v) =>
+      SLUG.test(v) || ACTOR_NAME.test(v) ? undefined : `must be actor ids (lower-case slugs) or names (Zelensky, Зеленський), got "${v}"`,
+    100,
+  );
+  const resolved = resolveActors(actorValues, nameRegistry());
   const countries = r
     .list('country', (v) => (/^[A-Za-z]{2}$/.test(v) ? undefined : `must be ISO 3166-1 alpha-2 codes (UA, RU), got "${v}"`), 2)
     .map((c) => c.toUpperCase());
@@ -128,7 +139,8 @@ export function readFilter(r: QueryReader, opts: { asOf?: boolean } = {}): Timel
   const asOf = opts.asOf === false ? undefined : readInstant(r, 'asOf');
   return {
     types,
-    actors,
+    actors: resolved.ids,
+    actorNameParts: resolved.nameParts,
     countries: [...new Set(countries)],
     locations: [...new Set(locations)],
     tags,
@@ -161,6 +173,7 @@ export function filterFingerprint(filter: TimelineFilter, order: SortOrder): str
     order,
     [...filter.types].sort(),
     [...filter.actors].sort(),
+    [...filter.actorNameParts].sort(),
     [...filter.countries].sort(),
     [...filter.locations].sort(),
     [...filter.tags].sort(),

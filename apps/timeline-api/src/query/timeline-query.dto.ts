@@ -19,7 +19,9 @@ export class FilterQueryDto {
   @ApiPropertyOptional({ ...list('Entry types.', 'readiness.raised'), enum: entryTypeNames() })
   type?: string[];
 
-  @ApiPropertyOptional(list('Actor ids (stable slugs, e.g. `kremlin`, `us-dod`).', 'kremlin'))
+  @ApiPropertyOptional(
+    list('Actor ids (stable slugs, e.g. `kremlin`, `us-dod`) or names in any script or spelling (`Зеленський`, `Zelensky`).', 'kremlin'),
+  )
   actor?: string[];
 
   @ApiPropertyOptional(list('ISO 3166-1 alpha-2 countries of the actors or locations.', 'UA'))
@@ -45,7 +47,7 @@ export class FilterQueryDto {
 
   @ApiPropertyOptional({
     description:
-      'Full-text search (English stemming, web-search syntax: `"exact phrase"`, `or`, `-exclude`). Matching entries carry a `snippet` with the matched words marked.',
+      'Full-text search in every language of an entry (English and Russian stemming, Ukrainian Hunspell forms; names across scripts and spellings from the alias registry; numbers with or without thousands separators), web-search syntax: `"exact phrase"`, `or`, `-exclude`. Matching entries carry a `snippet` with the matched words marked and `matchedLanguages`.',
     example: 'Peskov',
     maxLength: 200,
   })

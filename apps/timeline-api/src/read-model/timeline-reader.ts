@@ -14,7 +14,7 @@ import {
   entryColumns,
   filterPredicates,
   keysetAfter,
-  snippetColumn,
+  searchColumns,
   timelineOrder,
   type EntryRow,
 } from './timeline-sql.js';
@@ -84,9 +84,9 @@ export class TimelineReader {
     return this.snapshot(async (em) => {
       const p = new SqlParams();
       const rel = entriesRelation(this.schema, projection, filter.asOf, p);
-      const where = [`e.projection = ${p.bind(projection)}`, ...filterPredicates(filter, p, 'e')];
+      const where = [`e.projection = ${p.bind(projection)}`, ...filterPredicates(filter, p, 'e', { schema: this.schema })];
       if (after) where.push(keysetAfter(after, order, p, 'e'));
-      const snippet = filter.q ? `, ${snippetColumn(filter.q, p, 'e')}` : '';
+      const snippet = filter.q ? `, ${searchColumns(filter.q, p, 'e', this.schema)}` : '';
       const rows = (await em.query(
         `SELECT ${entryColumns('e')}${snippet} FROM ${rel} WHERE ${where.join(' AND ')}
           ORDER BY ${timelineOrder(order, 'e')} LIMIT ${p.bind(limit + 1, 'int')}`,
@@ -134,7 +134,7 @@ export class TimelineReader {
     return this.snapshot(async (em) => {
       const filtered = (p: SqlParams) => {
         const rel = entriesRelation(this.schema, projection, query.filter.asOf, p);
-        const where = [`e.projection = ${p.bind(projection)}`, ...filterPredicates(query.filter, p, 'e')];
+        const where = [`e.projection = ${p.bind(projection)}`, ...filterPredicates(query.filter, p, 'e', { schema: this.schema })];
         // Same rule as displayZone(): a day-precision date stored as midnight UTC is a calendar
         // date; anything else is bucketed on the wall clock of its reported zone.
         const zone = `CASE WHEN e.occurred_precision = 'day' AND (e.occurred_at AT TIME ZONE 'UTC')::time = '00:00' THEN 'UTC'
@@ -187,7 +187,11 @@ export class TimelineReader {
       const highWater = await this.highWaterIn(em, projection);
       const p = new SqlParams();
       const proj = p.bind(projection);
-      const filters = filterPredicates(filter, p, 'v', { search: `to_tsvector('english', v.search_text)`, keepRetracted: true });
+      const filters = filterPredicates(filter, p, 'v', {
+        schema: this.schema,
+        search: `${this.s}.entry_search_vector(v.search_texts)`,
+        keepRetracted: true,
+      });
       const max = p.bind(limit, 'int');
       const ranges = changeRanges(position, highWater, p, 'v');
       if (ranges.length === 0) return { rows: [], ...(highWater ? { highWater } : {}) };

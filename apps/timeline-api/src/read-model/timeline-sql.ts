@@ -1,6 +1,9 @@
 import { ident } from '@timeline/store';
 import type { PageKey } from '../query/page-cursor.js';
 import { toExclusiveIso, type Instant, type SortOrder, type TimelineFilter } from '../query/timeline-filter.js';
+import { nameRegistry } from '../search/name-registry.js';
+import { parseSearch } from '../search/search-query.js';
+import { matchedLanguagesColumn, searchTsquery } from './search-sql.js';
 import { SqlParams, utcText } from './sql-params.js';
 
 /** One entry (current state, or the version valid at asOf) as read from the database. */
@@ -19,6 +22,11 @@ export interface EntryRow {
   status: 'live' | 'corrected' | 'retracted';
   confirmation: 'confirmed' | 'reported';
   summary: string;
+  /** BCP 47 language of summary. */
+  language: string;
+  /** The detector when the language was detected, else null. */
+  language_detected_by: string | null;
+  translations: { lang: string; text: string; by: string; at: string }[];
   actors: unknown[];
   locations: unknown[];
   sources: unknown[];
@@ -28,6 +36,10 @@ export interface EntryRow {
   source_offset: string;
   /** ts_headline of the summary with match markers (only when `q` is given). */
   snippet?: string | null;
+  /** ts_headline of each translation by its lang (only when `q` is given). */
+  translation_snippets?: Record<string, string> | null;
+  /** Languages whose text the query matched (only when `q` is given). */
+  matched_languages?: string[];
 }
 
 /** Markers ts_headline puts around matches (private-use code points, stripped from the text first). */
@@ -51,6 +63,9 @@ export function entryColumns(a: string): string {
     `${a}.status`,
     `${a}.confirmation`,
     `${a}.summary`,
+    `${a}.language`,
+    `${a}.language_detected_by`,
+    `${a}.translations`,
     `${a}.actors`,
     `${a}.locations`,
     `${a}.sources`,
@@ -77,9 +92,10 @@ export function entriesRelation(schema: string, projection: string, asOf: Instan
            v.occurred_until, v.occurred_tz,
            (SELECT min(v1.recorded_from) FROM ${s}.entry_versions v1
              WHERE v1.projection = v.projection AND v1.entry_id = v.entry_id) AS recorded_at,
-           v.recorded_from AS updated_at, v.version, v.status, v.confirmation, v.summary, v.actors, v.locations,
-           v.sources, v.payload, v.tags, v.actor_ids, v.countries, v.search_text,
-           to_tsvector('english', v.search_text) AS search, v.source_partition, v.source_offset
+           v.recorded_from AS updated_at, v.version, v.status, v.confirmation, v.summary, v.language,
+           v.language_detected_by, v.translations, v.actors, v.locations, v.sources, v.payload, v.tags, v.actor_ids,
+           v.countries, v.search_text, v.search_texts, ${s}.entry_search_vector(v.search_texts) AS search,
+           v.source_partition, v.source_offset
       FROM ${s}.entry_versions v
      WHERE v.projection = ${proj} AND v.recorded_from <= ${t} AND (v.recorded_to IS NULL OR v.recorded_to > ${t})
   ) e`;
@@ -89,6 +105,8 @@ export function entriesRelation(schema: string, projection: string, asOf: Instan
 export interface PredicateOptions {
   /** Expression of the row's tsvector. @default `${alias}.search` */
   search?: string;
+  /** Data schema (unquoted) holding `search_config`; qualifies the search functions. */
+  schema?: string;
   /** Keep retracted rows regardless of the filter (the stream always reports retractions). */
   keepRetracted?: boolean;
 }
@@ -97,7 +115,17 @@ export interface PredicateOptions {
 export function filterPredicates(f: TimelineFilter, p: SqlParams, a: string, opts: PredicateOptions = {}): string[] {
   const w: string[] = [];
   if (f.types.length) w.push(`${a}.type = ANY(${p.bind(f.types, 'text[]')})`);
-  if (f.actors.length) w.push(`${a}.actor_ids && ${p.bind(f.actors, 'text[]')}`);
+  if (f.actors.length || f.actorNameParts.length) {
+    const any: string[] = [];
+    if (f.actors.length) any.push(`${a}.actor_ids && ${p.bind(f.actors, 'text[]')}`);
+    if (f.actorNameParts.length) {
+      const parts = p.bind(f.actorNameParts, 'text[]');
+      any.push(
+        `EXISTS (SELECT 1 FROM unnest(${a}.actor_ids) AS x(id) WHERE x.id = ANY(${parts}) OR regexp_replace(x.id, '^.*-', '') = ANY(${parts}))`,
+      );
+    }
+    w.push(`(${any.join(' OR ')})`);
+  }
   if (f.countries.length) w.push(`${a}.countries && ${p.bind(f.countries, 'text[]')}`);
   if (f.tags.length) w.push(`${a}.tags && ${p.bind(f.tags, 'text[]')}`);
   if (f.stories.length) w.push(`${a}.story_id = ANY(${p.bind(f.stories, 'text[]')})`);
@@ -109,7 +137,10 @@ export function filterPredicates(f: TimelineFilter, p: SqlParams, a: string, opt
                WHERE lower(l.loc->>'name') = ANY(${names}) OR lower(l.loc->>'admin1') = ANY(${names}))`,
     );
   }
-  if (f.q) w.push(`${opts.search ?? `${a}.search`} @@ websearch_to_tsquery('english', ${p.bind(f.q)})`);
+  if (f.q) {
+    const tsq = searchTsquery(parseSearch(f.q, nameRegistry()), p, opts.schema);
+    w.push(tsq ? `${opts.search ?? `${a}.search`} @@ (${tsq})` : 'false');
+  }
   // Interval overlap: a "week of 10–20 Feb" entry belongs to a query starting on 15 Feb.
   if (f.from) w.push(`coalesce(${a}.occurred_until, ${a}.occurred_at) >= ${p.bind(f.from.iso, 'timestamptz')}`);
   if (f.to) {
@@ -123,11 +154,19 @@ export function filterPredicates(f: TimelineFilter, p: SqlParams, a: string, opt
   return w;
 }
 
-/** ts_headline of the summary with {@link MATCH_START}/{@link MATCH_END} around matches. */
-export function snippetColumn(q: string, p: SqlParams, a: string): string {
+/**
+ * Only with `q`: ts_headline of the summary (in its language's configuration) and of each translation
+ * (in its own) with {@link MATCH_START}/{@link MATCH_END} around matches, and the matched languages.
+ */
+export function searchColumns(q: string, p: SqlParams, a: string, schema: string): string {
+  const tsq = searchTsquery(parseSearch(q, nameRegistry()), p, schema) ?? `''::tsquery`;
+  const cfg = `${ident(schema)}.search_config`;
   const markers = p.bind(MATCH_START + MATCH_END);
-  return `ts_headline('english', translate(${a}.summary, ${markers}, ''), websearch_to_tsquery('english', ${p.bind(q)}),
-            ${p.bind(`StartSel=${MATCH_START}, StopSel=${MATCH_END}, HighlightAll=true`)}) AS snippet`;
+  const opts = p.bind(`StartSel=${MATCH_START}, StopSel=${MATCH_END}, HighlightAll=true`);
+  return `ts_headline(${cfg}(${a}.language), translate(${a}.summary, ${markers}, ''), (${tsq}), ${opts}) AS snippet,
+          (SELECT jsonb_object_agg(t->>'lang', ts_headline(${cfg}(t->>'lang'), translate(t->>'text', ${markers}, ''), (${tsq}), ${opts}))
+             FROM jsonb_array_elements(${a}.translations) AS t) AS translation_snippets,
+          ${matchedLanguagesColumn(tsq, a, schema)}`;
 }
 
 /** Keyset condition: rows strictly after `key` in timeline order `order`. */

@@ -5,6 +5,7 @@ import type { StreamPosition } from './stream-position.js';
 const filter = (over: Partial<TimelineFilter> = {}): TimelineFilter => ({
   types: [],
   actors: [],
+  actorNameParts: [],
   countries: [],
   locations: [],
   tags: [],

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { LongText, ShortText } from '../common.js';
+import { languageTag, LongText, ShortText } from '../common.js';
 import { defineEventType } from '../event-type.js';
 
 export const ConcernExpressedPayload = Type.Object(
@@ -7,6 +7,7 @@ export const ConcernExpressedPayload = Type.Object(
     about: ShortText('what causes the concern, e.g. US troops on heightened alert'),
     speaker: Type.Optional(ShortText()),
     quote: Type.Optional(LongText('verbatim words, in the source language or translation')),
+    quoteLanguage: Type.Optional(languageTag('language of quote (BCP 47): a quote keeps the words it was said in')),
     strength: Type.Optional(
       Type.Union([Type.Literal('concern'), Type.Literal('denunciation')], {
         description: 'concern = CAMEO 012 (pessimistic comment); denunciation = CAMEO 111 (criticize or denounce)',

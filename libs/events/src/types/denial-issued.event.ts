@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { LongText, ShortText } from '../common.js';
+import { languageTag, LongText, ShortText } from '../common.js';
 import { defineEventType } from '../event-type.js';
 
 export const DenialIssuedPayload = Type.Object(
@@ -7,6 +7,7 @@ export const DenialIssuedPayload = Type.Object(
     denies: ShortText('what is denied, e.g. plans to invade Ukraine'),
     speaker: Type.Optional(ShortText()),
     quote: Type.Optional(LongText('verbatim words, in the source language or translation')),
+    quoteLanguage: Type.Optional(languageTag('language of quote (BCP 47): a quote keeps the words it was said in')),
     counterClaim: Type.Optional(ShortText('what the denier says instead, e.g. troop moves are an internal affair')),
   },
   { additionalProperties: false },

@@ -1,11 +1,13 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { Actor, DateTime, Location, Precision, Source } from '../common.js';
+import { Actor, DateTime, LIMITS, Location, Precision, Source, Translation, languageTag } from '../common.js';
 import { defineEventType } from '../event-type.js';
 
 /** The fields of the earlier entry a correction replaces (only those given change). */
 export const CorrectedFields = Type.Object(
   {
     summary: Type.Optional(Type.String({ minLength: 1, maxLength: 500 })),
+    language: Type.Optional(languageTag('language of the (corrected) summary; left out, the entry keeps its language')),
+    translations: Type.Optional(Type.Array(Translation, { maxItems: LIMITS.translations, description: 'replaces all translations' })),
     occurredAt: Type.Optional(DateTime),
     occurredAtPrecision: Type.Optional(Precision),
     occurredUntil: Type.Optional(DateTime),

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { LongText, ShortText, TextList } from '../common.js';
+import { languageTag, LongText, ShortText, TextList } from '../common.js';
 import { defineEventType } from '../event-type.js';
 
 /** Where a negotiation stands after this event. */
@@ -27,6 +27,7 @@ export const NegotiationsUpdatedPayload = Type.Object(
     documents: Type.Optional(TextList('documents tabled or answered, e.g. draft treaty with the United States', 20)),
     speaker: Type.Optional(ShortText()),
     quote: Type.Optional(LongText()),
+    quoteLanguage: Type.Optional(languageTag('language of quote (BCP 47): a quote keeps the words it was said in')),
   },
   { additionalProperties: false },
 );

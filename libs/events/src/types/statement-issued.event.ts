@@ -1,10 +1,12 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { languageTag } from '../common.js';
 import { defineEventType } from '../event-type.js';
 
 export const StatementIssuedPayload = Type.Object(
   {
     speaker: Type.Optional(Type.String({ maxLength: 200 })),
     quote: Type.Optional(Type.String({ maxLength: 2000, description: 'verbatim words, in the source language or translation' })),
+    quoteLanguage: Type.Optional(languageTag('language of quote (BCP 47): a quote keeps the words it was said in')),
     topic: Type.Optional(Type.String({ maxLength: 200 })),
   },
   { additionalProperties: false },

@@ -73,3 +73,44 @@ describe('nextVersion', () => {
     expect(r.ok && r.version.cameoCode).toBe('154');
   });
 });
+
+describe('languages of an entry (issue 16)', () => {
+  const target = decodeEvent(readinessRaised());
+  const v1 = createdVersion(target, '152', at);
+
+  it('reads an event without language as detected, and keeps a stated one', () => {
+    expect(v1).toMatchObject({ language: 'en', languageDetectedBy: 'machine:franc-min@6.2.0', translations: [] });
+    const stated = createdVersion(decodeEvent(readinessRaised({ language: 'en-GB' })), '152', at);
+    expect(stated).toMatchObject({ language: 'en-GB', languageDetectedBy: null });
+  });
+
+  it('a correction that replaces a detected summary detects again; a stated language wins; translations are replaced', () => {
+    const uk = nextVersion(
+      eventCatalogue,
+      v1,
+      decodeEvent(entryCorrected(target, { summary: 'Пентагон привів війська в готовність' })),
+      at,
+    );
+    expect(uk.ok && uk.version).toMatchObject({ language: 'uk', languageDetectedBy: 'machine:franc-min@6.2.0' });
+    const translations = [{ lang: 'uk', text: 'Пентагон', by: 'editor', at: '2022-01-25T00:00:00Z' }];
+    const stated = nextVersion(eventCatalogue, v1, decodeEvent(entryCorrected(target, { language: 'en', translations })), at);
+    expect(stated.ok && stated.version).toMatchObject({ language: 'en', languageDetectedBy: null, translations });
+  });
+
+  it('indexes each language apart, names unstemmed, numbers without separators', () => {
+    const e = decodeEvent(
+      statementIssued({
+        language: 'ru',
+        summary: 'Песков: 8,500 военных',
+        translations: [{ lang: 'en', text: 'Peskov: 8,500 troops', by: 'machine:deepl', at: '2022-01-25T00:00:00Z' }],
+        payload: { speaker: 'Дмитрий Песков', quote: 'с большой обеспокоенностью', quoteLanguage: 'ru' },
+      }),
+    );
+    const t = derivedColumns(createdVersion(e, '010', at)).searchTexts;
+    expect(Object.keys(t)).toEqual(['en', 'ru', 'names']);
+    expect(t.ru).toContain('Песков: 8500 военных');
+    expect(t.ru).toContain('с большой обеспокоенностью');
+    expect(t.en).toBe('Peskov: 8500 troops');
+    expect(t.names).toContain('Kremlin');
+  });
+});

@@ -1,12 +1,16 @@
-import type {
-  Actor,
-  EntryCorrectedPayload,
-  EntryRetractedPayload,
-  EventCatalogue,
-  EventEnvelope,
-  Location,
-  Source,
+import {
+  baseLanguage,
+  languageOf,
+  type Actor,
+  type EntryCorrectedPayload,
+  type EntryRetractedPayload,
+  type EventCatalogue,
+  type EventEnvelope,
+  type Location,
+  type Source,
+  type Translation,
 } from '@timeline/events';
+import { normalizeNumbers } from '../search-text.js';
 import type { EventPosition } from './positioned-event.js';
 
 /** Lifecycle of an entry as the default timeline shows it. */
@@ -27,6 +31,11 @@ export interface EntryContent {
   readonly recordedAt: string;
   readonly confirmation: 'confirmed' | 'reported';
   readonly summary: string;
+  /** BCP 47 language of `summary` (stated, or detected: see `languageDetectedBy`). */
+  readonly language: string;
+  /** The detector (`machine:<engine>`) when nobody stated the language; null when a producer did. */
+  readonly languageDetectedBy: string | null;
+  readonly translations: readonly Translation[];
   readonly actors: readonly Actor[];
   readonly locations: readonly Location[];
   readonly sources: readonly Source[];
@@ -58,6 +67,12 @@ export interface DerivedColumns {
   readonly countries: string[];
   readonly locationNames: string[];
   readonly searchText: string;
+  /**
+   * The text behind the full-text index by language (primary subtag: `en`, `ru`, `uk`, …) plus
+   * `names` (actors, places, tags, outlets: indexed without stemming); numbers without thousands
+   * separators. The database's `entry_search_vector` turns it into the `search` tsvector.
+   */
+  readonly searchTexts: Record<string, string>;
 }
 
 /** Why a meta event could not be applied to its target. */
@@ -87,6 +102,8 @@ export function createdVersion(event: EventEnvelope, cameoCode: string | null, p
     recordedAt: event.recordedAt,
     confirmation: event.confirmation,
     summary: event.summary,
+    ...languageOf(event),
+    translations: event.translations ?? [],
     actors: event.actors,
     locations: event.locations,
     sources: event.sources,
@@ -139,6 +156,13 @@ export function nextVersion(
   const content: EntryContent = {
     ...state,
     summary: r.summary ?? state.summary,
+    // A correction that states the language wins; one that replaces a detected summary is detected again.
+    ...(r.language
+      ? { language: r.language, languageDetectedBy: null }
+      : r.summary && state.languageDetectedBy
+        ? languageOf({ summary: r.summary })
+        : { language: state.language, languageDetectedBy: state.languageDetectedBy }),
+    translations: r.translations ?? state.translations,
     occurredAt: r.occurredAt ?? state.occurredAt,
     occurredPrecision: r.occurredAtPrecision ?? state.occurredPrecision,
     occurredUntil: r.occurredUntil ?? state.occurredUntil,
@@ -185,26 +209,57 @@ export function metaTarget(meta: EventEnvelope): string {
 /**
  * actor ids, countries (actors' and places', sorted, distinct), place names, and the text behind the
  * full-text index: summary, actor names and ids, places and regions, tags, quoted people, outlets
- * and the payload's words — so a search for "Peskov" finds an entry that only quotes him.
+ * and the payload's words — so a search for "Peskov" finds an entry that only quotes him. The
+ * search text is split by language (issue 16): the summary and the payload's words in the entry's
+ * language, a quote in its own, each translation in its language, the names unstemmed.
  */
 export function derivedColumns(c: EntryContent): DerivedColumns {
   const countries = new Set<string>();
   for (const a of c.actors) if (a.country) countries.add(a.country);
   for (const l of c.locations) countries.add(l.country);
-  const words: string[] = [c.summary];
-  for (const a of c.actors) words.push(a.name, a.id.replace(/[-_.]/g, ' '));
-  for (const l of c.locations) words.push(l.name, ...(l.admin1 ? [l.admin1] : []));
-  for (const t of c.tags) words.push(t.replace(/[-_.]/g, ' '));
-  for (const s of c.sources) words.push(...(s.quotedPerson ? [s.quotedPerson] : []), s.outlet);
-  collectStrings(c.payload, words, 0);
+  const names: string[] = [];
+  for (const a of c.actors) names.push(a.name, a.id.replace(/[-_.]/g, ' '));
+  for (const l of c.locations) names.push(l.name, ...(l.admin1 ? [l.admin1] : []));
+  for (const t of c.tags) names.push(t.replace(/[-_.]/g, ' '));
+  for (const s of c.sources) names.push(...(s.quotedPerson ? [s.quotedPerson] : []), s.outlet);
+  const byLanguage = new Map<string, string[]>();
+  const add = (lang: string, ...texts: string[]) => {
+    const key = baseLanguage(lang);
+    byLanguage.set(key, [...(byLanguage.get(key) ?? []), ...texts]);
+  };
+  const { quote, quoteLanguage, ...rest } = c.payload as { quote?: unknown; quoteLanguage?: unknown };
+  const payloadWords: string[] = [];
+  collectStrings(typeof quoteLanguage === 'string' ? rest : c.payload, payloadWords, 0);
+  add(c.language, c.summary, ...payloadWords);
+  if (typeof quoteLanguage === 'string' && typeof quote === 'string') add(quoteLanguage, quote);
+  for (const t of c.translations) add(t.lang, t.text);
+  const searchTexts: Record<string, string> = {};
+  for (const key of [...byLanguage.keys()].sort()) searchTexts[key] = searchTextOf(byLanguage.get(key)!);
+  searchTexts.names = searchTextOf(names);
   return {
     actorIds: distinct(c.actors.map((a) => a.id)),
     countries: [...countries].sort(),
     locationNames: distinct(c.locations.map((l) => l.name)),
-    searchText: distinct(words.map((w) => w.trim()).filter(Boolean))
-      .join(' \n')
-      .slice(0, SEARCH_TEXT_MAX_CHARS),
+    // The pre-issue-16 column, kept as it was: every word in one text.
+    searchText: joinedWords([c.summary, ...names, ...allPayloadWords(c.payload)]),
+    searchTexts,
   };
+}
+
+function joinedWords(words: string[]): string {
+  return distinct(words.map((w) => w.trim()).filter(Boolean))
+    .join(' \n')
+    .slice(0, SEARCH_TEXT_MAX_CHARS);
+}
+
+function searchTextOf(words: string[]): string {
+  return normalizeNumbers(joinedWords(words));
+}
+
+function allPayloadWords(payload: Readonly<Record<string, unknown>>): string[] {
+  const out: string[] = [];
+  collectStrings(payload, out, 0);
+  return out;
 }
 
 /** Bounds the tsvector input; a card's text is far below this (LIMITS keep events small). */
@@ -261,6 +316,9 @@ function envelopeOf(c: EntryContent, cameoCode: string | undefined): Record<stri
     tags: c.tags,
     confirmation: c.confirmation,
     summary: c.summary,
+    language: c.language,
+    ...(c.languageDetectedBy ? { languageDetectedBy: c.languageDetectedBy } : {}),
+    ...(c.translations.length ? { translations: c.translations } : {}),
     ...(cameoCode ? { cameoCode } : {}),
     payload: c.payload,
   };

@@ -65,6 +65,9 @@ interface StoredEntryRow {
   status: EntryStatus;
   confirmation: EntrySnapshot['confirmation'];
   summary: string;
+  language: string;
+  language_detected_by: string | null;
+  translations: EntrySnapshot['translations'];
   actors: EntrySnapshot['actors'];
   locations: EntrySnapshot['locations'];
   sources: EntrySnapshot['sources'];
@@ -91,7 +94,7 @@ type Derived = EntryVersionRow & ReturnType<typeof derivedColumns>;
 const ENTRY_SELECT = `entry_id::text AS entry_id, story_id, type, schema_version, cameo_code,
   to_json(occurred_at) #>> '{}' AS occurred_at, occurred_precision, to_json(occurred_until) #>> '{}' AS occurred_until,
   occurred_tz, to_json(recorded_at) #>> '{}' AS recorded_at, to_json(updated_at) #>> '{}' AS updated_at, version, status,
-  confirmation, summary, actors, locations, sources, payload, tags, source_partition, source_offset::text AS source_offset`;
+  confirmation, summary, language, language_detected_by, translations, actors, locations, sources, payload, tags, source_partition, source_offset::text AS source_offset`;
 
 /** Columns `timeline_entries` and `entry_versions` share (one entry state). */
 const STATE_COLUMNS: BulkColumn<Derived>[] = [
@@ -106,6 +109,9 @@ const STATE_COLUMNS: BulkColumn<Derived>[] = [
   { name: 'status', type: 'text', value: (r) => r.status },
   { name: 'confirmation', type: 'text', value: (r) => r.confirmation },
   { name: 'summary', type: 'text', value: (r) => r.summary },
+  { name: 'language', type: 'text', value: (r) => r.language },
+  { name: 'language_detected_by', type: 'text', value: (r) => r.languageDetectedBy },
+  { name: 'translations', type: 'jsonb', value: (r) => r.translations },
   { name: 'actors', type: 'jsonb', value: (r) => r.actors },
   { name: 'locations', type: 'jsonb', value: (r) => r.locations },
   { name: 'sources', type: 'jsonb', value: (r) => r.sources },
@@ -115,6 +121,7 @@ const STATE_COLUMNS: BulkColumn<Derived>[] = [
   { name: 'countries', type: 'text[]', value: (r) => r.countries },
   { name: 'location_names', type: 'text[]', value: (r) => r.locationNames },
   { name: 'search_text', type: 'text', value: (r) => r.searchText },
+  { name: 'search_texts', type: 'jsonb', value: (r) => r.searchTexts },
   { name: 'source_partition', type: 'integer', value: (r) => r.position.partition },
   { name: 'source_offset', type: 'bigint', value: (r) => r.position.offset },
 ];
@@ -490,6 +497,9 @@ function toState(r: StoredEntryRow): EntrySnapshot {
     status: r.status,
     confirmation: r.confirmation,
     summary: r.summary,
+    language: r.language,
+    languageDetectedBy: r.language_detected_by,
+    translations: r.translations,
     actors: r.actors,
     locations: r.locations,
     sources: r.sources,

@@ -22,6 +22,7 @@ const READ_MODEL_TABLES = ['timeline_entries', 'entry_versions', 'pending_correc
 /** How long DDL waits for a lock before retrying: a queued ACCESS EXCLUSIVE request would stall every reader behind it. */
 const DDL_LOCK_TIMEOUT = '2s';
 const DDL_ATTEMPTS = 15;
+const RETRIED_DDL_STATES = new Set(['55P03', '40P01']);
 
 /**
  * The `projections` table and the per-version partitions: create a version to build, list them, drop
@@ -127,8 +128,11 @@ export class ProjectionVersions {
       try {
         return await fn();
       } catch (err) {
-        // lock_not_available (our lock_timeout) or, with a multi-statement reader, deadlock_detected.
-        if (attempt >= DDL_ATTEMPTS || !['55P03', '40P01'].includes(sqlState(err) ?? '')) throw err;
+        // 55P03: lock_timeout. 40P01: chosen as a deadlock victim — the CREATE … PARTITION OF locks
+        // timeline_entries then entry_versions, a live projector batch holds entry_versions (its
+        // duplicate check) and waits for timeline_entries; PostgreSQL rolls one back, and when it is
+        // this DDL transaction, trying again is all it takes (rebuild e2e, "rebuild: deadlock detected").
+        if (attempt >= DDL_ATTEMPTS || !RETRIED_DDL_STATES.has(sqlState(err) ?? '')) throw err;
         await new Promise((r) => setTimeout(r, 200 * attempt));
       }
     }
