@@ -96,13 +96,18 @@ export async function applyDatabaseRoles(ds: DataSource, opts: DatabaseRolesOpti
     }
 
     // The reader: schema usage and SELECT, nothing more — and the same on tables the writer creates later.
-    // Its only write path is rate_limit_take (shared rate-limit buckets, issue 13), which touches nothing else.
-    await run(`REVOKE ALL ON ALL FUNCTIONS IN SCHEMA ${s} FROM PUBLIC`);
+    // Its only write path is rate_limit_take (shared rate-limit buckets, issue 13), a SECURITY DEFINER
+    // function that touches nothing else: taken from PUBLIC and given to the reader alone. The other
+    // functions of the schema only compute (the search's search_config / entry_search_vector, issue 16)
+    // and stay executable — revoking them all made every `q=` search of the read API a 500.
     const rateLimit: { n: number }[] = await tx.query(
       `SELECT count(*)::int AS n FROM pg_proc WHERE pronamespace = $1::regnamespace AND proname = 'rate_limit_take'`,
       [opts.schema],
     );
-    if (rateLimit[0]!.n > 0) await run(`GRANT EXECUTE ON FUNCTION ${s}.rate_limit_take(text, text, double precision) TO ${reader}`);
+    if (rateLimit[0]!.n > 0) {
+      await run(`REVOKE ALL ON FUNCTION ${s}.rate_limit_take(text, text, double precision) FROM PUBLIC`);
+      await run(`GRANT EXECUTE ON FUNCTION ${s}.rate_limit_take(text, text, double precision) TO ${reader}`);
+    }
     await run(`REVOKE ALL ON SCHEMA ${s} FROM PUBLIC`);
     await run(`REVOKE ALL ON ALL TABLES IN SCHEMA ${s} FROM ${reader}`);
     await run(`REVOKE ALL ON ALL SEQUENCES IN SCHEMA ${s} FROM ${reader}`);
