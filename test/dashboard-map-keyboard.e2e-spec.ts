@@ -1,25 +1,5 @@
-import fs from 'node:fs';
-import path from 'node:path';
-import type { Admin, Kafka } from 'kafkajs';
 import type { BrowserContext, Page } from 'playwright-core';
-import type { DataSource } from 'typeorm';
-import { hashApiKey } from '@timeline/http';
-import {
-  ARTIFACTS_DIR,
-  ROOT,
-  createTestDatabase,
-  createTopics,
-  launchBrowser,
-  openEventStream,
-  runCli,
-  startApp,
-  statementIssued,
-  testConfig,
-  testKafka,
-  waitFor,
-  waitForCaughtUp,
-  type RunningApp,
-} from './support/index.js';
+import { openEventStream, statementIssued, waitFor, type RunningApp, seriousAxeViolations, useDashboardStack } from './support/index.js';
 
 interface Listed {
   id: string;
@@ -35,24 +15,13 @@ interface Listed {
  * screenshots in test-artifacts/.
  */
 describe('newsroom dashboard: map, confirmation filter, keyboard walk-through (issue 15)', () => {
-  const editorKey = 'dashboard-map-editor-key-0123456789';
-  const { env, config } = testConfig({ KAFKA_TOPIC_PARTITIONS: '3', API_KEYS: `e2e-editor:editor:${hashApiKey(editorKey)}` });
-  let ds: DataSource;
-  let drop: () => Promise<void>;
-  let kafka: Kafka;
-  let admin: Admin;
-  let deleteTopics: () => Promise<void>;
-  const apps: RunningApp[] = [];
+  const dash = useDashboardStack('dashboard-map');
+  const { apiTotal, publish, shot } = dash;
   let api: RunningApp;
-  let ingest: RunningApp;
-  let browser: Awaited<ReturnType<typeof launchBrowser>>;
   let context: BrowserContext;
   let seeded = 0;
   let listed: Listed[] = [];
-  const axeSource = fs.readFileSync(path.join(ROOT, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
 
-  const shot = (p: Page, name: string) => p.screenshot({ path: path.join(ARTIFACTS_DIR, `dashboard-${name}.png`) });
-  const apiTotal = async (qs = '') => ((await (await fetch(`${api.url}/v1/stats?${qs}`)).json()) as { total: number }).total;
   const cards = (p: Page) => p.locator('#timeline article.card');
   const waitForCount = (p: Page, n: number, what: string) =>
     waitFor(what, async () => ((await cards(p).count()) === n ? true : undefined), 15_000, 100);
@@ -89,49 +58,11 @@ describe('newsroom dashboard: map, confirmation filter, keyboard walk-through (i
     }
     throw new Error('no cluster lists its entries, even zoomed in');
   };
-  /** Runs axe-core in the page (through DevTools, which the CSP does not govern): serious and critical violations. */
-  const seriousViolations = async (p: Page, state: string): Promise<string[]> => {
-    await p.evaluate(axeSource);
-    const result = await p.evaluate(async () => {
-      const axe = (
-        window as unknown as {
-          axe: {
-            run: (ctx: Document, opts: unknown) => Promise<{ violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }>;
-          };
-        }
-      ).axe;
-      const r = await axe.run(document, { resultTypes: ['violations'] });
-      return r.violations.map((v) => ({ id: v.id, impact: v.impact, targets: v.nodes.map((n) => n.target.join(' ')) }));
-    });
-    return result
-      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .flatMap((v) => v.targets.slice(0, 5).map((t) => `${state}: ${v.impact} ${v.id} at ${t}`));
-  };
+  const seriousViolations = seriousAxeViolations;
 
   beforeAll(async () => {
-    ({ ds, drop } = await createTestDatabase(config));
-    kafka = testKafka(config);
-    admin = kafka.admin();
-    await admin.connect();
-    deleteTopics = await createTopics(admin, [{ topic: config.kafka.eventsTopic, numPartitions: 3 }, { topic: config.kafka.dlqTopic }]);
-    const started = await Promise.all([startApp('projector', env), startApp('ingest', env), startApp('timeline-api', env)]);
-    apps.push(...started);
-    [, ingest, api] = started as [RunningApp, RunningApp, RunningApp];
-    const seed = await runCli(['seed', path.join(ROOT, 'data', 'datasets', 'russia-ukraine-2022.ndjson')], env);
-    if (seed.code !== 0) throw new Error(`seed failed:\n${seed.stdout}\n${seed.stderr}`);
-    await waitForCaughtUp(ds, kafka, config.kafka.eventsTopic, 90_000);
-    seeded = await apiTotal();
+    ({ api, context, seeded } = dash);
     listed = ((await (await fetch(`${api.url}/v1/timeline?limit=200`)).json()) as { data: Listed[] }).data;
-    browser = await launchBrowser();
-    context = browser.context;
-    fs.mkdirSync(ARTIFACTS_DIR, { recursive: true });
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await Promise.all(apps.map((a) => a.stop()));
-    await deleteTopics?.();
-    await admin?.disconnect();
-    await drop?.();
   });
 
   describe('3. the map of the filtered entries', () => {
@@ -213,13 +144,7 @@ describe('newsroom dashboard: map, confirmation filter, keyboard walk-through (i
         locations: [{ name: 'Reykjavik', country: 'IS', lat: 64.1466, lon: -21.9426, geoPrecision: 1 }],
       });
       await p.locator('#live-status[data-state="live"]').waitFor({ timeout: 15_000 });
-      const { recordedAt: _serverOwned, ...body } = live;
-      const res = await fetch(`${ingest.url}/v1/events`, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json', 'X-API-Key': editorKey },
-        body: JSON.stringify(body),
-      });
-      expect(res.status).toBe(202);
+      await publish(live);
       await waitFor('the live marker', async () => ((await mappedIds(p)).has(live.eventId) ? true : undefined), 30_000, 200);
       expect(await p.locator(`#map g.marker[aria-label^="Reykjavik"]`).count()).toBe(1);
       seeded = await apiTotal();
@@ -378,8 +303,7 @@ describe('newsroom dashboard: map, confirmation filter, keyboard walk-through (i
 
   describe('1. a tab in the background gives its live connection back (the per-IP cap behind one office NAT)', () => {
     it('hidden a minute: the stream is released for another viewer; shown again: it catches up on what it missed', async () => {
-      const capped = await startApp('timeline-api', { ...env, API_STREAM_MAX_PER_CLIENT: '1' });
-      apps.push(capped);
+      const capped = await dash.startApp('timeline-api', { API_STREAM_MAX_PER_CLIENT: '1' });
       const p = await context.newPage();
       const setHidden = (hidden: boolean) =>
         p.evaluate((h) => {
@@ -420,13 +344,7 @@ describe('newsroom dashboard: map, confirmation filter, keyboard walk-through (i
           occurredAt: '2022-02-16T00:00:00Z',
           summary: 'Background check: published while the tab was hidden',
         });
-        const { recordedAt: _serverOwned, ...body } = missed;
-        const res = await fetch(`${ingest.url}/v1/events`, {
-          method: 'POST',
-          headers: { 'Content-Type': 'application/json', 'X-API-Key': editorKey },
-          body: JSON.stringify(body),
-        });
-        expect(res.status).toBe(202);
+        await publish(missed);
         await waitFor('it to be projected', async () => ((await apiTotal()) > seeded ? true : undefined), 30_000, 200);
         await setHidden(false);
         await p.locator('#live-status[data-state="live"]').waitFor({ timeout: 20_000 });

@@ -1,30 +1,18 @@
-import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import type { Admin, Kafka } from 'kafkajs';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import type { DataSource } from 'typeorm';
-import { hashApiKey } from '@timeline/http';
 import {
   ARTIFACTS_DIR,
   CHROMIUM_PATH,
-  ROOT,
-  createTestDatabase,
-  createTopics,
   entryCorrected,
   entryRetracted,
-  launchBrowser,
   openEventStream,
-  runCli,
-  startApp,
   statementIssued,
-  testConfig,
-  testKafka,
   waitFor,
-  waitForCaughtUp,
-  type RawEvent,
   type RunningApp,
+  seriousAxeViolations,
+  useDashboardStack,
 } from './support/index.js';
 
 /** A4 pages the whole seeded timeline may take in print (11 measured; 15 before the print stylesheet). */
@@ -36,32 +24,13 @@ const PRINT_PAGE_BUDGET = 12;
  * Debian's Chromium driving the page; every state leaves a screenshot in test-artifacts/.
  */
 describe('newsroom dashboard: working in the page (issue 15)', () => {
-  const editorKey = 'dashboard-workflow-editor-key-0123456789';
-  const { env, config } = testConfig({ KAFKA_TOPIC_PARTITIONS: '3', API_KEYS: `e2e-editor:editor:${hashApiKey(editorKey)}` });
-  let ds: DataSource;
-  let drop: () => Promise<void>;
-  let kafka: Kafka;
-  let admin: Admin;
-  let deleteTopics: () => Promise<void>;
-  const apps: RunningApp[] = [];
+  const dash = useDashboardStack('dashboard-workflow');
+  const { apiTotal, publish, shot } = dash;
   let api: RunningApp;
-  let ingest: RunningApp;
-  let browser: Awaited<ReturnType<typeof launchBrowser>>;
   let context: BrowserContext;
   let page: Page;
   let seeded = 0;
 
-  const shot = (p: Page, name: string) => p.screenshot({ path: path.join(ARTIFACTS_DIR, `dashboard-${name}.png`) });
-  const apiTotal = async (qs = '') => ((await (await fetch(`${api.url}/v1/stats?${qs}`)).json()) as { total: number }).total;
-  const publish = async (raw: RawEvent) => {
-    const { recordedAt: _serverOwned, ...body } = raw;
-    const res = await fetch(`${ingest.url}/v1/events`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json', 'X-API-Key': editorKey },
-      body: JSON.stringify(body),
-    });
-    expect(res.status).toBe(202);
-  };
   const openPage = async (url: string) => {
     const p = await context.newPage();
     await p.goto(url);
@@ -69,29 +38,8 @@ describe('newsroom dashboard: working in the page (issue 15)', () => {
     return p;
   };
 
-  beforeAll(async () => {
-    ({ ds, drop } = await createTestDatabase(config));
-    kafka = testKafka(config);
-    admin = kafka.admin();
-    await admin.connect();
-    deleteTopics = await createTopics(admin, [{ topic: config.kafka.eventsTopic, numPartitions: 3 }, { topic: config.kafka.dlqTopic }]);
-    const started = await Promise.all([startApp('projector', env), startApp('ingest', env), startApp('timeline-api', env)]);
-    apps.push(...started);
-    [, ingest, api] = started as [RunningApp, RunningApp, RunningApp];
-    const seed = await runCli(['seed', path.join(ROOT, 'data', 'datasets', 'russia-ukraine-2022.ndjson')], env);
-    if (seed.code !== 0) throw new Error(`seed failed:\n${seed.stdout}\n${seed.stderr}`);
-    await waitForCaughtUp(ds, kafka, config.kafka.eventsTopic, 90_000);
-    seeded = await apiTotal();
-    browser = await launchBrowser();
-    context = browser.context;
-    fs.mkdirSync(ARTIFACTS_DIR, { recursive: true });
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await Promise.all(apps.map((a) => a.stop()));
-    await deleteTopics?.();
-    await admin?.disconnect();
-    await drop?.();
+  beforeAll(() => {
+    ({ api, context, seeded } = dash);
   });
 
   describe('1. live updates patch one card and keep the reader’s place', () => {
@@ -174,8 +122,7 @@ describe('newsroom dashboard: working in the page (issue 15)', () => {
 
   describe('1. the live badge tells the truth', () => {
     it('over the per-client stream cap it says so, with the reason, and goes live once a slot frees', async () => {
-      const capped = await startApp('timeline-api', { ...env, API_STREAM_MAX_PER_CLIENT: '1' });
-      apps.push(capped);
+      const capped = await dash.startApp('timeline-api', { API_STREAM_MAX_PER_CLIENT: '1' });
       const other = await openEventStream(`${capped.url}/v1/stream`);
       expect(other.status).toBe(200);
       const p = await openPage(`${capped.url}/`);
@@ -199,7 +146,7 @@ describe('newsroom dashboard: working in the page (issue 15)', () => {
 
   describe('1. the live badge when the server goes away', () => {
     it('says "Reconnecting…" (or why not) instead of "Live" once the API stops', async () => {
-      const doomed = await startApp('timeline-api', env);
+      const doomed = await dash.startApp('timeline-api');
       const p = await openPage(`${doomed.url}/`);
       try {
         await p.locator('#live-status[data-state="live"]').waitFor({ timeout: 15_000 });
@@ -341,36 +288,12 @@ describe('newsroom dashboard: working in the page (issue 15)', () => {
   });
 
   describe('3. accessibility: axe-core in every main state', () => {
-    const axeSource = fs.readFileSync(path.join(ROOT, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
     let p: Page;
-    /**
-     * Runs axe-core in the page (evaluated through the DevTools protocol, which the page's CSP
-     * does not govern) and returns the serious and critical violations, one line per node.
-     */
+    /** axe-core's serious and critical violations in the page now, with a screenshot of the state. */
     const seriousViolations = async (state: string): Promise<string[]> => {
-      await p.evaluate(axeSource);
-      const result = await p.evaluate(async () => {
-        const axe = (
-          window as unknown as {
-            axe: {
-              run: (
-                ctx: Document,
-                opts: unknown,
-              ) => Promise<{ violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }>;
-            };
-          }
-        ).axe;
-        const r = await axe.run(document, { resultTypes: ['violations'] });
-        return r.violations.map((v) => ({ id: v.id, impact: v.impact, targets: v.nodes.map((n) => n.target.join(' ')) }));
-      });
+      const found = await seriousAxeViolations(p, state);
       await shot(p, `axe-${state}`);
-      return result
-        .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-        .flatMap((v) =>
-          v.targets
-            .slice(0, 5)
-            .map((t) => `${state}: ${v.impact} ${v.id} at ${t}${v.targets.length > 5 ? ` (+${v.targets.length - 5} more)` : ''}`),
-        );
+      return found;
     };
 
     beforeAll(async () => {
@@ -565,8 +488,7 @@ describe('newsroom dashboard: working in the page (issue 15)', () => {
       });
       await new Promise<void>((resolve) => host.listen(0, '127.0.0.1', resolve));
       const hostOrigin = `http://127.0.0.1:${(host.address() as AddressInfo).port}`;
-      const embeddable = await startApp('timeline-api', { ...env, EMBED_ORIGINS: hostOrigin });
-      apps.push(embeddable);
+      const embeddable = await dash.startApp('timeline-api', { EMBED_ORIGINS: hostOrigin });
       const p = await context.newPage();
       try {
         const csp = (await fetch(`${embeddable.url}/`)).headers;
@@ -653,7 +575,7 @@ describe('newsroom dashboard: working in the page (issue 15)', () => {
 
   describe('6. phone layout (390×844)', () => {
     it('search and entries first, filters in a drawer, a weekly chart with legible bars', async () => {
-      const ctx = await browser.context
+      const ctx = await context
         .browser()
         ?.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
       const p = ctx ? await ctx.newPage() : await context.newPage();

@@ -1,77 +1,28 @@
-import fs from 'node:fs';
 import path from 'node:path';
-import type { Admin, Kafka } from 'kafkajs';
-import type { BrowserContext, Page } from 'playwright-core';
-import type { DataSource } from 'typeorm';
-import { hashApiKey } from '@timeline/http';
-import {
-  ARTIFACTS_DIR,
-  ROOT,
-  createTestDatabase,
-  createTopics,
-  launchBrowser,
-  runCli,
-  startApp,
-  statementIssued,
-  testConfig,
-  testKafka,
-  waitFor,
-  waitForCaughtUp,
-  type RunningApp,
-} from './support/index.js';
+import type { Page } from 'playwright-core';
+import { ARTIFACTS_DIR, ROOT, statementIssued, useDashboardStack, waitFor, type RunningApp } from './support/index.js';
 
 /**
  * Issue 5 browser acceptance: the built apps on real Kafka/Postgres, the seed dataset published by
  * the CLI, and Debian's Chromium driving the dashboard.
  */
 describe('newsroom dashboard in a real browser', () => {
-  const editorKey = 'dashboard-e2e-editor-key-0123456789';
-  const { env, config } = testConfig({ KAFKA_TOPIC_PARTITIONS: '3', API_KEYS: `e2e-editor:editor:${hashApiKey(editorKey)}` });
-  let ds: DataSource;
-  let drop: () => Promise<void>;
-  let kafka: Kafka;
-  let admin: Admin;
-  let deleteTopics: () => Promise<void>;
-  const apps: RunningApp[] = [];
+  const dash = useDashboardStack('dashboard-e2e');
+  const { apiTotal, publish } = dash;
   let api: RunningApp;
-  let ingest: RunningApp;
-  let browser: Awaited<ReturnType<typeof launchBrowser>>;
-  let context: BrowserContext;
   let page: Page;
   const problems: string[] = [];
   let seeded = 0;
 
-  const apiTotal = async (qs = '') => ((await (await fetch(`${api.url}/v1/stats?${qs}`)).json()) as { total: number }).total;
   const cardCount = () => page.locator('article.card').count();
 
   beforeAll(async () => {
-    ({ ds, drop } = await createTestDatabase(config));
-    kafka = testKafka(config);
-    admin = kafka.admin();
-    await admin.connect();
-    deleteTopics = await createTopics(admin, [{ topic: config.kafka.eventsTopic, numPartitions: 3 }, { topic: config.kafka.dlqTopic }]);
-    const started = await Promise.all([startApp('projector', env), startApp('ingest', env), startApp('timeline-api', env)]);
-    apps.push(...started);
-    [, ingest, api] = started as [RunningApp, RunningApp, RunningApp];
-    const seed = await runCli(['seed', path.join(ROOT, 'data', 'datasets', 'russia-ukraine-2022.ndjson')], env);
-    if (seed.code !== 0) throw new Error(`seed failed:\n${seed.stdout}\n${seed.stderr}`);
-    await waitForCaughtUp(ds, kafka, config.kafka.eventsTopic, 90_000);
-    seeded = await apiTotal();
-    browser = await launchBrowser();
-    context = browser.context;
-    page = await context.newPage();
+    ({ api, seeded } = dash);
+    page = await dash.context.newPage();
     page.on('console', (m) => {
       if (m.type() === 'error') problems.push(`console: ${m.text()}`);
     });
     page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-    fs.mkdirSync(ARTIFACTS_DIR, { recursive: true });
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await Promise.all(apps.map((a) => a.stop()));
-    await deleteTopics?.();
-    await admin?.disconnect();
-    await drop?.();
   });
 
   it('loads the seeded timeline: cards grouped by day, chart, live connection', async () => {
@@ -111,13 +62,7 @@ describe('newsroom dashboard in a real browser', () => {
       occurredAt: '2022-02-25T00:00:00Z',
       summary: 'Live check: the Kremlin says it is ready to send a delegation to Minsk for talks',
     });
-    const { recordedAt: _serverOwned, ...body } = live;
-    const res = await fetch(`${ingest.url}/v1/events`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json', 'X-API-Key': editorKey },
-      body: JSON.stringify(body),
-    });
-    expect(res.status).toBe(202);
+    await publish(live);
     const card = page.locator(`#entry-${live.eventId}`);
     await card.waitFor({ timeout: 30_000 });
     expect(await card.textContent()).toContain('Live check');
@@ -169,7 +114,7 @@ describe('newsroom dashboard in a real browser', () => {
     // No article URL posing as media, and no headline repeating its text.
     expect(exported.events.filter((e) => e.media !== undefined)).toEqual([]);
     for (const e of exported.events) expect(e.text.text).not.toContain(`<p>${e.text.headline}</p>`);
-    const tl = await context.newPage();
+    const tl = await dash.context.newPage();
     const tlProblems: string[] = [];
     tl.on('pageerror', (e) => tlProblems.push(e.message));
     try {

@@ -1,5 +1,6 @@
 export { ROOT, runCli, startApp, type AppName, type RunningApp } from './app-process.js';
 export { useTestStack, type TestStack } from './test-stack.js';
+export { seriousAxeViolations, useDashboardStack, type DashboardStack } from './dashboard-stack.js';
 export { createTestDatabase } from './database.js';
 export { createTopics, fetchApiVersions, testKafka } from './kafka.js';
 export { uniqueName } from './names.js';

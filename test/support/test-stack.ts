@@ -16,6 +16,8 @@ export interface TestStack {
   readonly admin: Admin;
   /** The running app started as `name` in `apps`. */
   app(name: ServiceName): RunningApp;
+  /** Starts one more app process (e.g. with other settings), stopped with the others in `afterAll`. */
+  start(name: ServiceName, env: Record<string, string>): Promise<RunningApp>;
 }
 
 /**
@@ -35,6 +37,7 @@ export function useTestStack(
   let kafka: Kafka | undefined;
   let admin: Admin | undefined;
   const running = new Map<ServiceName, RunningApp>();
+  const extra: RunningApp[] = [];
   const topics = timelineTopics(config.kafka);
 
   beforeAll(async () => {
@@ -47,7 +50,7 @@ export function useTestStack(
     apps.forEach((name, i) => running.set(name, started[i]!));
   }, 120_000);
   afterAll(async () => {
-    await Promise.all([...running.values()].map((a) => a.stop()));
+    await Promise.all([...running.values(), ...extra.splice(0)].map((a) => a.stop()));
     await admin?.deleteTopics({ topics: [topics.events.topic, topics.dlq.topic] }).catch(() => undefined);
     await admin?.disconnect();
     await drop?.();
@@ -68,5 +71,10 @@ export function useTestStack(
       return opened(admin, 'Kafka admin');
     },
     app: (name) => opened(running.get(name), `app ${name}`),
+    start: async (name, appEnv) => {
+      const started = await startApp(name, appEnv);
+      extra.push(started);
+      return started;
+    },
   };
 }
