@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { DEFAULT_RESTART_POLICY, LastErrorLine, Supervisor, restartDelayMs } from '../tools/supervisor.js';
 import { ROOT, processAlive, waitFor } from './support/index.js';
@@ -89,19 +90,20 @@ describe('Supervisor (real child processes)', () => {
     expect(clock.timers).toEqual([]);
   });
 
-  it('Ctrl-C (SIGINT to the terminal process group) stops every app with exit code 0, nothing left running', async () => {
-    // Its own process group, like a terminal's foreground job: the SIGINT goes to the whole group.
-    const stack = spawn(process.execPath, [path.join(ROOT, 'test', 'fixtures', 'supervised-stack.js')], {
-      detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+  /**
+   * Runs `command args` in its own process group (like a terminal's foreground job), waits until the
+   * fixture's two apps are ready, sends `signal` to `target` (the group, or the spawned process
+   * alone), and expects every app stopped with exit code 0 and nothing left running.
+   */
+  const expectCleanStop = async (command: string, args: string[], target: 'group' | 'process', signal: NodeJS.Signals) => {
+    const stack = spawn(command, args, { cwd: ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     stack.stdout.on('data', (d: Buffer) => (out += d.toString()));
     stack.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    const exited = new Promise<number | null>((resolve) => stack.once('exit', (code) => resolve(code)));
+    let pids: number[] = [];
     try {
-      const pids = await waitFor(
+      pids = await waitFor(
         'both apps ready',
         () => {
           const m = /\{"pids":\[(\d+),(\d+)\]\}/.exec(out);
@@ -112,19 +114,39 @@ describe('Supervisor (real child processes)', () => {
       ).catch((e: Error) => {
         throw new Error(`${e.message}\n${err}`);
       });
-      process.kill(-stack.pid!, 'SIGINT');
-      expect(await exited).toBe(0);
-      const report = JSON.parse(/\{"exits":.*\}/.exec(out)![0]) as {
-        exits: { name: string; code: number | null; signal: string | null }[];
-      };
-      expect(report.exits).toEqual([
+      process.kill(target === 'group' ? -stack.pid! : stack.pid!, signal);
+      const report = await waitFor('the stack to report how its apps exited', () => /\{"exits":.*\}/.exec(out)?.[0], 20_000, 20).catch(
+        (e: Error) => {
+          throw new Error(`${e.message}; apps still alive: ${pids.filter(processAlive).join(', ') || 'none'}\n${err}`);
+        },
+      );
+      expect((JSON.parse(report) as { exits: unknown[] }).exits).toEqual([
         { name: 'one', code: 0, signal: null },
         { name: 'two', code: 0, signal: null },
       ]);
       expect(err).not.toContain('second signal');
-      expect(pids.filter(processAlive)).toEqual([]);
+      await waitFor('no app left running', () => (pids.some(processAlive) ? undefined : true), 10_000, 20);
     } finally {
-      if (stack.exitCode === null) process.kill(-stack.pid!, 'SIGKILL');
+      try {
+        process.kill(-stack.pid!, 'SIGKILL');
+      } catch {
+        /* already gone */
+      }
+      for (const pid of pids.filter(processAlive)) process.kill(pid, 'SIGKILL');
     }
+  };
+  const fixture = path.join(ROOT, 'test', 'fixtures', 'supervised-stack.js');
+
+  it('Ctrl-C (SIGINT to the terminal process group) stops every app with exit code 0, nothing left running', async () => {
+    await expectCleanStop(process.execPath, [fixture], 'group', 'SIGINT');
+  });
+
+  it('a SIGTERM to the shell of the `npm start` script reaches the supervisor: every app stops, none is orphaned', async () => {
+    // npm runs a script as `sh -c <script>` and forwards its own SIGTERM to that shell. Without
+    // `exec`, the shell died and left tools/start.js and every app running, orphaned.
+    const script = (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start;
+    expect(script).toContain('node tools/start.js');
+    const probe = script.replace('npm run build', 'true').replace('node tools/start.js', `node ${JSON.stringify(fixture)}`);
+    await expectCleanStop('sh', ['-c', probe], 'process', 'SIGTERM');
   });
 });
