@@ -1,19 +1,9 @@
-import type { TimelineFilter } from '../query/timeline-filter.js';
+import { parseStreamQuery, type TimelineFilter } from '../query/timeline-filter.js';
 import { SharedChangeReads, type ChangeSource } from './shared-change-reads.js';
 import type { StreamPosition } from './stream-position.js';
 
-const filter = (over: Partial<TimelineFilter> = {}): TimelineFilter => ({
-  types: [],
-  actors: [],
-  actorNameParts: [],
-  countries: [],
-  locations: [],
-  tags: [],
-  stories: [],
-  confirmation: [],
-  includeRetracted: false,
-  ...over,
-});
+/** The stream's default filter (what `GET /v1/stream` without parameters parses to), with `over` applied. */
+const filter = (over: Partial<TimelineFilter> = {}): TimelineFilter => ({ ...parseStreamQuery({}).filter, ...over });
 const at = (offset: string): StreamPosition => new Map([[0, { offset }]]);
 
 /** A source whose reads stay open until the test releases them, counting every read. */
