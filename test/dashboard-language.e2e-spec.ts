@@ -208,6 +208,11 @@ describe('newsroom dashboard: languages (issue 16)', () => {
     await p.screenshot({ path: UK_SCREENSHOT, fullPage: false });
     await dash.shot(p, 'language-ui-uk');
     expect(fs.existsSync(UK_SCREENSHOT)).toBe(true);
+    // A phone: the longer Ukrainian labels still fit the masthead (it wraps, nothing overflows).
+    await p.setViewportSize({ width: 390, height: 844 });
+    expect(await p.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    await dash.shot(p, 'language-ui-uk-phone');
+    await p.setViewportSize({ width: 1440, height: 1000 });
 
     // Back to English through the control: remembered for the next page.
     await Promise.all([p.waitForEvent('load'), p.locator('#ui-lang').selectOption('en')]);

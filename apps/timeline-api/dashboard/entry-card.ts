@@ -137,7 +137,7 @@ function historyDetails(e: Entry, asOf: string): HTMLElement | null {
                   { class: 'history-meta' },
                   t('card.historyMeta', {
                     version: v.version,
-                    change: `${t(`change.${v.change}`)}${v.severity ? ` (${v.severity})` : ''}`,
+                    change: `${t(`change.${v.change}`)}${v.severity ? ` (${t(`severity.${v.severity}`)})` : ''}`,
                     when: formatRecorded(v.recordedFrom),
                   }),
                 ),
@@ -156,7 +156,10 @@ function historyDetails(e: Entry, asOf: string): HTMLElement | null {
 
 /** A version's changes against the one before: each field with its old value struck and the new one. */
 function diffList(before: Entry, after: Entry): HTMLElement {
-  const changes = versionDiff(before, after);
+  const changes = versionDiff(before, after, {
+    date: (e) => formatEntryDate(e, () => displayWhen(e)),
+    confirmation: (c) => t(`confirmation.${c}`),
+  });
   if (changes.length === 0) return h('span', { class: 'history-text' }, t('card.noFieldChanged'));
   return h(
     'dl',
