@@ -1,7 +1,17 @@
 import { spawnSync } from 'node:child_process';
+import pg from 'pg';
 import path from 'node:path';
 import { hashApiKey } from '@timeline/http';
-import { ROOT, createTestDatabase, readinessRaised, runCli, startApp, testConfig, type RunningApp } from './support/index.js';
+import {
+  ROOT,
+  createTestDatabase,
+  readinessRaised,
+  readerRoleName,
+  runCli,
+  startApp,
+  testConfig,
+  type RunningApp,
+} from './support/index.js';
 
 describe('the four apps boot on real infrastructure', () => {
   const { env, config } = testConfig();
@@ -33,6 +43,35 @@ describe('the four apps boot on real infrastructure', () => {
     expect(metrics).toContain('process_resident_memory_bytes');
     const docs = await fetch(`${app.url}/docs-json`);
     expect(docs.status).toBe(200);
+  });
+
+  it('runs the timeline API as a read-only database role, here as in every e2e suite (issue 12)', async () => {
+    const api = apps.find((a) => a.name === 'timeline-api') ?? (await startApp('timeline-api', env));
+    if (!apps.includes(api)) apps.push(api);
+    expect((await fetch(`${api.url}/v1/timeline`)).status).toBe(200);
+    const ds = new pg.Client({ connectionString: config.database.url });
+    await ds.connect();
+    try {
+      const role = readerRoleName(config.database.schema);
+      const sessions = await ds.query(`SELECT usename FROM pg_stat_activity WHERE application_name LIKE 'timeline-api%' AND usename = $1`, [
+        role,
+      ]);
+      expect(sessions.rowCount).toBeGreaterThan(0);
+      const {
+        rows: [attrs],
+      } = await ds.query('SELECT rolsuper, rolcreaterole, rolcreatedb FROM pg_roles WHERE rolname = $1', [role]);
+      expect(attrs).toEqual({ rolsuper: false, rolcreaterole: false, rolcreatedb: false });
+      const {
+        rows: [grants],
+      } = await ds.query(
+        `SELECT has_table_privilege($1, $2, 'SELECT') AS can_read, has_table_privilege($1, $2, 'INSERT') AS can_insert,
+                has_table_privilege($1, $2, 'UPDATE') AS can_update, has_schema_privilege($1, $3, 'CREATE') AS can_create`,
+        [role, `"${config.database.schema}".timeline_entries`, config.database.schema],
+      );
+      expect(grants).toEqual({ can_read: true, can_insert: false, can_update: false, can_create: false });
+    } finally {
+      await ds.end();
+    }
   });
 
   it('runs ingest without DATABASE_URL (it needs Kafka only; per-app configuration)', async () => {

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { readerUrlFor } from './reader-role.js';
 import { waitFor } from './wait.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -35,6 +36,10 @@ export async function startApp(
   env: Record<string, string>,
   opts: { waitHealthy?: boolean } = {},
 ): Promise<RunningApp> {
+  // The read side never writes: on the shared database every timeline API runs as a read-only role.
+  if (name === 'timeline-api' && env.DATABASE_URL && env.DATABASE_URL === process.env.DATABASE_URL && env.DATABASE_SCHEMA) {
+    env = { ...env, DATABASE_URL: await readerUrlFor(env.DATABASE_URL, env.DATABASE_SCHEMA) };
+  }
   const child = spawn(process.execPath, [path.join(ROOT, 'apps', name, 'dist', 'main.js')], {
     env: { PATH: process.env.PATH ?? '', ...env, LOG_LEVEL: env.LOG_LEVEL === 'warn' ? 'info' : (env.LOG_LEVEL ?? 'info') },
     stdio: ['ignore', 'pipe', 'pipe'],

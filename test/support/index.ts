@@ -1,4 +1,5 @@
 export { ROOT, runCli, startApp, type AppName, type RunningApp } from './app-process.js';
+export { readerRoleName, readerUrlFor } from './reader-role.js';
 export { useTestStack, type TestStack } from './test-stack.js';
 export { seriousAxeViolations, useDashboardStack, type DashboardStack } from './dashboard-stack.js';
 export { createTestDatabase } from './database.js';
