@@ -1,12 +1,17 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { Counter, type Registry } from 'prom-client';
 import { DataSource, type EntityManager } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '@timeline/config';
+import { METRICS_REGISTRY } from '@timeline/observability';
 import { CodedError } from '@timeline/http';
 import { ident } from '@timeline/store';
 import type { PageKey } from '../query/page-cursor.js';
 import type { Instant, SortOrder, StatsQuery, TimelineFilter } from '../query/timeline-filter.js';
 import { changeRanges, type HighWater, type StreamPosition } from '../stream/stream-position.js';
 import { ActiveProjectionCache } from './active-projection.cache.js';
+import { nameRegistry } from '../search/name-registry.js';
+import { parseSearch } from '../search/search-query.js';
+import { searchTsquery } from './search-sql.js';
 import { utcText } from './sql-params.js';
 import {
   SqlParams,
@@ -55,6 +60,17 @@ export interface StatsRows {
   readonly byActor: { bucket: string; actor_id: string; actor_name: string; count: number }[];
 }
 
+/**
+ * Rows a search page samples in timeline order first: 40 per row of the page (the page is found
+ * there when at least 1 row in 40 matches), 1,000 to 20,000.
+ */
+export function probeWindow(limit: number): number {
+  return Math.min(20_000, Math.max(1_000, (limit + 1) * 40));
+}
+
+/** The longest walk in timeline order a search page takes on its sample's word (rows). */
+const MAX_WALK = 100_000;
+
 /** Postgres "undefined_table": the projector has not migrated this schema yet. */
 const UNDEFINED_TABLE = '42P01';
 
@@ -67,15 +83,23 @@ const UNDEFINED_TABLE = '42P01';
 export class TimelineReader {
   private readonly schema: string;
   private readonly s: string;
+  private readonly searchPages: Counter<'plan'>;
   private zones?: Promise<string[]>;
 
   constructor(
     @Inject(DataSource) private readonly ds: DataSource,
     @Inject(APP_CONFIG) config: AppConfig,
     @Inject(ActiveProjectionCache) private readonly projections: ActiveProjectionCache,
+    @Inject(METRICS_REGISTRY) registry: Registry,
   ) {
     this.schema = config.database.schema;
     this.s = ident(config.database.schema);
+    this.searchPages = new Counter({
+      name: 'timeline_api_search_pages_total',
+      help: 'Pages of a `q` search by plan: probe (found in the sampled rows), walk (a longer walk in timeline order the sample chose) or index (every match through the GIN index)',
+      labelNames: ['plan'],
+      registers: [registry],
+    });
   }
 
   /** One page in timeline order after `after` (keyset), plus one extra row to tell whether more follow. */
@@ -87,11 +111,14 @@ export class TimelineReader {
       const where = [`e.projection = ${p.bind(projection)}`, ...filterPredicates(filter, p, 'e', { schema: this.schema })];
       if (after) where.push(keysetAfter(after, order, p, 'e'));
       const snippet = filter.q ? `, ${searchColumns(filter.q, p, 'e', this.schema)}` : '';
-      const rows = (await em.query(
-        `SELECT ${entryColumns('e')}${snippet} FROM ${rel} WHERE ${where.join(' AND ')}
-          ORDER BY ${timelineOrder(order, 'e')} LIMIT ${p.bind(limit + 1, 'int')}`,
-        p.values,
-      )) as EntryRow[];
+      const probed = await this.searchPageIds(em, projection, filter, order, limit, after);
+      const rows = probed
+        ? await this.rowsByIds(em, projection, probed, filter.q!, order)
+        : ((await em.query(
+            `SELECT ${entryColumns('e')}${snippet} FROM ${rel} WHERE ${where.join(' AND ')}
+              ORDER BY ${timelineOrder(order, 'e')} LIMIT ${p.bind(limit + 1, 'int')}`,
+            p.values,
+          )) as EntryRow[]);
       const hasMore = rows.length > limit;
       if (hasMore) rows.length = limit;
       const notices = await this.notices(
@@ -103,6 +130,95 @@ export class TimelineReader {
       const highWater = filter.asOf ? undefined : await this.highWaterIn(em, projection);
       return { projection, rows, hasMore, notices, ...(highWater ? { highWater } : {}) };
     });
+  }
+
+  /**
+   * A search page whose cost follows the page, not the match count. PostgreSQL cannot estimate how
+   * many rows a text search matches (two always-together words are taken as independent: 0.055²
+   * instead of 0.055; a word tried in several configurations as their sum), so it picks between
+   * walking the timeline-order index (cheap when matches are dense) and reading every match through
+   * the GIN index and sorting (cheap when they are rare) on a guess that is wrong by 10–20× either
+   * way: 50,000 heap pages for one page of 50, or a 12,000-row walk for a word in 0.5% of entries.
+   * Here the choice is made on a real sample instead:
+   * 1. walk the next {@link probeWindow} rows in timeline order (the other filters and the keyset
+   *    applied) and test the search on them: a whole page there (limit + 1 matches), or the end of
+   *    the timeline, is the answer;
+   * 2. otherwise the sample's match rate says what each plan costs: walking on to limit + 1 matches
+   *    (rows ≈ (limit + 1) ÷ rate), or reading all matches through the GIN index (rows ≈ rate × the
+   *    table's rows) — the cheaper one runs, the walk bounded by {@link MAX_WALK}.
+   * Returns the page's ids in order (limit + 1 at most). Current rows only (undefined with `asOf`:
+   * versions compute their search vector per row).
+   */
+  private async searchPageIds(
+    em: EntityManager,
+    projection: string,
+    filter: TimelineFilter,
+    order: SortOrder,
+    limit: number,
+    after: PageKey | undefined,
+  ): Promise<string[] | undefined> {
+    if (!filter.q || filter.asOf) return undefined;
+    const p = new SqlParams();
+    const tsq = searchTsquery(parseSearch(filter.q, nameRegistry()), p, this.schema);
+    if (!tsq) return [];
+    const where = [`e.projection = ${p.bind(projection)}`, ...filterPredicates({ ...filter, q: undefined }, p, 'e', { schema: this.schema })];
+    if (after) where.push(keysetAfter(after, order, p, 'e'));
+    const lim = p.bind(limit + 1, 'int');
+    const walk = async (rows: number) => {
+      const q = new SqlParams();
+      q.values.push(...p.values);
+      const [r] = (await em.query(
+        `WITH w AS MATERIALIZED (
+           SELECT e.entry_id, e.occurred_at, e.recorded_at, e.search FROM ${this.s}.timeline_entries e
+            WHERE ${where.join(' AND ')} ORDER BY ${timelineOrder(order, 'e')} LIMIT ${q.bind(rows, 'int')})
+         SELECT (SELECT count(*)::int FROM w) AS scanned,
+                (SELECT count(*)::int FROM w WHERE w.search @@ (${tsq})) AS hits,
+                ARRAY(SELECT w.entry_id::text FROM w WHERE w.search @@ (${tsq})
+                       ORDER BY ${timelineOrder(order, 'w')} LIMIT ${lim}) AS ids,
+                (SELECT coalesce(sum(c.reltuples), 0)::float8 FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+                  WHERE i.inhparent = ${q.bind(`${this.s}.timeline_entries`)}::regclass) AS table_rows`,
+        q.values,
+      )) as { scanned: number; hits: number; ids: string[]; table_rows: number }[];
+      return r!;
+    };
+    const window = probeWindow(limit);
+    const probe = await walk(window);
+    if (probe.ids.length > limit || probe.scanned < window) {
+      this.searchPages.inc({ plan: 'probe' });
+      return probe.ids;
+    }
+    const rate = probe.hits / probe.scanned;
+    const walkRows = rate > 0 ? Math.ceil(((limit + 1) / rate) * 1.5) : Infinity;
+    if (walkRows <= MAX_WALK && walkRows < rate * probe.table_rows) {
+      const longer = await walk(walkRows);
+      if (longer.ids.length > limit || longer.scanned < walkRows) {
+        this.searchPages.inc({ plan: 'walk' });
+        return longer.ids;
+      }
+    }
+    this.searchPages.inc({ plan: 'index' });
+    // MATERIALIZED without ORDER BY/LIMIT: the planner cannot walk the order index for it; it
+    // reads the (few, as the sample showed) matches through the GIN index.
+    const matches = (await em.query(
+      `WITH m AS MATERIALIZED (
+         SELECT e.entry_id, e.occurred_at, e.recorded_at FROM ${this.s}.timeline_entries e
+          WHERE ${[...where, `e.search @@ (${tsq})`].join(' AND ')})
+       SELECT m.entry_id::text AS entry_id FROM m AS m ORDER BY ${timelineOrder(order, 'm')} LIMIT ${lim}`,
+      p.values,
+    )) as { entry_id: string }[];
+    return matches.map((m) => m.entry_id);
+  }
+
+  /** The rows of a search page (see {@link searchPageIds}), with the search columns, in timeline order. */
+  private async rowsByIds(em: EntityManager, projection: string, ids: string[], q: string, order: SortOrder): Promise<EntryRow[]> {
+    if (ids.length === 0) return [];
+    const p = new SqlParams();
+    return (await em.query(
+      `SELECT ${entryColumns('e')}, ${searchColumns(q, p, 'e', this.schema)} FROM ${this.s}.timeline_entries e
+        WHERE e.projection = ${p.bind(projection)} AND e.entry_id = ANY(${p.bind(ids, 'uuid[]')})
+        ORDER BY ${timelineOrder(order, 'e')}`,
+      p.values,
+    )) as EntryRow[];
   }
 
   /** One entry (current, or as known at `asOf`) with every version recorded so far. */
