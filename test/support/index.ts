@@ -8,6 +8,10 @@ export { testConfig, testEnv } from './test-config.js';
 export { sleep, waitFor } from './wait.js';
 export {
   decodeEvent,
+  denialIssued,
+  entryMerged,
+  entryRelated,
+  entrySplit,
   entryCorrected,
   entryRetracted,
   eventSeries,

@@ -2,10 +2,13 @@ import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
 import { eventCatalogue as defaultCatalogue, eventContentDigest, type EventCatalogue, type EventEnvelope } from '@timeline/events';
 import { assignList, queryRows, selectList, unnestSource, type BulkColumn } from './bulk-sql.js';
 import {
+  GROUP_META_TYPES,
   createdVersion,
   derivedColumns,
   entryKey,
+  groupVersions,
   metaTarget,
+  metaTargets,
   nextVersion,
   type EntrySnapshot,
   type EntryStatus,
@@ -73,6 +76,9 @@ interface StoredEntryRow {
   sources: EntrySnapshot['sources'];
   payload: Record<string, unknown>;
   tags: string[];
+  merged_into: string | null;
+  merged_reports: EntrySnapshot['mergedReports'];
+  relations: EntrySnapshot['relations'];
   source_partition: number;
   source_offset: string;
 }
@@ -94,7 +100,8 @@ type Derived = EntryVersionRow & ReturnType<typeof derivedColumns>;
 const ENTRY_SELECT = `entry_id::text AS entry_id, story_id, type, schema_version, cameo_code,
   to_json(occurred_at) #>> '{}' AS occurred_at, occurred_precision, to_json(occurred_until) #>> '{}' AS occurred_until,
   occurred_tz, to_json(recorded_at) #>> '{}' AS recorded_at, to_json(updated_at) #>> '{}' AS updated_at, version, status,
-  confirmation, summary, language, language_detected_by, translations, actors, locations, sources, payload, tags, source_partition, source_offset::text AS source_offset`;
+  confirmation, summary, language, language_detected_by, translations, actors, locations, sources, payload, tags,
+  merged_into::text AS merged_into, merged_reports, relations, source_partition, source_offset::text AS source_offset`;
 
 /** Columns `timeline_entries` and `entry_versions` share (one entry state). */
 const STATE_COLUMNS: BulkColumn<Derived>[] = [
@@ -122,6 +129,11 @@ const STATE_COLUMNS: BulkColumn<Derived>[] = [
   { name: 'location_names', type: 'text[]', value: (r) => r.locationNames },
   { name: 'search_text', type: 'text', value: (r) => r.searchText },
   { name: 'search_texts', type: 'jsonb', value: (r) => r.searchTexts },
+  { name: 'merged_into', type: 'uuid', value: (r) => r.mergedInto },
+  { name: 'merged_reports', type: 'jsonb', value: (r) => r.mergedReports },
+  { name: 'relations', type: 'jsonb', value: (r) => r.relations },
+  { name: 'report_count', type: 'integer', value: (r) => r.reportCount },
+  { name: 'independent_outlets', type: 'integer', value: (r) => r.independentOutlets },
   { name: 'source_partition', type: 'integer', value: (r) => r.position.partition },
   { name: 'source_offset', type: 'bigint', value: (r) => r.position.offset },
 ];
@@ -257,7 +269,10 @@ export class TimelineProjectionWriter {
 
     const isMeta = (e: EventEnvelope) => this.catalogue.get(e.type)?.meta === true;
     const created = new Set(todo.filter((pe) => !isMeta(pe.event)).map((pe) => entryKey(pe.event.eventId)));
-    const targets = [...new Set(todo.filter((pe) => isMeta(pe.event)).map((pe) => metaTarget(pe.event)))].filter((t) => !created.has(t));
+    const isGroup = (e: EventEnvelope) => GROUP_META_TYPES.includes(e.type);
+    const targets = [...new Set(todo.filter((pe) => isMeta(pe.event)).flatMap((pe) => metaTargets(pe.event)))].filter(
+      (t) => !created.has(t),
+    );
 
     // Lock the entries this batch changes (FOR UPDATE: a concurrent correction on another partition
     // waits, then sees our version), then take the pending-corrections lock in the one mode we need.
@@ -297,7 +312,16 @@ export class TimelineProjectionWriter {
 
     for (const pe of todo) {
       const id = entryKey(pe.event.eventId);
-      if (!isMeta(pe.event)) {
+      if (isGroup(pe.event)) {
+        // Merges and splits are never deferred (see groupVersions): applied now or refused now.
+        const group = groupVersions(current, pe.event, pe.position);
+        if (group.ok) {
+          for (const v of group.versions) record(v);
+          result.applied.push(id);
+        } else {
+          result.rejected.push({ eventId: id, position: pe.position, ...group.rejection });
+        }
+      } else if (!isMeta(pe.event)) {
         record(createdVersion(pe.event, this.catalogue.cameoCodeOf(pe.event), pe.position));
         result.applied.push(id);
         for (const early of pendingByTarget.get(id) ?? []) {
@@ -505,6 +529,9 @@ function toState(r: StoredEntryRow): EntrySnapshot {
     sources: r.sources,
     payload: r.payload,
     tags: r.tags,
+    mergedInto: r.merged_into,
+    mergedReports: r.merged_reports,
+    relations: r.relations,
     position: { partition: r.source_partition, offset: r.source_offset },
   };
 }
