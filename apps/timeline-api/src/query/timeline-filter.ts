@@ -36,6 +36,8 @@ export interface TimelineFilter {
   /** Entries that started at or before this instant (a date covers its whole day). */
   readonly to?: Instant;
   readonly includeRetracted: boolean;
+  /** Only entries corroborated by at least this many independent outlets (issue 14). */
+  readonly minIndependentSources?: number;
   /** Answer from the versions valid at this recorded time instead of the current state. */
   readonly asOf?: Instant;
 }
@@ -57,8 +59,12 @@ export const FILTER_PARAMS = [
   'from',
   'to',
   'includeRetracted',
+  'minIndependentSources',
   'asOf',
 ] as const;
+
+/** Bounds of `minIndependentSources`. */
+export const MAX_INDEPENDENT_SOURCES = 100;
 
 const SLUG = /^[a-z0-9][a-z0-9._-]{0,79}$/;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -136,6 +142,7 @@ export function readFilter(r: QueryReader, opts: { asOf?: boolean } = {}): Timel
     r.fail('to', 'must not be before "from"');
   }
   const includeRetracted = r.bool('includeRetracted', false);
+  const minIndependent = r.int('minIndependentSources', 0, 1, MAX_INDEPENDENT_SOURCES);
   const asOf = opts.asOf === false ? undefined : readInstant(r, 'asOf');
   return {
     types,
@@ -150,6 +157,7 @@ export function readFilter(r: QueryReader, opts: { asOf?: boolean } = {}): Timel
     ...(from ? { from } : {}),
     ...(to ? { to } : {}),
     includeRetracted,
+    ...(minIndependent > 0 ? { minIndependentSources: minIndependent } : {}),
     ...(asOf ? { asOf } : {}),
   };
 }
@@ -184,6 +192,7 @@ export function filterFingerprint(filter: TimelineFilter, order: SortOrder): str
     filter.to ? [filter.to.iso, filter.to.dateOnly] : null,
     filter.includeRetracted,
     filter.asOf?.iso ?? null,
+    filter.minIndependentSources ?? null,
   ]);
   return createHash('sha256').update(canonical).digest('base64url').slice(0, 12);
 }
@@ -266,4 +275,32 @@ export function parseEntryQuery(raw: RawQuery, id: string): { id: string; asOf?:
   if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) r.fail('id', 'must be a UUID');
   r.done();
   return { id: id.toLowerCase(), ...(asOf ? { asOf } : {}) };
+}
+
+/** Default and largest number of duplicate candidates per request. */
+export const DEFAULT_CANDIDATES = 10;
+export const MAX_CANDIDATES = 100;
+
+/** `GET /v1/entries/:id/candidates` and `GET /v1/stories/:storyId/candidates` parameters. */
+export interface CandidatesQuery {
+  readonly limit: number;
+  readonly minScore: number;
+}
+
+/** Parses the candidate endpoints' query; `path` is the entry id or story id (validated here too). */
+export function parseCandidatesQuery(raw: RawQuery, path: { id?: string; storyId?: string }): CandidatesQuery {
+  const r = new QueryReader(raw, ['limit', 'minScore']);
+  if (path.id !== undefined && !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(path.id))
+    r.fail('id', 'must be a UUID');
+  if (path.storyId !== undefined && !SLUG.test(path.storyId)) r.fail('storyId', 'must be a story id (lower-case slug)');
+  const limit = r.int('limit', DEFAULT_CANDIDATES, 1, MAX_CANDIDATES);
+  const scoreText = r.single('minScore', 20);
+  let minScore = 0;
+  if (scoreText !== undefined) {
+    const n = /^(0(\.\d{1,6})?|1(\.0{1,6})?)$/.test(scoreText) ? Number(scoreText) : NaN;
+    if (Number.isNaN(n)) r.fail('minScore', 'must be a number between 0 and 1 (e.g. 0.5)');
+    else minScore = n;
+  }
+  r.done();
+  return { limit, minScore };
 }

@@ -13,7 +13,9 @@ import {
   entriesRelation,
   entryColumns,
   filterPredicates,
+  entriesAt,
   keysetAfter,
+  relationColumns,
   searchColumns,
   timelineOrder,
   type EntryRow,
@@ -22,7 +24,7 @@ import {
 /** One change of an entry (a row of entry_versions): its creation, a correction or a retraction. */
 export interface VersionRow extends EntryRow {
   event_id: string;
-  change: 'created' | 'corrected' | 'retracted';
+  change: 'created' | 'corrected' | 'retracted' | 'merged' | 'split' | 'related';
   correction_severity: 'substantive' | 'minor' | null;
   change_note: string | null;
   recorded_from: string;
@@ -33,7 +35,7 @@ export interface VersionRow extends EntryRow {
 export interface ChangeNoticeRow {
   entry_id: string;
   version: number;
-  change: 'corrected' | 'retracted';
+  change: 'corrected' | 'retracted' | 'merged' | 'split' | 'related';
   correction_severity: 'substantive' | 'minor' | null;
   change_note: string | null;
   recorded_from: string;
@@ -47,6 +49,35 @@ export interface TimelinePageRows {
   readonly notices: ChangeNoticeRow[];
   /** Stream position of the snapshot (absent for asOf queries). */
   readonly highWater?: HighWater;
+}
+
+/** An incoming claim relation: which entry relates to this one, how, and what it says. */
+export interface IncomingRelationRow {
+  entry_id: string;
+  relation: string;
+  summary: string;
+  status: string;
+}
+
+/** What the duplicate score of two entries is computed from. */
+export interface CandidateFacts {
+  entry_id: string;
+  story_id: string;
+  type: string;
+  summary: string;
+  occurred_at: string;
+  occurred_precision: EntryRow['occurred_precision'];
+  occurred_until: string | null;
+  occurred_tz: string | null;
+  actor_ids: string[];
+  location_names: string[];
+}
+
+/** A candidate pair as read: both entries' facts and the summaries' trigram similarity. */
+export interface CandidatePairRow {
+  a: CandidateFacts;
+  b: CandidateFacts;
+  text_similarity: number;
 }
 
 /** Counts for charts. */
@@ -87,8 +118,9 @@ export class TimelineReader {
       const where = [`e.projection = ${p.bind(projection)}`, ...filterPredicates(filter, p, 'e', { schema: this.schema })];
       if (after) where.push(keysetAfter(after, order, p, 'e'));
       const snippet = filter.q ? `, ${searchColumns(filter.q, p, 'e', this.schema)}` : '';
+      const relations = `, ${relationColumns(this.schema, filter.asOf, p, 'e')}`;
       const rows = (await em.query(
-        `SELECT ${entryColumns('e')}${snippet} FROM ${rel} WHERE ${where.join(' AND ')}
+        `SELECT ${entryColumns('e')}${snippet}${relations} FROM ${rel} WHERE ${where.join(' AND ')}
           ORDER BY ${timelineOrder(order, 'e')} LIMIT ${p.bind(limit + 1, 'int')}`,
         p.values,
       )) as EntryRow[];
@@ -105,14 +137,14 @@ export class TimelineReader {
     });
   }
 
-  /** One entry (current, or as known at `asOf`) with every version recorded so far. */
-  async entry(id: string, asOf?: Instant): Promise<{ row: EntryRow; versions: VersionRow[] } | undefined> {
+  /** One entry (current, or as known at `asOf`) with every version recorded so far and the relations coming in. */
+  async entry(id: string, asOf?: Instant): Promise<{ row: EntryRow; versions: VersionRow[]; incoming: IncomingRelationRow[] } | undefined> {
     const projection = await this.projections.current();
     return this.snapshot(async (em) => {
       const p = new SqlParams();
       const rel = entriesRelation(this.schema, projection, asOf, p);
       const [row] = (await em.query(
-        `SELECT ${entryColumns('e')} FROM ${rel} WHERE e.projection = ${p.bind(projection)} AND e.entry_id = ${p.bind(id, 'uuid')}`,
+        `SELECT ${entryColumns('e')}, ${relationColumns(this.schema, asOf, p, 'e')} FROM ${rel} WHERE e.projection = ${p.bind(projection)} AND e.entry_id = ${p.bind(id, 'uuid')}`,
         p.values,
       )) as EntryRow[];
       if (!row) return undefined;
@@ -123,7 +155,59 @@ export class TimelineReader {
         `SELECT ${this.versionColumns()} FROM ${this.s}.entry_versions v WHERE ${cond.join(' AND ')} ORDER BY v.version`,
         vp.values,
       )) as VersionRow[];
-      return { row, versions };
+      const ip = new SqlParams();
+      const target = ip.bind(id);
+      const incoming = (await em.query(
+        `SELECT d.entry_id::text AS entry_id, x.r->>'relation' AS relation, d.summary, d.status
+           FROM ${entriesAt(this.schema, asOf, ip)} d, jsonb_array_elements(d.relations) AS x(r)
+          WHERE d.projection = ${ip.bind(projection)} AND d.relations @> jsonb_build_array(jsonb_build_object('entryId', ${target}::text))
+            AND x.r->>'entryId' = ${target}
+          ORDER BY d.occurred_at, d.entry_id, x.r->>'relation'`,
+        ip.values,
+      )) as IncomingRelationRow[];
+      return { row, versions, incoming };
+    });
+  }
+
+  /**
+   * Likely duplicates: pairs of entries of one story, neither merged nor retracted, whose occurrences
+   * lie within two days of each other (the widest precision window plus time-zone slack), each with
+   * the `pg_trgm` similarity of their summaries — most similar first, at most `limit` pairs. With
+   * `entryId`, only pairs with that entry (as `a`); else every pair of `storyId` (`a` < `b`).
+   */
+  async candidatePairs(scope: { entryId: string } | { storyId: string }, limit: number): Promise<CandidatePairRow[] | undefined> {
+    const projection = await this.projections.current();
+    return this.snapshot(async (em) => {
+      const p = new SqlParams();
+      const proj = p.bind(projection);
+      const facts = (x: string) =>
+        `jsonb_build_object('entry_id', ${x}.entry_id::text, 'story_id', ${x}.story_id, 'type', ${x}.type, 'summary', ${x}.summary,
+           'occurred_at', ${utcText(`${x}.occurred_at`)}, 'occurred_precision', ${x}.occurred_precision,
+           'occurred_until', ${utcText(`${x}.occurred_until`)}, 'occurred_tz', ${x}.occurred_tz,
+           'actor_ids', to_jsonb(${x}.actor_ids), 'location_names', to_jsonb(${x}.location_names))`;
+      const open = (x: string) => `${x}.merged_into IS NULL AND ${x}.status <> 'retracted'`;
+      const where = [`a.projection = ${proj}`];
+      if ('entryId' in scope) {
+        const id = p.bind(scope.entryId, 'uuid');
+        const found = (await em.query(`SELECT 1 FROM ${this.s}.timeline_entries WHERE projection = $1 AND entry_id = $2`, [
+          projection,
+          scope.entryId,
+        ])) as unknown[];
+        if (found.length === 0) return undefined;
+        where.push(`a.entry_id = ${id}`, `b.entry_id <> a.entry_id`);
+      } else {
+        where.push(`a.story_id = ${p.bind(scope.storyId)}`, open('a'), `a.entry_id < b.entry_id`);
+      }
+      return (await em.query(
+        `SELECT ${facts('a')} AS a, ${facts('b')} AS b, similarity(a.summary, b.summary)::float8 AS text_similarity
+           FROM ${this.s}.timeline_entries a
+           JOIN ${this.s}.timeline_entries b ON b.projection = a.projection AND b.story_id = a.story_id AND ${open('b')}
+                AND b.occurred_at <= coalesce(a.occurred_until, a.occurred_at) + interval '2 days'
+                AND coalesce(b.occurred_until, b.occurred_at) >= a.occurred_at - interval '2 days'
+          WHERE ${where.join(' AND ')}
+          ORDER BY text_similarity DESC, b.entry_id LIMIT ${p.bind(limit, 'int')}`,
+        p.values,
+      )) as CandidatePairRow[];
     });
   }
 

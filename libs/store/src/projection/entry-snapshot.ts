@@ -404,7 +404,7 @@ function distinctRelations(rs: EntryRelation[]): EntryRelation[] {
  * An entry's content with its merged reports' actors, places and sources added (deduplicated: actors
  * by id, places by name and country, sources by URL) — what the survivor shows and is found by.
  */
-export function accumulated(c: EntryContent & Partial<Pick<EntryLinks, 'mergedReports'>>): {
+export function accumulated(c: Pick<EntryContent, 'actors' | 'locations' | 'sources'> & Partial<Pick<EntryLinks, 'mergedReports'>>): {
   actors: Actor[];
   locations: Location[];
   sources: Source[];
