@@ -219,22 +219,28 @@ describe('corroboration and claims (issue 14)', () => {
     afterMerge = new Date().toISOString();
   });
 
-  it('dead-letters a merge across stories (EVENT.MERGE_CROSS_STORY) and changes nothing', async () => {
-    const bad = {
-      ...meta('entry.merged', { survivorId: decoy.eventId, mergedIds: [foreign.eventId], reason: 'Looks the same.' }),
-      eventId: randomUUID(),
-    };
-    await accept(bad);
+  it('refuses a merge across stories at ingest (422 naming the field) and dead-letters one that reaches the topic without ingest', async () => {
+    const cross = meta('entry.merged', { survivorId: decoy.eventId, mergedIds: [foreign.eventId], reason: 'Looks the same.' });
+    const refused = await post(cross);
+    expect(refused.status).toBe(422);
+    expect(refused.body).toMatchObject({ code: 'EVENT.MERGE_CROSS_STORY', errors: [{ path: '/payload/mergedIds/0' }] });
+    // Another producer on the topic: the projector, the authority, dead-letters it with the reason code.
+    const bad = { ...cross, eventId: randomUUID(), schemaVersion: 1, recordedAt: new Date().toISOString() };
+    const producer = stack.kafka.producer();
+    await producer.connect();
+    await producer.send({ topic: config.kafka.eventsTopic, messages: [{ key: STORY, value: JSON.stringify(bad) }] });
+    await producer.disconnect();
     const letters = await waitFor(
       'the cross-story merge dead-lettered',
       async () => {
-        const hit = (await readTopic(stack.kafka, config.kafka.dlqTopic, 5_000)).filter((r) => r.value.includes(String(bad.eventId)));
+        const hit = (await readTopic(stack.kafka, config.kafka.dlqTopic, 5_000)).filter((r) => r.value.includes(bad.eventId));
         return hit.length ? hit : undefined;
       },
       60_000,
       1000,
     );
     expect(letters[0]!.headers['dlq.reasonCode']).toBe('EVENT.MERGE_CROSS_STORY');
+    expect(letters[0]!.headers['dlq.reason']).toContain(foreign.eventId);
     expect(ids(await timeline())).toEqual([afp.eventId, decoy.eventId].sort());
     expect((await json<{ entry: Entry }>(`/v1/entries/${foreign.eventId}`)).entry.mergedInto).toBeNull();
   });
