@@ -212,6 +212,19 @@ describe('corroboration and claims (issue 14)', () => {
       expect(r.status).toBe(400);
       expect(JSON.parse(r.text)).toMatchObject({ errors: [{ path: 'minIndependentSources' }] });
     }
+    // Sorted by corroboration (most independent outlets first), paged with its own cursor.
+    const byCorroboration = await timeline('&sort=corroboration&order=desc');
+    expect(byCorroboration.map((e) => e.id)).toEqual([afp.eventId, decoy.eventId]);
+    const first = await json<{ data: Entry[]; page: { nextCursor: string } }>(`/v1/timeline?story=${STORY}&sort=corroboration&limit=1`);
+    expect(first.data.map((e) => e.id)).toEqual([afp.eventId]);
+    const second = await json<{ data: Entry[]; page: { nextCursor: string | null } }>(
+      `/v1/timeline?story=${STORY}&sort=corroboration&limit=1&cursor=${encodeURIComponent(first.page.nextCursor)}`,
+    );
+    expect(second.data.map((e) => e.id)).toEqual([decoy.eventId]);
+    expect(second.page.nextCursor).toBeNull();
+    const foreignCursor = await get(`/v1/timeline?story=${STORY}&limit=1&cursor=${encodeURIComponent(first.page.nextCursor)}`);
+    expect(foreignCursor.status).toBe(400);
+    expect((await get(`/v1/timeline?sort=outlets`)).status).toBe(400);
     // As known before the merge: three separate entries.
     const then = await timeline(`&asOf=${encodeURIComponent(beforeMerge)}`);
     expect(ids(then)).toEqual([syndicated.eventId, afp.eventId, reuters.eventId, decoy.eventId].sort());

@@ -186,6 +186,7 @@ export class EntryDto {
 export class PageInfoDto {
   @ApiProperty() limit!: number;
   @ApiProperty({ enum: ['asc', 'desc'] }) order!: string;
+  @ApiProperty({ enum: ['time', 'corroboration'] }) sort!: string;
   @ApiProperty({
     nullable: true,
     type: String,

@@ -4,7 +4,7 @@ import { APP_CONFIG, type AppConfig } from '@timeline/config';
 import { CodedError } from '@timeline/http';
 import { ident } from '@timeline/store';
 import type { PageKey } from '../query/page-cursor.js';
-import type { Instant, SortOrder, StatsQuery, TimelineFilter } from '../query/timeline-filter.js';
+import type { Instant, SortKey, SortOrder, StatsQuery, TimelineFilter } from '../query/timeline-filter.js';
 import { changeRanges, type HighWater, type StreamPosition } from '../stream/stream-position.js';
 import { ActiveProjectionCache } from './active-projection.cache.js';
 import { utcText } from './sql-params.js';
@@ -110,18 +110,18 @@ export class TimelineReader {
   }
 
   /** One page in timeline order after `after` (keyset), plus one extra row to tell whether more follow. */
-  async page(filter: TimelineFilter, order: SortOrder, limit: number, after?: PageKey): Promise<TimelinePageRows> {
+  async page(filter: TimelineFilter, order: SortOrder, limit: number, after?: PageKey, sort: SortKey = 'time'): Promise<TimelinePageRows> {
     const projection = await this.projections.current();
     return this.snapshot(async (em) => {
       const p = new SqlParams();
       const rel = entriesRelation(this.schema, projection, filter.asOf, p);
       const where = [`e.projection = ${p.bind(projection)}`, ...filterPredicates(filter, p, 'e', { schema: this.schema })];
-      if (after) where.push(keysetAfter(after, order, p, 'e'));
+      if (after) where.push(keysetAfter(after, order, p, 'e', sort));
       const snippet = filter.q ? `, ${searchColumns(filter.q, p, 'e', this.schema)}` : '';
       const relations = `, ${relationColumns(this.schema, filter.asOf, p, 'e')}`;
       const rows = (await em.query(
         `SELECT ${entryColumns('e')}${snippet}${relations} FROM ${rel} WHERE ${where.join(' AND ')}
-          ORDER BY ${timelineOrder(order, 'e')} LIMIT ${p.bind(limit + 1, 'int')}`,
+          ORDER BY ${timelineOrder(order, 'e', sort)} LIMIT ${p.bind(limit + 1, 'int')}`,
         p.values,
       )) as EntryRow[];
       const hasMore = rows.length > limit;

@@ -1,6 +1,6 @@
 import { ident } from '@timeline/store';
 import type { PageKey } from '../query/page-cursor.js';
-import { toExclusiveIso, type Instant, type SortOrder, type TimelineFilter } from '../query/timeline-filter.js';
+import { toExclusiveIso, type Instant, type SortKey, type SortOrder, type TimelineFilter } from '../query/timeline-filter.js';
 import { nameRegistry } from '../search/name-registry.js';
 import { parseSearch } from '../search/search-query.js';
 import { matchedLanguagesColumn, searchTsquery } from './search-sql.js';
@@ -231,19 +231,33 @@ export function searchColumns(q: string, p: SqlParams, a: string, schema: string
           ${matchedLanguagesColumn(tsq, a, schema)}`;
 }
 
-/** Keyset condition: rows strictly after `key` in timeline order `order`. */
-export function keysetAfter(key: PageKey, order: SortOrder, p: SqlParams, a: string): string {
+/** Keyset condition: rows strictly after `key` in timeline order `order` (or by corroboration first, see {@link timelineOrder}). */
+export function keysetAfter(key: PageKey, order: SortOrder, p: SqlParams, a: string, sort: SortKey = 'time'): string {
   const op = order === 'asc' ? '>' : '<';
-  return `(${a}.occurred_at, ${a}.recorded_at, ${a}.entry_id) ${op} (${p.bind(key.occurredAt, 'timestamptz')}, ${p.bind(
-    key.recordedAt,
-    'timestamptz',
-  )}, ${p.bind(key.entryId, 'uuid')})`;
+  const time = [p.bind(key.occurredAt, 'timestamptz'), p.bind(key.recordedAt, 'timestamptz'), p.bind(key.entryId, 'uuid')];
+  if (sort === 'corroboration') {
+    const c = key.corroboration ?? { independentOutlets: 0, reports: 0 };
+    // Counts always descend: negated for an ascending time order, so one row comparison covers both.
+    const sign = order === 'asc' ? '-' : '';
+    return `(${sign}${a}.independent_outlets, ${sign}${a}.report_count, ${a}.occurred_at, ${a}.recorded_at, ${a}.entry_id) ${op} (${sign}${p.bind(
+      c.independentOutlets,
+      'int',
+    )}::int, ${sign}${p.bind(c.reports, 'int')}::int, ${time.join(', ')})`;
+  }
+  return `(${a}.occurred_at, ${a}.recorded_at, ${a}.entry_id) ${op} (${time.join(', ')})`;
 }
 
-/** ORDER BY of the timeline (whitelisted: only `asc`/`desc` reach this string). */
-export function timelineOrder(order: SortOrder, a: string): string {
+/**
+ * ORDER BY of the timeline (whitelisted: only `asc`/`desc` reach this string). `corroboration` sorts
+ * by independent outlets, then reports, most first, then in timeline order `order`.
+ */
+export function timelineOrder(order: SortOrder, a: string, sort: SortKey = 'time'): string {
   const dir = order === 'asc' ? 'ASC' : 'DESC';
-  return `${a}.occurred_at ${dir}, ${a}.recorded_at ${dir}, ${a}.entry_id ${dir}`;
+  const time = `${a}.occurred_at ${dir}, ${a}.recorded_at ${dir}, ${a}.entry_id ${dir}`;
+  if (sort !== 'corroboration') return time;
+  return order === 'asc'
+    ? `(-${a}.independent_outlets) ASC, (-${a}.report_count) ASC, ${time}`
+    : `${a}.independent_outlets DESC, ${a}.report_count DESC, ${time}`;
 }
 
 export { SqlParams };
