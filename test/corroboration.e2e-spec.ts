@@ -297,6 +297,22 @@ describe('corroboration and claims (issue 14)', () => {
     ]);
   });
 
+  it('entry.related withdraws a link and adds one to a merged report, which disputes its survivor', async () => {
+    const denial = (await timeline()).find((e) => e.id !== afp.eventId && e.id !== decoy.eventId)!;
+    await accept(
+      meta('entry.related', { fromId: denial.id, toId: afp.eventId, relation: 'denies', withdrawn: true, reason: 'Linked in error.' }),
+    );
+    await waitForTimeline('the link withdrawn', (t) => t.find((e) => e.id === afp.eventId)?.disputed === false);
+    await accept(meta('entry.related', { fromId: denial.id, toId: reuters.eventId, relation: 'contradicts', reason: 'Answers Reuters.' }));
+    await waitForTimeline('the survivor disputed through its report', (t) => t.find((e) => e.id === afp.eventId)?.disputed === true);
+    const survivor = await json<{ entry: Entry }>(`/v1/entries/${afp.eventId}`);
+    expect(survivor.entry.relations.incoming).toEqual([
+      { entryId: denial.id, relation: 'contradicts', summary: denial.summary, viaReport: reuters.eventId },
+    ]);
+    const from = await json<{ entry: Entry }>(`/v1/entries/${denial.id}`);
+    expect(from.entry.relations.outgoing.map((r) => `${r.relation}:${r.entryId}`)).toEqual([`contradicts:${reuters.eventId}`]);
+  });
+
   it('splits the reports out again: three entries, the survivor back to one report', async () => {
     await accept(
       meta('entry.split', { survivorId: afp.eventId, splitIds: [syndicated.eventId, reuters.eventId], reason: 'Separate after all.' }),
@@ -304,6 +320,9 @@ describe('corroboration and claims (issue 14)', () => {
     const t = await waitForTimeline('the split', (x) => x.length === 5);
     expect(t.find((e) => e.id === afp.eventId)!.corroboration).toMatchObject({ reports: 1, independentOutlets: 1 });
     expect(t.find((e) => e.id === reuters.eventId)!.mergedInto).toBeNull();
+    // The contradiction follows its report out of the survivor.
+    expect(t.find((e) => e.id === reuters.eventId)!.disputed).toBe(true);
+    expect(t.find((e) => e.id === afp.eventId)!.disputed).toBe(false);
     // The merge stays in history: as known after it, still one entry of three reports.
     const then = await timeline(`&asOf=${encodeURIComponent(afterMerge)}`);
     expect(then.find((e) => e.id === afp.eventId)!.corroboration.reports).toBe(3);

@@ -476,6 +476,11 @@ export interface components {
       relation: 'denies' | 'contradicts' | 'confirms' | 'respondsTo';
       /** @description The other entry’s summary. */
       summary: string | null;
+      /**
+       * Format: uuid
+       * @description Incoming only: the link names this merged report of the survivor rather than the survivor itself.
+       */
+      viaReport?: string;
     };
     RelationsDto: {
       /** @description Only on /v1/entries/:id: entries that relate to this one. */

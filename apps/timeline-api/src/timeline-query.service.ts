@@ -124,7 +124,7 @@ export class TimelineQueryService {
     const history = found.versions.map(versionView);
     const notices = noticesOf(found.versions);
     const entry = entryView(found.row, notices);
-    entry.relations.incoming = incomingViews(found.incoming);
+    entry.relations.incoming = incomingViews(found.incoming, found.row.entry_id);
     return { entry, history, asOf: q.asOf?.iso ?? null };
   }
 

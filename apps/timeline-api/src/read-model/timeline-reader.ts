@@ -57,6 +57,8 @@ export interface IncomingRelationRow {
   relation: string;
   summary: string;
   status: string;
+  /** The entry the link names: the entry read, or one of its merged reports. */
+  target_id: string;
 }
 
 /** What the duplicate score of two entries is computed from. */
@@ -155,14 +157,16 @@ export class TimelineReader {
         `SELECT ${this.versionColumns()} FROM ${this.s}.entry_versions v WHERE ${cond.join(' AND ')} ORDER BY v.version`,
         vp.values,
       )) as VersionRow[];
+      // Links to the entry itself and, for a survivor, to each of its merged reports (at most 51 ids).
       const ip = new SqlParams();
-      const target = ip.bind(id);
+      const targets = [id, ...(row.merged_reports ?? []).map((r) => r.entryId)].map((t) => ip.bind(t));
+      const contains = targets.map((t) => `d.relations @> jsonb_build_array(jsonb_build_object('entryId', ${t}::text))`).join(' OR ');
       const incoming = (await em.query(
-        `SELECT d.entry_id::text AS entry_id, x.r->>'relation' AS relation, d.summary, d.status
+        `SELECT d.entry_id::text AS entry_id, x.r->>'relation' AS relation, d.summary, d.status, x.r->>'entryId' AS target_id
            FROM ${entriesAt(this.schema, asOf, ip)} d, jsonb_array_elements(d.relations) AS x(r)
-          WHERE d.projection = ${ip.bind(projection)} AND d.relations @> jsonb_build_array(jsonb_build_object('entryId', ${target}::text))
-            AND x.r->>'entryId' = ${target}
-          ORDER BY d.occurred_at, d.entry_id, x.r->>'relation'`,
+          WHERE d.projection = ${ip.bind(projection)} AND (${contains})
+            AND x.r->>'entryId' IN (${targets.join(', ')})
+          ORDER BY d.occurred_at, d.entry_id, x.r->>'relation', x.r->>'entryId'`,
         ip.values,
       )) as IncomingRelationRow[];
       return { row, versions, incoming };

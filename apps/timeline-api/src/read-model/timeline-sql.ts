@@ -206,10 +206,14 @@ export const DISPUTING_RELATIONS = ['denies', 'contradicts'] as const;
  * entry that arrives later is resolved from then on (and, with `asOf`, as known at that time).
  */
 export function relationColumns(schema: string, asOf: Instant | undefined, p: SqlParams, a: string): string {
-  const link = (rel: string) => `jsonb_build_array(jsonb_build_object('entryId', ${a}.entry_id::text, 'relation', '${rel}'))`;
-  const disputing = DISPUTING_RELATIONS.map((r) => `d.relations @> ${link(r)}`).join(' OR ');
-  return `EXISTS (SELECT 1 FROM ${entriesAt(schema, asOf, p)} d
-                   WHERE d.projection = ${a}.projection AND d.status <> 'retracted' AND (${disputing})) AS disputed,
+  const link = (id: string, rel: string) => `jsonb_build_array(jsonb_build_object('entryId', ${id}, 'relation', '${rel}'))`;
+  const disputing = (id: string) => DISPUTING_RELATIONS.map((r) => `d.relations @> ${link(id, r)}`).join(' OR ');
+  // A survivor is disputed when one of its merged reports is: the claim was about the same event.
+  return `(EXISTS (SELECT 1 FROM ${entriesAt(schema, asOf, p)} d
+                    WHERE d.projection = ${a}.projection AND d.status <> 'retracted' AND (${disputing(`${a}.entry_id::text`)}))
+           OR EXISTS (SELECT 1 FROM jsonb_array_elements(${a}.merged_reports) AS m(report), ${entriesAt(schema, asOf, p)} d
+                       WHERE d.projection = ${a}.projection AND d.status <> 'retracted' AND (${disputing(`m.report->>'entryId'`)}))
+          ) AS disputed,
           (SELECT coalesce(jsonb_agg(jsonb_build_object('entryId', x.r->>'entryId', 'relation', x.r->>'relation', 'summary', t.summary)
                                      ORDER BY x.n), '[]'::jsonb)
              FROM jsonb_array_elements(${a}.relations) WITH ORDINALITY AS x(r, n)
