@@ -3,6 +3,7 @@ import { compareChecksums, projectionChecksum } from '@timeline/store';
 import { hashApiKey } from '@timeline/http';
 import {
   denialIssued,
+  parseCsvRecord,
   readTopic,
   readinessRaised,
   runCli,
@@ -39,29 +40,6 @@ const input = (e: RawEvent): Json => {
   const { recordedAt: _r, ...rest } = e;
   return rest;
 };
-
-/** Fields of one RFC 4180 record. */
-function csvRecord(line: string): string[] {
-  const out: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < line.length; i++) {
-    const ch = line[i]!;
-    if (quoted) {
-      if (ch === '"' && line[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (ch === '"') quoted = false;
-      else field += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ',') {
-      out.push(field);
-      field = '';
-    } else field += ch;
-  }
-  out.push(field);
-  return out;
-}
 
 /**
  * Issue 14 on the real stack (ingest → Kafka → projector → PostgreSQL → timeline API): three reports
@@ -275,7 +253,7 @@ describe('corroboration and claims (issue 14)', () => {
       .replace(/^\uFEFF/, '')
       .trimEnd()
       .split('\r\n')
-      .map(csvRecord);
+      .map(parseCsvRecord);
     const [header, ...rows] = csv as [string[], ...string[][]];
     const col = (row: string[], name: string) => row[header.indexOf(name)];
     const csvOf = (id: string) => rows.find((r) => col(r, 'id') === id)!;
