@@ -321,4 +321,24 @@ describe('corroboration and claims (issue 14)', () => {
     expect(v.stdout).toMatch(/OK: .* equals the projection rebuilt from event_log/);
     expect(ids(await timeline())).toHaveLength(5);
   });
+
+  it('stores a link to an entry not known yet and resolves it when that entry arrives', async () => {
+    const later = report(randomUUID(), 'Russian troops reported moving towards the border', { outlet: 'Reuters' });
+    const denial = denialIssued({
+      eventId: randomUUID(),
+      storyId: STORY,
+      relatesTo: [{ entryId: later.eventId, relation: 'contradicts' }],
+    });
+    await accept(input(denial));
+    const early = await waitFor('the denial', async () => {
+      const r = await get(`/v1/entries/${denial.eventId}`);
+      return r.status === 200 ? (JSON.parse(r.text) as { entry: Entry }) : undefined;
+    });
+    expect(early.entry.relations.outgoing).toEqual([{ entryId: later.eventId, relation: 'contradicts', summary: null }]);
+    await accept(input(later));
+    const t = await waitForTimeline('the later entry', (x) => x.some((e) => e.id === later.eventId));
+    expect(t.find((e) => e.id === later.eventId)!.disputed).toBe(true);
+    const resolved = await json<{ entry: Entry }>(`/v1/entries/${denial.eventId}`);
+    expect(resolved.entry.relations.outgoing).toEqual([{ entryId: later.eventId, relation: 'contradicts', summary: later.summary }]);
+  });
 });
