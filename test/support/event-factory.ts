@@ -92,6 +92,65 @@ export function entryRetracted(
   });
 }
 
+/** A valid `entry.merged`: `merged` become reports of `survivor` (same story by default). */
+export function entryMerged(
+  survivor: { eventId: string },
+  merged: readonly { eventId: string }[],
+  overrides: Record<string, unknown> = {},
+): RawEvent {
+  return base('entry.merged', 1, {
+    recordedAt: '2022-01-26T10:00:00Z',
+    summary: 'Merge',
+    payload: { survivorId: survivor.eventId, mergedIds: merged.map((m) => m.eventId), reason: 'Reports of the same event.' },
+    ...overrides,
+  });
+}
+
+/** A valid `entry.split` of `split` out of `survivor`. */
+export function entrySplit(
+  survivor: { eventId: string },
+  split: readonly { eventId: string }[],
+  overrides: Record<string, unknown> = {},
+): RawEvent {
+  return base('entry.split', 1, {
+    recordedAt: '2022-01-27T10:00:00Z',
+    summary: 'Split',
+    payload: { survivorId: survivor.eventId, splitIds: split.map((m) => m.eventId), reason: 'Different events after all.' },
+    ...overrides,
+  });
+}
+
+/** A valid `entry.related` from `from` to `to`. */
+export function entryRelated(
+  from: { eventId: string },
+  to: { eventId: string },
+  relation: 'denies' | 'contradicts' | 'confirms' | 'respondsTo',
+  overrides: Record<string, unknown> = {},
+  withdrawn = false,
+): RawEvent {
+  return base('entry.related', 1, {
+    recordedAt: '2022-01-27T11:00:00Z',
+    summary: 'Relation',
+    payload: { fromId: from.eventId, toId: to.eventId, relation, reason: 'Linked by the desk.', ...(withdrawn ? { withdrawn } : {}) },
+    ...overrides,
+  });
+}
+
+/** A valid `denial.issued`: the Kremlin denies invasion plans, optionally pointing at what it denies. */
+export function denialIssued(overrides: Record<string, unknown> = {}): RawEvent {
+  return base('denial.issued', 1, {
+    occurredAt: '2022-01-25T00:00:00Z',
+    recordedAt: '2022-01-25T14:00:00Z',
+    summary: 'Kremlin denies preparing an invasion of Ukraine',
+    actors: [{ id: 'kremlin', name: 'Kremlin', country: 'RU', role: 'subject' }],
+    locations: [{ name: 'Moscow', country: 'RU' }],
+    sources: [{ role: 'primary', outlet: 'kremlin.ru', outletKind: 'party', url: 'https://en.kremlin.ru/events/president/news' }],
+    tags: ['kremlin'],
+    payload: { denies: 'preparing an invasion of Ukraine', speaker: 'Dmitry Peskov' },
+    ...overrides,
+  });
+}
+
 /** Decodes a raw envelope with the catalogue (throws if invalid). */
 export function decodeEvent(raw: Record<string, unknown>): EventEnvelope {
   const d = eventCatalogue.decode(raw);

@@ -3,12 +3,17 @@ export { readerRoleName, readerUrlFor } from './reader-role.js';
 export { useTestStack, type TestStack } from './test-stack.js';
 export { seriousAxeViolations, useDashboardStack, type DashboardStack } from './dashboard-stack.js';
 export { createTestDatabase } from './database.js';
+export { parseCsvRecord } from './csv.js';
 export { createTopics, fetchApiVersions, testKafka } from './kafka.js';
 export { uniqueName } from './names.js';
 export { testConfig, testEnv } from './test-config.js';
 export { sleep, waitFor } from './wait.js';
 export {
   decodeEvent,
+  denialIssued,
+  entryMerged,
+  entryRelated,
+  entrySplit,
   entryCorrected,
   entryRetracted,
   eventSeries,

@@ -73,6 +73,26 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/entries/{id}/candidates': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Likely duplicates of one entry (reports of the same event), best first — a proposal: nothing merges by itself
+     * @description Entries of the same story that are neither merged nor retracted, scored 0..1 from: same or compatible type, occurrence within the precision window (a day-precision date allows for time zones), shared actor ids and places, and the trigram similarity of the summaries (`pg_trgm`). Merge with an `entry.merged` event through ingest.
+     */
+    get: operations['TimelineController_entryCandidates'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/export': {
     parameters: {
       query?: never;
@@ -147,6 +167,23 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/stories/{storyId}/candidates': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Likely duplicate pairs across one story, best first (same scoring as an entry’s candidates) */
+    get: operations['TimelineController_storyCandidates'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/stream': {
     parameters: {
       query?: never;
@@ -204,6 +241,30 @@ export interface components {
       /** @enum {string} */
       role: 'subject' | 'target' | 'spokesperson' | 'reporter';
     };
+    CandidateDto: {
+      entry: components['schemas']['CandidateEntryDto'];
+      reasons: components['schemas']['ScoreReasonDto'][];
+      score: number;
+    };
+    CandidateEntryDto: {
+      /** @example 24 January 2022 */
+      displayDate: string;
+      /** Format: uuid */
+      id: string;
+      /** Format: date-time */
+      occurredAt: string;
+      /** @enum {string} */
+      occurredAtPrecision: 'day' | 'hour' | 'minute' | 'second';
+      storyId: string;
+      summary: string;
+      type: string;
+    };
+    CandidatePairDto: {
+      a: components['schemas']['CandidateEntryDto'];
+      b: components['schemas']['CandidateEntryDto'];
+      reasons: components['schemas']['ScoreReasonDto'][];
+      score: number;
+    };
     ChangeNoticeDto: {
       /** @enum {string} */
       change: 'corrected' | 'retracted';
@@ -215,6 +276,44 @@ export interface components {
       severity: 'substantive' | 'minor' | null;
       version: number;
     };
+    CorroborationDto: {
+      /**
+       * Format: date-time
+       * @description Earliest publication or recording of a report.
+       */
+      firstReportedAt: string | null;
+      /**
+       * @description Distinct originating outlets over every source of every report (a syndicated copy counts for its origin).
+       * @example 2
+       */
+      independentOutlets: number;
+      /**
+       * Format: date-time
+       * @description Latest publication or recording of a report.
+       */
+      lastConfirmedAt: string | null;
+      /**
+       * @example [
+       *       "AFP",
+       *       "Reuters"
+       *     ]
+       */
+      outlets: string[];
+      /**
+       * @description Reports behind the entry: 1 + the entries merged into it.
+       * @example 3
+       */
+      reports: number;
+      roles: components['schemas']['CorroborationRolesDto'];
+    };
+    CorroborationRolesDto: {
+      /** @description Independent press outlets. */
+      media: number;
+      /** @description Independent outlets of a party to the conflict (or its state media). */
+      party: number;
+      /** @description Independent outlets that are the actor’s own channel. */
+      primary: number;
+    };
     DatePartsDto: {
       day: number;
       /** @description Present only for hour precision or finer. */
@@ -225,6 +324,12 @@ export interface components {
       /** @description Present only for second precision. */
       second?: number;
       year: number;
+    };
+    EntryCandidatesDto: {
+      /** @description Best first. */
+      data: components['schemas']['CandidateDto'][];
+      /** Format: uuid */
+      entryId: string;
     };
     EntryDetailDto: {
       /** Format: date-time */
@@ -240,6 +345,7 @@ export interface components {
       /** @enum {string} */
       confirmation: 'confirmed' | 'reported';
       corrections: components['schemas']['ChangeNoticeDto'][];
+      corroboration: components['schemas']['CorroborationDto'];
       date: components['schemas']['DatePartsDto'];
       /**
        * @description Calendar day in the reported zone.
@@ -251,6 +357,8 @@ export interface components {
        * @example 24 January 2022
        */
       displayDate: string;
+      /** @description An unretracted entry denies or contradicts this one. */
+      disputed: boolean;
       /**
        * Format: uuid
        * @description The eventId of the event that created the entry.
@@ -274,6 +382,13 @@ export interface components {
        *     ]
        */
       matchedLanguages?: string[];
+      /** @description Entries merged into this one. */
+      mergedIds: string[];
+      /**
+       * Format: uuid
+       * @description Set when an entry.merged made this entry a report of that survivor: it then leaves the lists but stays readable here.
+       */
+      mergedInto: string | null;
       /** Format: date-time */
       occurredAt: string;
       /** @enum {string} */
@@ -293,12 +408,18 @@ export interface components {
        * @description When the system first learned of the entry.
        */
       recordedAt: string;
+      relations: components['schemas']['RelationsDto'];
       /** @description Only when a stored value could not be rendered (displayDate then says "date cannot be shown"); the raw fields are still given. */
       renderProblem?: string;
+      /** @description The merged reports, as they stood when merged. */
+      reports: components['schemas']['ReportDto'][];
       /** @description Only with `q`: the summary split at the matched words. */
       snippet?: components['schemas']['SnippetSegmentDto'][];
       sources: components['schemas']['SourceDto'][];
-      /** @enum {string} */
+      /**
+       * @description A merged entry keeps its status; `mergedInto` says it was merged.
+       * @enum {string}
+       */
       status: 'live' | 'corrected' | 'retracted';
       storyId: string;
       /** @description In its original language (`language`). */
@@ -342,6 +463,49 @@ export interface components {
       nextCursor: string | null;
       /** @enum {string} */
       order: 'asc' | 'desc';
+      /** @enum {string} */
+      sort: 'time' | 'corroboration';
+    };
+    RelationDto: {
+      /**
+       * Format: uuid
+       * @description The other entry (may not be known yet: then summary is null).
+       */
+      entryId: string;
+      /** @enum {string} */
+      relation: 'denies' | 'contradicts' | 'confirms' | 'respondsTo';
+      /** @description The other entry’s summary. */
+      summary: string | null;
+      /**
+       * Format: uuid
+       * @description Incoming only: the link names this merged report of the survivor rather than the survivor itself.
+       */
+      viaReport?: string;
+    };
+    RelationsDto: {
+      /** @description Only on /v1/entries/:id: entries that relate to this one. */
+      incoming?: components['schemas']['RelationDto'][];
+      /** @description This entry denies / contradicts / confirms / responds to … */
+      outgoing: components['schemas']['RelationDto'][];
+    };
+    ReportDto: {
+      /** Format: uuid */
+      entryId: string;
+      /** Format: date-time */
+      occurredAt: string;
+      /** Format: date-time */
+      recordedAt: string;
+      sources: components['schemas']['SourceDto'][];
+      summary: string;
+      type: string;
+    };
+    ScoreReasonDto: {
+      /** @example kremlin, us-dod */
+      detail: string;
+      /** @enum {string} */
+      kind: 'sameType' | 'compatibleType' | 'occurredWithinPrecision' | 'occurredNearby' | 'sharedActors' | 'sharedPlaces' | 'similarText';
+      /** @description What this reason added to the score (0..1). */
+      weight: number;
     };
     SnippetSegmentDto: {
       /** @description True for the words the search matched. */
@@ -356,8 +520,18 @@ export interface components {
        * @example uk
        */
       language?: string;
+      /**
+       * @description The outlet a syndicated copy originated at.
+       * @example AFP
+       */
+      originOutlet?: string;
       /** @example Reuters */
       outlet: string;
+      /**
+       * @description primary (the actor itself), party (a party to the conflict or its state media), media.
+       * @enum {string}
+       */
+      outletKind?: 'primary' | 'party' | 'media';
       /** Format: date-time */
       publishedAt?: string;
       quotedPerson?: string;
@@ -366,6 +540,11 @@ export interface components {
       title?: string;
       /** Format: uri */
       url: string;
+      /**
+       * @description The republisher the copy was seen through.
+       * @example National Post
+       */
+      via?: string;
     };
     StatsActorDto: {
       count: number;
@@ -409,6 +588,11 @@ export interface components {
         [key: string]: number;
       };
     };
+    StoryCandidatesDto: {
+      /** @description Best first. */
+      data: components['schemas']['CandidatePairDto'][];
+      storyId: string;
+    };
     TimelinePageDto: {
       /** Format: date-time */
       asOf: string | null;
@@ -439,7 +623,7 @@ export interface components {
     };
     VersionDto: {
       /** @enum {string} */
-      change: 'created' | 'corrected' | 'retracted';
+      change: 'created' | 'corrected' | 'retracted' | 'merged' | 'split' | 'related';
       /** @description The entry as this version stated it. */
       entry: components['schemas']['EntryDto'];
       /** Format: uuid */
@@ -582,6 +766,54 @@ export interface operations {
       };
     };
   };
+  TimelineController_entryCandidates: {
+    parameters: {
+      query?: {
+        /** @description Most candidates returned. */
+        limit?: number;
+        /** @description Only candidates scoring at least this (0..1). */
+        minScore?: number;
+      };
+      header?: never;
+      path: {
+        /** @description Entry id */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['EntryCandidatesDto'];
+        };
+      };
+      /** @description A query parameter is invalid (problem+json; `errors[].path` names the parameter). */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Only when READ_ACCESS=key: a reader key is missing or invalid. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description No such entry. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
   ExportController_export: {
     parameters: {
       query?: {
@@ -601,6 +833,8 @@ export interface operations {
         includeRetracted?: boolean;
         /** @description Location names or admin regions (case-insensitive, exact). Repeat the parameter or separate values with commas; an entry matches if it has any of them. */
         location?: string[];
+        /** @description Only entries corroborated by at least this many independent outlets (`corroboration.independentOutlets`: distinct originating outlets over the entry and its merged reports; a syndicated copy counts for its origin). */
+        minIndependentSources?: number;
         /** @description Chronological (`asc`) or newest first (`desc`). */
         order?: 'asc' | 'desc';
         /** @description Full-text search in every language of an entry (English and Russian stemming, Ukrainian Hunspell forms; names across scripts and spellings from the alias registry; numbers with or without thousands separators), web-search syntax: `"exact phrase"`, `or`, `-exclude`. Matching entries carry a `snippet` with the matched words marked and `matchedLanguages`. */
@@ -745,6 +979,8 @@ export interface operations {
         includeRetracted?: boolean;
         /** @description Location names or admin regions (case-insensitive, exact). Repeat the parameter or separate values with commas; an entry matches if it has any of them. */
         location?: string[];
+        /** @description Only entries corroborated by at least this many independent outlets (`corroboration.independentOutlets`: distinct originating outlets over the entry and its merged reports; a syndicated copy counts for its origin). */
+        minIndependentSources?: number;
         /** @description Full-text search in every language of an entry (English and Russian stemming, Ukrainian Hunspell forms; names across scripts and spellings from the alias registry; numbers with or without thousands separators), web-search syntax: `"exact phrase"`, `or`, `-exclude`. Matching entries carry a `snippet` with the matched words marked and `matchedLanguages`. */
         q?: string;
         /** @description Story ids. Repeat the parameter or separate values with commas; an entry matches if it has any of them. */
@@ -802,6 +1038,47 @@ export interface operations {
       };
     };
   };
+  TimelineController_storyCandidates: {
+    parameters: {
+      query?: {
+        /** @description Most candidates returned. */
+        limit?: number;
+        /** @description Only candidates scoring at least this (0..1). */
+        minScore?: number;
+      };
+      header?: never;
+      path: {
+        /** @description Story id (slug) */
+        storyId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StoryCandidatesDto'];
+        };
+      };
+      /** @description A query parameter is invalid (problem+json; `errors[].path` names the parameter). */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Only when READ_ACCESS=key: a reader key is missing or invalid. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
   StreamController_stream: {
     parameters: {
       query?: {
@@ -819,6 +1096,8 @@ export interface operations {
         lastEventId?: string;
         /** @description Location names or admin regions (case-insensitive, exact). Repeat the parameter or separate values with commas; an entry matches if it has any of them. */
         location?: string[];
+        /** @description Only entries corroborated by at least this many independent outlets (`corroboration.independentOutlets`: distinct originating outlets over the entry and its merged reports; a syndicated copy counts for its origin). */
+        minIndependentSources?: number;
         /** @description Full-text search in every language of an entry (English and Russian stemming, Ukrainian Hunspell forms; names across scripts and spellings from the alias registry; numbers with or without thousands separators), web-search syntax: `"exact phrase"`, `or`, `-exclude`. Matching entries carry a `snippet` with the matched words marked and `matchedLanguages`. */
         q?: string;
         /** @description Story ids. Repeat the parameter or separate values with commas; an entry matches if it has any of them. */
@@ -906,10 +1185,14 @@ export interface operations {
         limit?: number;
         /** @description Location names or admin regions (case-insensitive, exact). Repeat the parameter or separate values with commas; an entry matches if it has any of them. */
         location?: string[];
+        /** @description Only entries corroborated by at least this many independent outlets (`corroboration.independentOutlets`: distinct originating outlets over the entry and its merged reports; a syndicated copy counts for its origin). */
+        minIndependentSources?: number;
         /** @description Chronological (`asc`) or newest first (`desc`). */
         order?: 'asc' | 'desc';
         /** @description Full-text search in every language of an entry (English and Russian stemming, Ukrainian Hunspell forms; names across scripts and spellings from the alias registry; numbers with or without thousands separators), web-search syntax: `"exact phrase"`, `or`, `-exclude`. Matching entries carry a `snippet` with the matched words marked and `matchedLanguages`. */
         q?: string;
+        /** @description `time` (the timeline order), or `corroboration`: most independent outlets first, then most reports, then in the timeline order given by `order`. */
+        sort?: 'time' | 'corroboration';
         /** @description Story ids. Repeat the parameter or separate values with commas; an entry matches if it has any of them. */
         story?: string[];
         /** @description Tags. Repeat the parameter or separate values with commas; an entry matches if it has any of them. */

@@ -11,8 +11,8 @@ import {
 import { eventCatalogue } from '@timeline/events';
 import { RequireRole } from '@timeline/http';
 import { sendJsonWithEtag, type JsonRequest, type JsonResponse } from './http/conditional-get.js';
-import { EntryDetailDto, StatsDto, TimelinePageDto } from './presentation/timeline-response.dto.js';
-import { EntryQueryDto, StatsQueryDto, TimelineQueryDto } from './query/timeline-query.dto.js';
+import { EntryCandidatesDto, EntryDetailDto, StatsDto, StoryCandidatesDto, TimelinePageDto } from './presentation/timeline-response.dto.js';
+import { CandidatesQueryDto, EntryQueryDto, StatsQueryDto, TimelineQueryDto } from './query/timeline-query.dto.js';
 import { QueryReader } from './query/query-reader.js';
 import { TimelineQueryService } from './timeline-query.service.js';
 
@@ -47,6 +47,39 @@ export class TimelineController {
   @ApiNotFoundResponse({ description: 'No such entry (or none known at asOf).' })
   async entry(@Param('id') id: string, @Query() query: EntryQueryDto, @Req() req: JsonRequest, @Res() res: JsonResponse): Promise<void> {
     sendJsonWithEtag(req, res, await this.timeline.entry(id, query as Record<string, unknown>));
+  }
+
+  @Get('entries/:id/candidates')
+  @ApiOperation({
+    summary: 'Likely duplicates of one entry (reports of the same event), best first — a proposal: nothing merges by itself',
+    description:
+      'Entries of the same story that are neither merged nor retracted, scored 0..1 from: same or compatible type, occurrence within the precision window (a day-precision date allows for time zones), shared actor ids and places, and the trigram similarity of the summaries (`pg_trgm`). Merge with an `entry.merged` event through ingest.',
+  })
+  @ApiParam({ name: 'id', format: 'uuid', description: 'Entry id' })
+  @ApiOkResponse({ type: EntryCandidatesDto })
+  @ApiBadRequestResponse({ description: BAD_QUERY })
+  @ApiNotFoundResponse({ description: 'No such entry.' })
+  async entryCandidates(
+    @Param('id') id: string,
+    @Query() query: CandidatesQueryDto,
+    @Req() req: JsonRequest,
+    @Res() res: JsonResponse,
+  ): Promise<void> {
+    sendJsonWithEtag(req, res, await this.timeline.entryCandidates(id, query as Record<string, unknown>));
+  }
+
+  @Get('stories/:storyId/candidates')
+  @ApiOperation({ summary: 'Likely duplicate pairs across one story, best first (same scoring as an entry’s candidates)' })
+  @ApiParam({ name: 'storyId', description: 'Story id (slug)', example: 'russia-ukraine-2022' })
+  @ApiOkResponse({ type: StoryCandidatesDto })
+  @ApiBadRequestResponse({ description: BAD_QUERY })
+  async storyCandidates(
+    @Param('storyId') storyId: string,
+    @Query() query: CandidatesQueryDto,
+    @Req() req: JsonRequest,
+    @Res() res: JsonResponse,
+  ): Promise<void> {
+    sendJsonWithEtag(req, res, await this.timeline.storyCandidates(storyId, query as Record<string, unknown>));
   }
 
   @Get('stats')

@@ -15,6 +15,10 @@ export const LIMITS = {
   batchEvents: 1000,
   /** Translations of the summary one event carries. */
   translations: 10,
+  /** Claim relations (`relatesTo`) one event carries. */
+  relations: 20,
+  /** Entries one `entry.merged` / `entry.split` names besides the survivor. */
+  mergedEntries: 50,
 } as const;
 
 /** ISO 3166-1 alpha-2 country code (upper case), e.g. `UA`, `RU`, `US`; `XK`-style user codes allowed. */
@@ -81,6 +85,34 @@ export const Location = Type.Object(
 );
 export type Location = Static<typeof Location>;
 
+/**
+ * Who an outlet is to the story (issue 14): `primary` = the actor's own channel, `party` = a party to
+ * the conflict or its state media (kremlin.ru, TASS, Ukraine's MoD), `media` = independent press.
+ * Left out: a `primary` source counts as primary, any other as media.
+ */
+export const OutletKind = Type.Union([Type.Literal('primary'), Type.Literal('party'), Type.Literal('media')], {
+  description: 'primary (the actor itself), party (a party to the conflict or its state media) or media; default from role',
+});
+export type OutletKind = Static<typeof OutletKind>;
+
+/** Claim relations between entries (issue 14). */
+export const RELATIONS = ['denies', 'contradicts', 'confirms', 'respondsTo'] as const;
+export const Relation = Type.Union(
+  RELATIONS.map((r) => Type.Literal(r)),
+  { description: 'how this entry relates to the other: denies, contradicts, confirms or respondsTo' },
+);
+export type Relation = Static<typeof Relation>;
+
+/** A link from an event to an earlier (or later-arriving) entry. */
+export const RelatesTo = Type.Object(
+  {
+    entryId: Type.String({ format: 'uuid', description: 'the related entry (the eventId that created it)' }),
+    relation: Relation,
+  },
+  { additionalProperties: false },
+);
+export type RelatesTo = Static<typeof RelatesTo>;
+
 /** Provenance. `primary` = the actor's own channel, `quoted` = someone quoted, `reporting` = a news report. */
 export const Source = Type.Object(
   {
@@ -92,6 +124,15 @@ export const Source = Type.Object(
     language: Type.Optional(languageTag('language the source publishes in (BCP 47)')),
     publishedAt: Type.Optional(DateTime),
     firstSeenAt: Type.Optional(DateTime),
+    originOutlet: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 200,
+        description: 'the outlet that originated a syndicated copy, e.g. "AFP" for an AFP story published by "A News"',
+      }),
+    ),
+    via: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'the republisher a copy was seen through' })),
+    outletKind: Type.Optional(OutletKind),
   },
   { additionalProperties: false },
 );

@@ -1,5 +1,5 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
-import { Actor, DateTime, LIMITS, Location, Precision, Slug, Source, Translation, Uuid, languageTag } from './common.js';
+import { Actor, DateTime, LIMITS, Location, Precision, RelatesTo, Slug, Source, Translation, Uuid, languageTag } from './common.js';
 
 /** Fields every event carries, whatever its type (the contract on `timeline.events`). */
 export const EnvelopeFields = {
@@ -29,6 +29,12 @@ export const EnvelopeFields = {
   ),
   translations: Type.Optional(
     Type.Array(Translation, { maxItems: LIMITS.translations, description: 'the summary in other languages, each marked with who made it' }),
+  ),
+  relatesTo: Type.Optional(
+    Type.Array(RelatesTo, {
+      maxItems: LIMITS.relations,
+      description: 'claims this event relates to, e.g. the report a denial.issued denies (issue 14)',
+    }),
   ),
   cameoCode: Type.Optional(Type.String({ pattern: '^[0-9]{2,4}$', description: 'overrides the type default CAMEO code' })),
   correlationId: Type.Optional(Uuid),

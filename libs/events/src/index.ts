@@ -14,6 +14,10 @@ export {
   LanguageTag,
   Location,
   LongText,
+  OutletKind,
+  RELATIONS,
+  Relation,
+  RelatesTo,
   Precision,
   ShortText,
   Slug,
@@ -74,6 +78,7 @@ export {
   type ParsedTimestamp,
   type TimestampResult,
 } from './timestamp.js';
+export { corroborationOf, normalizeOutlet, originOf, outletKindOf, type Corroboration, type CorroborationReport } from './corroboration.js';
 export { EVENT_TYPES, eventCatalogue, type EventType, type TimelineEvent } from './registry.js';
 export * from './types/concern-expressed.event.js';
 export * from './types/cyber-incident.event.js';
@@ -83,7 +88,10 @@ export * from './types/deployment-considered.event.js';
 export * from './types/diplomat-expelled.event.js';
 export * from './types/emergency-declared.event.js';
 export * from './types/entry-corrected.event.js';
+export * from './types/entry-merged.event.js';
+export * from './types/entry-related.event.js';
 export * from './types/entry-retracted.event.js';
+export * from './types/entry-split.event.js';
 export * from './types/military-action.event.js';
 export * from './types/negotiations-updated.event.js';
 export * from './types/readiness-raised.event.js';

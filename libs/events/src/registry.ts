@@ -9,7 +9,10 @@ import { DEPLOYMENT_CONSIDERED } from './types/deployment-considered.event.js';
 import { DIPLOMAT_EXPELLED } from './types/diplomat-expelled.event.js';
 import { EMERGENCY_DECLARED } from './types/emergency-declared.event.js';
 import { ENTRY_CORRECTED } from './types/entry-corrected.event.js';
+import { ENTRY_MERGED } from './types/entry-merged.event.js';
+import { ENTRY_RELATED } from './types/entry-related.event.js';
 import { ENTRY_RETRACTED } from './types/entry-retracted.event.js';
+import { ENTRY_SPLIT } from './types/entry-split.event.js';
 import { MILITARY_ACTION } from './types/military-action.event.js';
 import { NEGOTIATIONS_UPDATED } from './types/negotiations-updated.event.js';
 import { READINESS_RAISED } from './types/readiness-raised.event.js';
@@ -38,6 +41,9 @@ export const EVENT_TYPES = [
   MILITARY_ACTION,
   ENTRY_CORRECTED,
   ENTRY_RETRACTED,
+  ENTRY_MERGED,
+  ENTRY_SPLIT,
+  ENTRY_RELATED,
 ] as const;
 
 /** Union of the stored `type` strings. */

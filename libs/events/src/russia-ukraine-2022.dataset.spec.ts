@@ -47,8 +47,9 @@ describe('data/datasets/russia-ukraine-2022.ndjson', () => {
     expect(events.filter((e) => e.tags.includes('seed-article')).length).toBeGreaterThanOrEqual(9);
   });
 
-  it('uses every type of the catalogue', () => {
-    expect(new Set(events.map((e) => e.type))).toEqual(new Set(EVENT_TYPES.map((d) => d.type)));
+  it('uses every type of the catalogue (but the issue 14 meta events, which come with the real duplicate reports being prepared for it)', () => {
+    const later = ['entry.merged', 'entry.split', 'entry.related'];
+    expect(new Set(events.map((e) => e.type))).toEqual(new Set(EVENT_TYPES.map((d) => d.type).filter((t) => !later.includes(t))));
   });
 
   it('has deterministic, unique eventIds: UUIDv5 of storyId + datasetKey', () => {

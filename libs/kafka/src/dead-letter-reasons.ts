@@ -15,6 +15,11 @@ export const DEAD_LETTER_REASONS = {
   'EVENT.RECORDED_AT_BACKDATED': "the record's own recordedAt breaks the deployment's topic trust policy",
   'EVENT.ID_CONFLICT': 'the eventId is already stored with other content; the stored event is kept',
   'EVENT.INVALID_CORRECTION': 'a correction that would make its target entry invalid',
+  'EVENT.MERGE_UNKNOWN_ENTRY': 'an entry.merged / entry.split names an entry that is not in the projection',
+  'EVENT.MERGE_CROSS_STORY': "an entry.merged / entry.split names an entry of another story than the meta event's",
+  'EVENT.MERGE_CYCLE': 'a merge whose survivor is merged, or that merges an entry already merged or with merged reports of its own',
+  'EVENT.MERGE_RETRACTED_ENTRY': 'a merge of a retracted entry (survivor or merged)',
+  'EVENT.SPLIT_NOT_MERGED': 'an entry.split names an entry that is not merged into the survivor',
   'PARTITION.SKIPPED': 'not a message: an operator moved a parked partition past a record batch that cannot be decoded (`cli skip`)',
   'EVENT.UNSTORABLE': 'PostgreSQL refused a value the catalogue allowed (the safety net)',
 } as const;

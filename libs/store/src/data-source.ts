@@ -11,6 +11,7 @@ import { ProjectorReadModel1764100000000 } from './migrations/1764100000000-proj
 import { SkippedRanges1764200000000 } from './migrations/1764200000000-skipped-ranges.js';
 import { RateLimits1764290000000 } from './migrations/1764290000000-rate-limits.js';
 import { MultilingualSearch1764300000000 } from './migrations/1764300000000-multilingual-search.js';
+import { Corroboration1764400000000 } from './migrations/1764400000000-corroboration.js';
 
 /** Every entity of the store, for DataSource construction. */
 export const STORE_ENTITIES = [
@@ -29,6 +30,7 @@ export const STORE_MIGRATIONS = [
   SkippedRanges1764200000000,
   RateLimits1764290000000,
   MultilingualSearch1764300000000,
+  Corroboration1764400000000,
 ];
 
 /** Options for {@link createDataSource}. */

@@ -21,6 +21,7 @@ export {
   type RejectedEvent,
 } from './projection/timeline-projection.writer.js';
 export type { EventPosition, PositionedEvent } from './projection/positioned-event.js';
+export { accumulated, type EntryRelation, type MergedReport } from './projection/entry-snapshot.js';
 export { OffsetStore } from './projection/offset-store.js';
 export {
   applyIsolatingUnstorable,

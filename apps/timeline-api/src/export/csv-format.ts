@@ -39,6 +39,13 @@ export const CSV_COLUMNS = [
   'language',
   'language_detected_by',
   'translations',
+  'merged_into',
+  'merged_ids',
+  'reports',
+  'independent_outlets',
+  'outlets',
+  'disputed',
+  'relations',
 ] as const;
 
 /**
@@ -97,6 +104,14 @@ export function csvRow(e: EntryView): string {
     e.language,
     e.languageDetectedBy,
     e.translations.map((t) => `${t.lang}: ${t.text} (${t.by})`).join(' | '),
+    e.mergedInto,
+    e.mergedIds.join(';'),
+    e.corroboration.reports,
+    e.corroboration.independentOutlets,
+    e.corroboration.outlets.join('; '),
+    e.disputed ? 'true' : 'false',
+    // `relation:<entry id>` per link, `;`-separated (issue 14): machine-readable, one cell.
+    e.relations.outgoing.map((r) => `${r.relation}:${r.entryId}`).join(';'),
   ];
   return `${cells.map(csvField).join(',')}\r\n`;
 }

@@ -1,4 +1,5 @@
 import type { EntryView } from '../presentation/entry-view.js';
+import { parseCsvRecord } from '../../../../test/support/csv.js';
 import { CSV_COLUMNS, csvField, csvHeader, csvRow } from './csv-format.js';
 import { escapeHtml, isMediaUrl, timelineJsHead, timelineJsSlide } from './timelinejs-format.js';
 
@@ -30,7 +31,61 @@ const entry = (over: Partial<EntryView> = {}): EntryView => ({
   tags: ['nato'],
   payload: {},
   corrections: [],
+  mergedInto: null,
+  mergedIds: [],
+  reports: [],
+  corroboration: {
+    reports: 1,
+    independentOutlets: 1,
+    outlets: ['US Department of Defense'],
+    roles: { primary: 1, party: 0, media: 0 },
+    firstReportedAt: '2022-01-24T18:00:00.000Z',
+    lastConfirmedAt: '2022-01-24T18:00:00.000Z',
+  },
+  disputed: false,
+  relations: { outgoing: [] },
   ...over,
+});
+
+/** The CSV cell of `column` in the record of `e`. */
+const cell = (e: EntryView, column: (typeof CSV_COLUMNS)[number]) =>
+  parseCsvRecord(csvRow(e).replace(/\r\n$/, ''))[CSV_COLUMNS.indexOf(column)];
+
+describe('corroboration and claims in exports (issue 14)', () => {
+  const denial = entry({
+    type: 'denial.issued',
+    typeTitle: 'Denial issued',
+    relations: {
+      outgoing: [
+        { entryId: '6f1c2a0e-0000-4000-8000-000000000002', relation: 'denies', summary: 'Russia is preparing an invasion' },
+        { entryId: '6f1c2a0e-0000-4000-8000-000000000003', relation: 'respondsTo', summary: null },
+      ],
+    },
+  });
+  const survivor = entry({
+    mergedIds: ['6f1c2a0e-0000-4000-8000-000000000004'],
+    disputed: true,
+    corroboration: { ...entry().corroboration, reports: 3, independentOutlets: 2, outlets: ['AFP', 'Reuters'] },
+  });
+
+  it('CSV: relations as relation:<id>;…, disputed, reports, independent outlets and their names', () => {
+    expect(cell(denial, 'relations')).toBe('denies:6f1c2a0e-0000-4000-8000-000000000002;respondsTo:6f1c2a0e-0000-4000-8000-000000000003');
+    expect(cell(denial, 'disputed')).toBe('false');
+    expect(cell(survivor, 'disputed')).toBe('true');
+    expect(cell(survivor, 'reports')).toBe('3');
+    expect(cell(survivor, 'independent_outlets')).toBe('2');
+    expect(cell(survivor, 'outlets')).toBe('AFP; Reuters');
+    expect(cell(survivor, 'merged_ids')).toBe('6f1c2a0e-0000-4000-8000-000000000004');
+  });
+
+  it('TimelineJS: a slide names what it denies by headline, and says when it is disputed or corroborated', () => {
+    const text = timelineJsSlide(denial).text.text;
+    expect(text).toContain('<p><em>Denies:</em> “Russia is preparing an invasion”</p>');
+    expect(text).toContain('<p><em>Responds to:</em> an entry not in this export yet</p>');
+    const s = timelineJsSlide(survivor).text.text;
+    expect(s).toContain('<strong>Disputed:</strong>');
+    expect(s).toContain('3 reports, 2 independent outlets (AFP, Reuters)');
+  });
 });
 
 describe('languages in exports (issue 16)', () => {
@@ -42,8 +97,11 @@ describe('languages in exports (issue 16)', () => {
   });
 
   it('CSV carries the language, whether it was detected, and each translation with who made it', () => {
-    const cells = csvRow(multilingual).trimEnd().split(',');
-    expect(cells.slice(-3)).toEqual(['uk', 'machine:franc-min@6.2.0', 'en: Troops put on <alert> (machine:deepl)']);
+    expect([cell(multilingual, 'language'), cell(multilingual, 'language_detected_by'), cell(multilingual, 'translations')]).toEqual([
+      'uk',
+      'machine:franc-min@6.2.0',
+      'en: Troops put on <alert> (machine:deepl)',
+    ]);
   });
 
   it('a TimelineJS slide gives the original first, then each translation marked with its language and maker', () => {

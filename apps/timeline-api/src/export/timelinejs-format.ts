@@ -55,6 +55,14 @@ export function plainNote(note: string | null): string {
 
 const HEADLINE_CHARS = 140;
 
+/** How a slide names its claim links. */
+const RELATION_LABELS: Record<string, string> = {
+  denies: 'Denies',
+  contradicts: 'Contradicts',
+  confirms: 'Confirms',
+  respondsTo: 'Responds to',
+};
+
 /** TimelineJS renders `text` members as HTML: every value from an event is escaped. */
 export function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
@@ -108,6 +116,18 @@ export function timelineJsSlide(e: EntryView): TimelineJsSlide {
     if (items.length) paragraphs.push(`<ul>${items.join('')}</ul>`);
   }
   if (e.confirmation === 'reported') paragraphs.push('<p><em>Reported, not independently confirmed.</em></p>');
+  const c = e.corroboration;
+  if (c.reports > 1 || c.independentOutlets > 1) {
+    paragraphs.push(
+      `<p><em>Corroboration:</em> ${c.reports} report${c.reports === 1 ? '' : 's'}, ${c.independentOutlets} independent outlet${c.independentOutlets === 1 ? '' : 's'}${c.outlets.length ? ` (${escapeHtml(c.outlets.join(', '))})` : ''}.</p>`,
+    );
+  }
+  if (e.disputed) paragraphs.push('<p><strong>Disputed:</strong> another entry denies or contradicts this one.</p>');
+  for (const r of e.relations.outgoing) {
+    // The related entry's own slide has unique_id = its id; its headline is quoted so readers can find it.
+    const target = r.summary ? `“${escapeHtml(shorten(r.summary, HEADLINE_CHARS))}”` : 'an entry not in this export yet';
+    paragraphs.push(`<p><em>${RELATION_LABELS[r.relation] ?? escapeHtml(r.relation)}:</em> ${target}</p>`);
+  }
   const slide: TimelineJsSlide = {
     unique_id: e.id,
     start_date: start,

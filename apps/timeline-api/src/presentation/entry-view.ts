@@ -1,12 +1,13 @@
-import { eventCatalogue } from '@timeline/events';
-import type { ChangeNoticeRow, VersionRow } from '../read-model/timeline-reader.js';
+import { corroborationOf, eventCatalogue, type Actor, type Corroboration, type Location, type Source } from '@timeline/events';
+import { accumulated, type MergedReport } from '@timeline/store';
+import type { ChangeNoticeRow, IncomingRelationRow, VersionRow } from '../read-model/timeline-reader.js';
 import { MATCH_END, MATCH_START, type EntryRow } from '../read-model/timeline-sql.js';
 import { dateParts, displayDate, localDay, type DateParts } from './display-date.js';
 
 /** A correction or retraction notice, as newsrooms label them (never a silent edit). */
 export interface ChangeNoticeView {
   version: number;
-  change: 'corrected' | 'retracted';
+  change: ChangeNoticeRow['change'];
   severity: 'substantive' | 'minor' | null;
   note: string | null;
   recordedAt: string;
@@ -26,6 +27,25 @@ export interface TranslationView {
   by: string;
   at: string;
   snippet?: SnippetSegment[];
+}
+
+/** A claim relation of an entry (issue 14): the other entry, how, and what it says (null while unknown). */
+export interface RelationView {
+  entryId: string;
+  relation: string;
+  summary: string | null;
+  /** Incoming only, when the link names one of this survivor's merged reports rather than the entry itself. */
+  viaReport?: string;
+}
+
+/** A report merged into a survivor, as it stood when merged. */
+export interface ReportView {
+  entryId: string;
+  type: string;
+  summary: string;
+  occurredAt: string;
+  recordedAt: string;
+  sources: unknown[];
 }
 
 /** One timeline entry as the API returns it. */
@@ -63,6 +83,17 @@ export interface EntryView {
   tags: string[];
   payload: Record<string, unknown>;
   corrections: ChangeNoticeView[];
+  /** The survivor this entry was merged into (it then leaves the lists); null while it is an entry of its own. */
+  mergedInto: string | null;
+  /** Entries merged into this one (the survivor). */
+  mergedIds: string[];
+  /** Those merged reports, as they stood when merged. */
+  reports: ReportView[];
+  corroboration: Corroboration;
+  /** An unretracted entry denies or contradicts this one. */
+  disputed: boolean;
+  /** Outgoing links (with the related entry's summary); `incoming` only on `/v1/entries/:id`. */
+  relations: { outgoing: RelationView[]; incoming?: RelationView[] };
   snippet?: SnippetSegment[];
   /** Only with `q`: the languages (primary subtags) whose text the query matched, e.g. `["uk"]`. */
   matchedLanguages?: string[];
@@ -117,8 +148,9 @@ export function snippetSegments(snippet: string): SnippetSegment[] {
 
 /** The correction/retraction notices among an entry's versions (creations are not notices). */
 export function noticesOf(versions: readonly VersionRow[]): ChangeNoticeRow[] {
+  // Merges, splits and relations are in the history, not correction notices.
   return versions.flatMap((v) =>
-    v.change === 'created'
+    v.change !== 'corrected' && v.change !== 'retracted'
       ? []
       : [
           {
@@ -175,8 +207,23 @@ function dateFields(row: EntryRow): Pick<EntryView, 'displayDate' | 'day' | 'dat
   }
 }
 
+/** The incoming relations of an entry as views. */
+export function incomingViews(rows: readonly IncomingRelationRow[], entryId: string): RelationView[] {
+  return rows.map((r) => ({
+    entryId: r.entry_id,
+    relation: r.relation,
+    summary: r.summary,
+    ...(r.target_id !== entryId ? { viaReport: r.target_id } : {}),
+  }));
+}
+
 export function entryView(row: EntryRow, notices: ChangeNoticeRow[] = []): EntryView {
   const dates = dateFields(row);
+  const reports = row.merged_reports ?? [];
+  // A survivor shows (and exports) what its reports add, deduplicated; corroboration counts them all.
+  const own = { actors: row.actors as Actor[], locations: row.locations as Location[], sources: row.sources as Source[] };
+  const shown = accumulated({ ...own, mergedReports: reports as unknown as MergedReport[] });
+  const summaries = new Map((row.relation_views ?? []).map((r) => [`${r.relation}:${r.entryId}`, r.summary]));
   const view: EntryView = {
     id: row.entry_id,
     storyId: row.story_id,
@@ -202,12 +249,34 @@ export function entryView(row: EntryRow, notices: ChangeNoticeRow[] = []): Entry
       const snippet = row.translation_snippets?.[t.lang];
       return { lang: t.lang, text: t.text, by: t.by, at: t.at, ...(snippet ? { snippet: snippetSegments(snippet) } : {}) };
     }),
-    actors: row.actors,
-    locations: row.locations,
-    sources: row.sources,
+    actors: shown.actors,
+    locations: shown.locations,
+    sources: shown.sources,
     tags: row.tags,
     payload: row.payload,
     corrections: notices.filter((n) => n.entry_id === row.entry_id).map(noticeView),
+    mergedInto: row.merged_into ?? null,
+    mergedIds: reports.map((r) => r.entryId),
+    reports: reports.map((r) => ({
+      entryId: r.entryId,
+      type: r.type,
+      summary: r.summary,
+      occurredAt: isoOut(r.occurredAt),
+      recordedAt: isoOut(r.recordedAt),
+      sources: r.sources,
+    })),
+    corroboration: corroborationOf([
+      { recordedAt: row.recorded_at, sources: own.sources },
+      ...reports.map((r) => ({ recordedAt: r.recordedAt, sources: r.sources as unknown as Source[] })),
+    ]),
+    disputed: row.disputed ?? false,
+    relations: {
+      outgoing: (row.relations ?? []).map((r) => ({
+        entryId: r.entryId,
+        relation: r.relation,
+        summary: summaries.get(`${r.relation}:${r.entryId}`) ?? null,
+      })),
+    },
   };
   if (row.snippet) view.snippet = snippetSegments(row.snippet);
   if (row.matched_languages) view.matchedLanguages = row.matched_languages;

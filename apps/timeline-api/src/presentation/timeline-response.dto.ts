@@ -13,6 +13,8 @@ export class DatePartsDto {
   @ApiPropertyOptional({ description: 'Present only for second precision.' }) second?: number;
 }
 
+const CHANGES = ['corrected', 'retracted', 'merged', 'split', 'related'];
+
 export class ChangeNoticeDto {
   @ApiProperty() version!: number;
   @ApiProperty({ enum: ['corrected', 'retracted'] }) change!: string;
@@ -52,6 +54,60 @@ export class SourceDto {
   @ApiPropertyOptional({ format: 'date-time' }) publishedAt?: string;
   @ApiPropertyOptional({ format: 'date-time' }) firstSeenAt?: string;
   @ApiPropertyOptional({ example: 'uk', description: 'BCP 47 language the source publishes in.' }) language?: string;
+  @ApiPropertyOptional({ example: 'AFP', description: 'The outlet a syndicated copy originated at.' }) originOutlet?: string;
+  @ApiPropertyOptional({ example: 'National Post', description: 'The republisher the copy was seen through.' }) via?: string;
+  @ApiPropertyOptional({
+    enum: ['primary', 'party', 'media'],
+    description: 'primary (the actor itself), party (a party to the conflict or its state media), media.',
+  })
+  outletKind?: string;
+}
+
+export class CorroborationRolesDto {
+  @ApiProperty({ description: 'Independent outlets that are the actor’s own channel.' }) primary!: number;
+  @ApiProperty({ description: 'Independent outlets of a party to the conflict (or its state media).' }) party!: number;
+  @ApiProperty({ description: 'Independent press outlets.' }) media!: number;
+}
+
+export class CorroborationDto {
+  @ApiProperty({ example: 3, description: 'Reports behind the entry: 1 + the entries merged into it.' }) reports!: number;
+  @ApiProperty({
+    example: 2,
+    description: 'Distinct originating outlets over every source of every report (a syndicated copy counts for its origin).',
+  })
+  independentOutlets!: number;
+  @ApiProperty({ type: [String], example: ['AFP', 'Reuters'] }) outlets!: string[];
+  @ApiProperty({ type: CorroborationRolesDto }) roles!: CorroborationRolesDto;
+  @ApiProperty({ format: 'date-time', nullable: true, type: String, description: 'Earliest publication or recording of a report.' })
+  firstReportedAt!: string | null;
+  @ApiProperty({ format: 'date-time', nullable: true, type: String, description: 'Latest publication or recording of a report.' })
+  lastConfirmedAt!: string | null;
+}
+
+export class RelationDto {
+  @ApiProperty({ format: 'uuid', description: 'The other entry (may not be known yet: then summary is null).' }) entryId!: string;
+  @ApiProperty({ enum: ['denies', 'contradicts', 'confirms', 'respondsTo'] }) relation!: string;
+  @ApiProperty({ nullable: true, type: String, description: 'The other entry’s summary.' }) summary!: string | null;
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description: 'Incoming only: the link names this merged report of the survivor rather than the survivor itself.',
+  })
+  viaReport?: string;
+}
+
+export class RelationsDto {
+  @ApiProperty({ type: [RelationDto], description: 'This entry denies / contradicts / confirms / responds to …' }) outgoing!: RelationDto[];
+  @ApiPropertyOptional({ type: [RelationDto], description: 'Only on /v1/entries/:id: entries that relate to this one.' })
+  incoming?: RelationDto[];
+}
+
+export class ReportDto {
+  @ApiProperty({ format: 'uuid' }) entryId!: string;
+  @ApiProperty() type!: string;
+  @ApiProperty() summary!: string;
+  @ApiProperty({ format: 'date-time' }) occurredAt!: string;
+  @ApiProperty({ format: 'date-time' }) recordedAt!: string;
+  @ApiProperty({ type: [SourceDto] }) sources!: SourceDto[];
 }
 
 export class TranslationDto {
@@ -81,7 +137,11 @@ export class EntryDto {
   @ApiProperty({ format: 'date-time', description: 'When the system first learned of the entry.' }) recordedAt!: string;
   @ApiProperty({ format: 'date-time', description: 'When the current version was recorded.' }) updatedAt!: string;
   @ApiProperty() version!: number;
-  @ApiProperty({ enum: ['live', 'corrected', 'retracted'] }) status!: string;
+  @ApiProperty({
+    enum: ['live', 'corrected', 'retracted'],
+    description: 'A merged entry keeps its status; `mergedInto` says it was merged.',
+  })
+  status!: string;
   @ApiProperty({ enum: ['confirmed', 'reported'] }) confirmation!: string;
   @ApiProperty({ description: 'In its original language (`language`).' }) summary!: string;
   @ApiProperty({ example: 'uk', description: 'BCP 47 language of summary.' }) language!: string;
@@ -100,6 +160,18 @@ export class EntryDto {
   @ApiProperty({ type: [String] }) tags!: string[];
   @ApiProperty({ type: 'object', additionalProperties: true }) payload!: Record<string, unknown>;
   @ApiProperty({ type: [ChangeNoticeDto] }) corrections!: ChangeNoticeDto[];
+  @ApiProperty({
+    format: 'uuid',
+    nullable: true,
+    type: String,
+    description: 'Set when an entry.merged made this entry a report of that survivor: it then leaves the lists but stays readable here.',
+  })
+  mergedInto!: string | null;
+  @ApiProperty({ type: [String], description: 'Entries merged into this one.' }) mergedIds!: string[];
+  @ApiProperty({ type: [ReportDto], description: 'The merged reports, as they stood when merged.' }) reports!: ReportDto[];
+  @ApiProperty({ type: CorroborationDto }) corroboration!: CorroborationDto;
+  @ApiProperty({ description: 'An unretracted entry denies or contradicts this one.' }) disputed!: boolean;
+  @ApiProperty({ type: RelationsDto }) relations!: RelationsDto;
   @ApiPropertyOptional({ type: [SnippetSegmentDto], description: 'Only with `q`: the summary split at the matched words.' })
   snippet?: SnippetSegmentDto[];
   @ApiPropertyOptional({
@@ -119,6 +191,7 @@ export class EntryDto {
 export class PageInfoDto {
   @ApiProperty() limit!: number;
   @ApiProperty({ enum: ['asc', 'desc'] }) order!: string;
+  @ApiProperty({ enum: ['time', 'corroboration'] }) sort!: string;
   @ApiProperty({
     nullable: true,
     type: String,
@@ -144,7 +217,7 @@ export class TimelinePageDto {
 export class VersionDto {
   @ApiProperty() version!: number;
   @ApiProperty({ format: 'uuid' }) eventId!: string;
-  @ApiProperty({ enum: ['created', 'corrected', 'retracted'] }) change!: string;
+  @ApiProperty({ enum: ['created', ...CHANGES] }) change!: string;
   @ApiProperty({ enum: ['substantive', 'minor'], nullable: true, type: String }) severity!: string | null;
   @ApiProperty({ nullable: true, type: String }) note!: string | null;
   @ApiProperty({ format: 'date-time', description: 'Valid in recorded time from …' }) recordedFrom!: string;
@@ -182,4 +255,46 @@ export class StatsDto {
   @ApiProperty({ type: [StatsActorDto], description: 'Actors by number of entries, most first.' }) actors!: StatsActorDto[];
   @ApiProperty() total!: number;
   @ApiProperty({ nullable: true, type: String, format: 'date-time' }) asOf!: string | null;
+}
+
+export class ScoreReasonDto {
+  @ApiProperty({
+    enum: ['sameType', 'compatibleType', 'occurredWithinPrecision', 'occurredNearby', 'sharedActors', 'sharedPlaces', 'similarText'],
+  })
+  kind!: string;
+  @ApiProperty({ description: 'What this reason added to the score (0..1).' }) weight!: number;
+  @ApiProperty({ example: 'kremlin, us-dod' }) detail!: string;
+}
+
+export class CandidateEntryDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty() storyId!: string;
+  @ApiProperty() type!: string;
+  @ApiProperty() summary!: string;
+  @ApiProperty({ format: 'date-time' }) occurredAt!: string;
+  @ApiProperty({ enum: ['day', 'hour', 'minute', 'second'] }) occurredAtPrecision!: string;
+  @ApiProperty({ example: '24 January 2022' }) displayDate!: string;
+}
+
+export class CandidateDto {
+  @ApiProperty({ type: CandidateEntryDto }) entry!: CandidateEntryDto;
+  @ApiProperty({ minimum: 0, maximum: 1 }) score!: number;
+  @ApiProperty({ type: [ScoreReasonDto] }) reasons!: ScoreReasonDto[];
+}
+
+export class EntryCandidatesDto {
+  @ApiProperty({ format: 'uuid' }) entryId!: string;
+  @ApiProperty({ type: [CandidateDto], description: 'Best first.' }) data!: CandidateDto[];
+}
+
+export class CandidatePairDto {
+  @ApiProperty({ type: CandidateEntryDto }) a!: CandidateEntryDto;
+  @ApiProperty({ type: CandidateEntryDto }) b!: CandidateEntryDto;
+  @ApiProperty({ minimum: 0, maximum: 1 }) score!: number;
+  @ApiProperty({ type: [ScoreReasonDto] }) reasons!: ScoreReasonDto[];
+}
+
+export class StoryCandidatesDto {
+  @ApiProperty() storyId!: string;
+  @ApiProperty({ type: [CandidatePairDto], description: 'Best first.' }) data!: CandidatePairDto[];
 }

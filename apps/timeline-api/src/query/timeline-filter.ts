@@ -7,6 +7,13 @@ import { QueryReader, type RawQuery } from './query-reader.js';
 /** Sort direction of the timeline (`occurred_at, recorded_at, entry_id`). */
 export type SortOrder = 'asc' | 'desc';
 
+/**
+ * What `GET /v1/timeline` sorts by first: `time` (the timeline order), or `corroboration` (most
+ * independent outlets first, then most reports, then the timeline order in `order`).
+ */
+export type SortKey = 'time' | 'corroboration';
+export const SORT_KEYS: readonly SortKey[] = ['time', 'corroboration'];
+
 /** A validated instant: `iso` is a normalised RFC 3339 UTC timestamp safe to bind as timestamptz. */
 export interface Instant {
   readonly iso: string;
@@ -36,6 +43,8 @@ export interface TimelineFilter {
   /** Entries that started at or before this instant (a date covers its whole day). */
   readonly to?: Instant;
   readonly includeRetracted: boolean;
+  /** Only entries corroborated by at least this many independent outlets (issue 14). */
+  readonly minIndependentSources?: number;
   /** Answer from the versions valid at this recorded time instead of the current state. */
   readonly asOf?: Instant;
 }
@@ -57,8 +66,12 @@ export const FILTER_PARAMS = [
   'from',
   'to',
   'includeRetracted',
+  'minIndependentSources',
   'asOf',
 ] as const;
+
+/** Bounds of `minIndependentSources`. */
+export const MAX_INDEPENDENT_SOURCES = 100;
 
 const SLUG = /^[a-z0-9][a-z0-9._-]{0,79}$/;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -136,6 +149,7 @@ export function readFilter(r: QueryReader, opts: { asOf?: boolean } = {}): Timel
     r.fail('to', 'must not be before "from"');
   }
   const includeRetracted = r.bool('includeRetracted', false);
+  const minIndependent = r.int('minIndependentSources', 0, 1, MAX_INDEPENDENT_SOURCES);
   const asOf = opts.asOf === false ? undefined : readInstant(r, 'asOf');
   return {
     types,
@@ -150,6 +164,7 @@ export function readFilter(r: QueryReader, opts: { asOf?: boolean } = {}): Timel
     ...(from ? { from } : {}),
     ...(to ? { to } : {}),
     includeRetracted,
+    ...(minIndependent > 0 ? { minIndependentSources: minIndependent } : {}),
     ...(asOf ? { asOf } : {}),
   };
 }
@@ -168,8 +183,10 @@ function exclusiveEndMs(to: Instant): number {
 }
 
 /** A short digest of everything that defines a result set, bound into cursors so they cannot be reused across queries. */
-export function filterFingerprint(filter: TimelineFilter, order: SortOrder): string {
+export function filterFingerprint(filter: TimelineFilter, order: SortOrder, sort: SortKey = 'time'): string {
   const canonical = JSON.stringify([
+    // `time` adds nothing, so cursors issued before `sort` existed stay valid.
+    ...(sort === 'time' ? [] : [sort]),
     order,
     [...filter.types].sort(),
     [...filter.actors].sort(),
@@ -184,6 +201,7 @@ export function filterFingerprint(filter: TimelineFilter, order: SortOrder): str
     filter.to ? [filter.to.iso, filter.to.dateOnly] : null,
     filter.includeRetracted,
     filter.asOf?.iso ?? null,
+    filter.minIndependentSources ?? null,
   ]);
   return createHash('sha256').update(canonical).digest('base64url').slice(0, 12);
 }
@@ -193,6 +211,7 @@ export interface TimelineQuery {
   readonly filter: TimelineFilter;
   readonly limit: number;
   readonly order: SortOrder;
+  readonly sort: SortKey;
   readonly cursor?: string;
 }
 
@@ -201,13 +220,14 @@ export const MAX_PAGE_SIZE = 500;
 export const DEFAULT_PAGE_SIZE = 50;
 
 export function parseTimelineQuery(raw: RawQuery): TimelineQuery {
-  const r = new QueryReader(raw, [...FILTER_PARAMS, 'limit', 'order', 'cursor']);
+  const r = new QueryReader(raw, [...FILTER_PARAMS, 'limit', 'order', 'sort', 'cursor']);
   const filter = readFilter(r);
   const limit = r.int('limit', DEFAULT_PAGE_SIZE, 1, MAX_PAGE_SIZE);
   const order = r.oneOf('order', ['asc', 'desc'] as const, 'asc');
+  const sort = r.oneOf('sort', SORT_KEYS, 'time');
   const cursor = r.single('cursor', 2000);
   r.done();
-  return { filter, limit, order, ...(cursor ? { cursor } : {}) };
+  return { filter, limit, order, sort, ...(cursor ? { cursor } : {}) };
 }
 
 /** `GET /v1/stats` parameters. */
@@ -266,4 +286,32 @@ export function parseEntryQuery(raw: RawQuery, id: string): { id: string; asOf?:
   if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) r.fail('id', 'must be a UUID');
   r.done();
   return { id: id.toLowerCase(), ...(asOf ? { asOf } : {}) };
+}
+
+/** Default and largest number of duplicate candidates per request. */
+export const DEFAULT_CANDIDATES = 10;
+export const MAX_CANDIDATES = 100;
+
+/** `GET /v1/entries/:id/candidates` and `GET /v1/stories/:storyId/candidates` parameters. */
+export interface CandidatesQuery {
+  readonly limit: number;
+  readonly minScore: number;
+}
+
+/** Parses the candidate endpoints' query; `path` is the entry id or story id (validated here too). */
+export function parseCandidatesQuery(raw: RawQuery, path: { id?: string; storyId?: string }): CandidatesQuery {
+  const r = new QueryReader(raw, ['limit', 'minScore']);
+  if (path.id !== undefined && !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(path.id))
+    r.fail('id', 'must be a UUID');
+  if (path.storyId !== undefined && !SLUG.test(path.storyId)) r.fail('storyId', 'must be a story id (lower-case slug)');
+  const limit = r.int('limit', DEFAULT_CANDIDATES, 1, MAX_CANDIDATES);
+  const scoreText = r.single('minScore', 20);
+  let minScore = 0;
+  if (scoreText !== undefined) {
+    const n = /^(0(\.\d{1,6})?|1(\.0{1,6})?)$/.test(scoreText) ? Number(scoreText) : NaN;
+    if (Number.isNaN(n)) r.fail('minScore', 'must be a number between 0 and 1 (e.g. 0.5)');
+    else minScore = n;
+  }
+  r.done();
+  return { limit, minScore };
 }

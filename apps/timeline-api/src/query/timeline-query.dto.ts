@@ -1,5 +1,15 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { CONFIRMATIONS, DEFAULT_PAGE_SIZE, EXPORT_FORMATS, MAX_PAGE_SIZE, entryTypeNames } from './timeline-filter.js';
+import {
+  CONFIRMATIONS,
+  DEFAULT_CANDIDATES,
+  DEFAULT_PAGE_SIZE,
+  EXPORT_FORMATS,
+  MAX_CANDIDATES,
+  MAX_INDEPENDENT_SOURCES,
+  MAX_PAGE_SIZE,
+  SORT_KEYS,
+  entryTypeNames,
+} from './timeline-filter.js';
 
 /*
  * OpenAPI descriptions of the query parameters. Validation itself happens in timeline-filter.ts
@@ -67,6 +77,16 @@ export class FilterQueryDto {
 
   @ApiPropertyOptional({ description: 'Include retracted entries (kept as tombstones).', type: Boolean, default: false })
   includeRetracted?: boolean;
+
+  @ApiPropertyOptional({
+    description:
+      'Only entries corroborated by at least this many independent outlets (`corroboration.independentOutlets`: distinct originating outlets over the entry and its merged reports; a syndicated copy counts for its origin).',
+    type: Number,
+    minimum: 1,
+    maximum: MAX_INDEPENDENT_SOURCES,
+    example: 2,
+  })
+  minIndependentSources?: number;
 }
 
 /** `asOf` for the endpoints that can answer "as known at". */
@@ -85,6 +105,14 @@ export class TimelineQueryDto extends AsOfQueryDto {
 
   @ApiPropertyOptional({ description: 'Chronological (`asc`) or newest first (`desc`).', enum: ['asc', 'desc'], default: 'asc' })
   order?: 'asc' | 'desc';
+
+  @ApiPropertyOptional({
+    description:
+      '`time` (the timeline order), or `corroboration`: most independent outlets first, then most reports, then in the timeline order given by `order`.',
+    enum: SORT_KEYS,
+    default: 'time',
+  })
+  sort?: string;
 
   @ApiPropertyOptional({
     description:
@@ -125,4 +153,25 @@ export class StreamQueryDto extends FilterQueryDto {
 export class EntryQueryDto {
   @ApiPropertyOptional({ description: 'Show the entry and its history as known at this recorded time.', example: '2022-01-25T12:00:00Z' })
   asOf?: string;
+}
+
+export class CandidatesQueryDto {
+  @ApiPropertyOptional({
+    description: 'Most candidates returned.',
+    minimum: 1,
+    maximum: MAX_CANDIDATES,
+    default: DEFAULT_CANDIDATES,
+    type: Number,
+  })
+  limit?: number;
+
+  @ApiPropertyOptional({
+    description: 'Only candidates scoring at least this (0..1).',
+    minimum: 0,
+    maximum: 1,
+    default: 0,
+    type: Number,
+    example: 0.5,
+  })
+  minScore?: number;
 }

@@ -6,7 +6,7 @@ import { METRICS_REGISTRY } from '@timeline/observability';
 import { CodedError } from '@timeline/http';
 import { ident } from '@timeline/store';
 import type { PageKey } from '../query/page-cursor.js';
-import type { Instant, SortOrder, StatsQuery, TimelineFilter } from '../query/timeline-filter.js';
+import type { Instant, SortKey, SortOrder, StatsQuery, TimelineFilter } from '../query/timeline-filter.js';
 import { changeRanges, type HighWater, type StreamPosition } from '../stream/stream-position.js';
 import { ActiveProjectionCache } from './active-projection.cache.js';
 import { nameRegistry } from '../search/name-registry.js';
@@ -18,7 +18,9 @@ import {
   entriesRelation,
   entryColumns,
   filterPredicates,
+  entriesAt,
   keysetAfter,
+  relationColumns,
   searchColumns,
   timelineOrder,
   type EntryRow,
@@ -27,7 +29,7 @@ import {
 /** One change of an entry (a row of entry_versions): its creation, a correction or a retraction. */
 export interface VersionRow extends EntryRow {
   event_id: string;
-  change: 'created' | 'corrected' | 'retracted';
+  change: 'created' | 'corrected' | 'retracted' | 'merged' | 'split' | 'related';
   correction_severity: 'substantive' | 'minor' | null;
   change_note: string | null;
   recorded_from: string;
@@ -52,6 +54,37 @@ export interface TimelinePageRows {
   readonly notices: ChangeNoticeRow[];
   /** Stream position of the snapshot (absent for asOf queries). */
   readonly highWater?: HighWater;
+}
+
+/** An incoming claim relation: which entry relates to this one, how, and what it says. */
+export interface IncomingRelationRow {
+  entry_id: string;
+  relation: string;
+  summary: string;
+  status: string;
+  /** The entry the link names: the entry read, or one of its merged reports. */
+  target_id: string;
+}
+
+/** What the duplicate score of two entries is computed from. */
+export interface CandidateFacts {
+  entry_id: string;
+  story_id: string;
+  type: string;
+  summary: string;
+  occurred_at: string;
+  occurred_precision: EntryRow['occurred_precision'];
+  occurred_until: string | null;
+  occurred_tz: string | null;
+  actor_ids: string[];
+  location_names: string[];
+}
+
+/** A candidate pair as read: both entries' facts and the summaries' trigram similarity. */
+export interface CandidatePairRow {
+  a: CandidateFacts;
+  b: CandidateFacts;
+  text_similarity: number;
 }
 
 /** Counts for charts. */
@@ -103,20 +136,21 @@ export class TimelineReader {
   }
 
   /** One page in timeline order after `after` (keyset), plus one extra row to tell whether more follow. */
-  async page(filter: TimelineFilter, order: SortOrder, limit: number, after?: PageKey): Promise<TimelinePageRows> {
+  async page(filter: TimelineFilter, order: SortOrder, limit: number, after?: PageKey, sort: SortKey = 'time'): Promise<TimelinePageRows> {
     const projection = await this.projections.current();
     return this.snapshot(async (em) => {
       const p = new SqlParams();
       const rel = entriesRelation(this.schema, projection, filter.asOf, p);
       const where = [`e.projection = ${p.bind(projection)}`, ...filterPredicates(filter, p, 'e', { schema: this.schema })];
-      if (after) where.push(keysetAfter(after, order, p, 'e'));
+      if (after) where.push(keysetAfter(after, order, p, 'e', sort));
       const snippet = filter.q ? `, ${searchColumns(filter.q, p, 'e', this.schema)}` : '';
-      const probed = await this.searchPageIds(em, projection, filter, order, limit, after);
+      const relations = `, ${relationColumns(this.schema, filter.asOf, p, 'e')}`;
+      const probed = sort === 'time' ? await this.searchPageIds(em, projection, filter, order, limit, after) : undefined;
       const rows = probed
         ? await this.rowsByIds(em, projection, probed, filter.q!, order)
         : ((await em.query(
-            `SELECT ${entryColumns('e')}${snippet} FROM ${rel} WHERE ${where.join(' AND ')}
-              ORDER BY ${timelineOrder(order, 'e')} LIMIT ${p.bind(limit + 1, 'int')}`,
+            `SELECT ${entryColumns('e')}${snippet}${relations} FROM ${rel} WHERE ${where.join(' AND ')}
+              ORDER BY ${timelineOrder(order, 'e', sort)} LIMIT ${p.bind(limit + 1, 'int')}`,
             p.values,
           )) as EntryRow[]);
       const hasMore = rows.length > limit;
@@ -214,21 +248,22 @@ export class TimelineReader {
     if (ids.length === 0) return [];
     const p = new SqlParams();
     return (await em.query(
-      `SELECT ${entryColumns('e')}, ${searchColumns(q, p, 'e', this.schema)} FROM ${this.s}.timeline_entries e
+      `SELECT ${entryColumns('e')}, ${searchColumns(q, p, 'e', this.schema)}, ${relationColumns(this.schema, undefined, p, 'e')}
+         FROM ${this.s}.timeline_entries e
         WHERE e.projection = ${p.bind(projection)} AND e.entry_id = ANY(${p.bind(ids, 'uuid[]')})
         ORDER BY ${timelineOrder(order, 'e')}`,
       p.values,
     )) as EntryRow[];
   }
 
-  /** One entry (current, or as known at `asOf`) with every version recorded so far. */
-  async entry(id: string, asOf?: Instant): Promise<{ row: EntryRow; versions: VersionRow[] } | undefined> {
+  /** One entry (current, or as known at `asOf`) with every version recorded so far and the relations coming in. */
+  async entry(id: string, asOf?: Instant): Promise<{ row: EntryRow; versions: VersionRow[]; incoming: IncomingRelationRow[] } | undefined> {
     const projection = await this.projections.current();
     return this.snapshot(async (em) => {
       const p = new SqlParams();
       const rel = entriesRelation(this.schema, projection, asOf, p);
       const [row] = (await em.query(
-        `SELECT ${entryColumns('e')} FROM ${rel} WHERE e.projection = ${p.bind(projection)} AND e.entry_id = ${p.bind(id, 'uuid')}`,
+        `SELECT ${entryColumns('e')}, ${relationColumns(this.schema, asOf, p, 'e')} FROM ${rel} WHERE e.projection = ${p.bind(projection)} AND e.entry_id = ${p.bind(id, 'uuid')}`,
         p.values,
       )) as EntryRow[];
       if (!row) return undefined;
@@ -239,7 +274,61 @@ export class TimelineReader {
         `SELECT ${this.versionColumns()} FROM ${this.s}.entry_versions v WHERE ${cond.join(' AND ')} ORDER BY v.version`,
         vp.values,
       )) as VersionRow[];
-      return { row, versions };
+      // Links to the entry itself and, for a survivor, to each of its merged reports (at most 51 ids).
+      const ip = new SqlParams();
+      const targets = [id, ...(row.merged_reports ?? []).map((r) => r.entryId)].map((t) => ip.bind(t));
+      const contains = targets.map((t) => `d.relations @> jsonb_build_array(jsonb_build_object('entryId', ${t}::text))`).join(' OR ');
+      const incoming = (await em.query(
+        `SELECT d.entry_id::text AS entry_id, x.r->>'relation' AS relation, d.summary, d.status, x.r->>'entryId' AS target_id
+           FROM ${entriesAt(this.schema, asOf, ip)} d, jsonb_array_elements(d.relations) AS x(r)
+          WHERE d.projection = ${ip.bind(projection)} AND (${contains})
+            AND x.r->>'entryId' IN (${targets.join(', ')})
+          ORDER BY d.occurred_at, d.entry_id, x.r->>'relation', x.r->>'entryId'`,
+        ip.values,
+      )) as IncomingRelationRow[];
+      return { row, versions, incoming };
+    });
+  }
+
+  /**
+   * Likely duplicates: pairs of entries of one story, neither merged nor retracted, whose occurrences
+   * lie within two days of each other (the widest precision window plus time-zone slack), each with
+   * the `pg_trgm` similarity of their summaries — most similar first, at most `limit` pairs. With
+   * `entryId`, only pairs with that entry (as `a`); else every pair of `storyId` (`a` < `b`).
+   */
+  async candidatePairs(scope: { entryId: string } | { storyId: string }, limit: number): Promise<CandidatePairRow[] | undefined> {
+    const projection = await this.projections.current();
+    return this.snapshot(async (em) => {
+      const p = new SqlParams();
+      const proj = p.bind(projection);
+      const facts = (x: string) =>
+        `jsonb_build_object('entry_id', ${x}.entry_id::text, 'story_id', ${x}.story_id, 'type', ${x}.type, 'summary', ${x}.summary,
+           'occurred_at', ${utcText(`${x}.occurred_at`)}, 'occurred_precision', ${x}.occurred_precision,
+           'occurred_until', ${utcText(`${x}.occurred_until`)}, 'occurred_tz', ${x}.occurred_tz,
+           'actor_ids', to_jsonb(${x}.actor_ids), 'location_names', to_jsonb(${x}.location_names))`;
+      const open = (x: string) => `${x}.merged_into IS NULL AND ${x}.status <> 'retracted'`;
+      const where = [`a.projection = ${proj}`];
+      if ('entryId' in scope) {
+        const id = p.bind(scope.entryId, 'uuid');
+        const found = (await em.query(`SELECT 1 FROM ${this.s}.timeline_entries WHERE projection = $1 AND entry_id = $2`, [
+          projection,
+          scope.entryId,
+        ])) as unknown[];
+        if (found.length === 0) return undefined;
+        where.push(`a.entry_id = ${id}`, `b.entry_id <> a.entry_id`);
+      } else {
+        where.push(`a.story_id = ${p.bind(scope.storyId)}`, open('a'), `a.entry_id < b.entry_id`);
+      }
+      return (await em.query(
+        `SELECT ${facts('a')} AS a, ${facts('b')} AS b, similarity(a.summary, b.summary)::float8 AS text_similarity
+           FROM ${this.s}.timeline_entries a
+           JOIN ${this.s}.timeline_entries b ON b.projection = a.projection AND b.story_id = a.story_id AND ${open('b')}
+                AND b.occurred_at <= coalesce(a.occurred_until, a.occurred_at) + interval '2 days'
+                AND coalesce(b.occurred_until, b.occurred_at) >= a.occurred_at - interval '2 days'
+          WHERE ${where.join(' AND ')}
+          ORDER BY text_similarity DESC, b.entry_id LIMIT ${p.bind(limit, 'int')}`,
+        p.values,
+      )) as CandidatePairRow[];
     });
   }
 
@@ -358,7 +447,11 @@ export class TimelineReader {
   private async notices(em: EntityManager, projection: string, ids: string[], asOf?: Instant): Promise<ChangeNoticeRow[]> {
     if (ids.length === 0) return [];
     const p = new SqlParams();
-    const cond = [`v.projection = ${p.bind(projection)}`, `v.entry_id = ANY(${p.bind(ids, 'uuid[]')})`, `v.change <> 'created'`];
+    const cond = [
+      `v.projection = ${p.bind(projection)}`,
+      `v.entry_id = ANY(${p.bind(ids, 'uuid[]')})`,
+      `v.change IN ('corrected', 'retracted')`,
+    ];
     if (asOf) cond.push(`v.recorded_from <= ${p.bind(asOf.iso, 'timestamptz')}`);
     return (await em.query(
       `SELECT v.entry_id::text AS entry_id, v.version, v.change, v.correction_severity, v.change_note,

@@ -1,6 +1,6 @@
 import { ident } from '@timeline/store';
 import type { PageKey } from '../query/page-cursor.js';
-import { toExclusiveIso, type Instant, type SortOrder, type TimelineFilter } from '../query/timeline-filter.js';
+import { toExclusiveIso, type Instant, type SortKey, type SortOrder, type TimelineFilter } from '../query/timeline-filter.js';
 import { nameRegistry } from '../search/name-registry.js';
 import { parseSearch } from '../search/search-query.js';
 import { matchedLanguagesColumn, searchTsquery } from './search-sql.js';
@@ -32,14 +32,38 @@ export interface EntryRow {
   sources: unknown[];
   payload: Record<string, unknown>;
   tags: string[];
+  /** The survivor an entry.merged merged this entry into (issue 14). */
+  merged_into: string | null;
+  /** Reports merged into this survivor, as they stood when merged. */
+  merged_reports: MergedReportRow[];
+  /** Outgoing claim relations. */
+  relations: { entryId: string; relation: string }[];
+  report_count: number;
+  independent_outlets: number;
   source_partition: number;
   source_offset: string;
+  /** An incoming `denies`/`contradicts` from an unretracted entry (only where the read computes it). */
+  disputed?: boolean;
+  /** Outgoing relations with the related entry's summary (null while it is unknown), where the read resolves them. */
+  relation_views?: { entryId: string; relation: string; summary: string | null }[];
   /** ts_headline of the summary with match markers (only when `q` is given). */
   snippet?: string | null;
   /** ts_headline of each translation by its lang (only when `q` is given). */
   translation_snippets?: Record<string, string> | null;
   /** Languages whose text the query matched (only when `q` is given). */
   matched_languages?: string[];
+}
+
+/** A merged report as stored on its survivor (`merged_reports`). */
+export interface MergedReportRow {
+  entryId: string;
+  type: string;
+  summary: string;
+  occurredAt: string;
+  recordedAt: string;
+  actors: { id: string; name: string; country?: string; role: string }[];
+  locations: { name: string; country: string }[];
+  sources: { role: 'primary' | 'quoted' | 'reporting'; outlet: string; url: string; [k: string]: unknown }[];
 }
 
 /** Markers ts_headline puts around matches (private-use code points, stripped from the text first). */
@@ -71,6 +95,11 @@ export function entryColumns(a: string): string {
     `${a}.sources`,
     `${a}.payload`,
     `${a}.tags`,
+    `${a}.merged_into::text AS merged_into`,
+    `${a}.merged_reports`,
+    `${a}.relations`,
+    `${a}.report_count`,
+    `${a}.independent_outlets`,
     `${a}.source_partition`,
     `${a}.source_offset::text AS source_offset`,
   ].join(', ');
@@ -95,6 +124,7 @@ export function entriesRelation(schema: string, projection: string, asOf: Instan
            v.recorded_from AS updated_at, v.version, v.status, v.confirmation, v.summary, v.language,
            v.language_detected_by, v.translations, v.actors, v.locations, v.sources, v.payload, v.tags, v.actor_ids,
            v.countries, v.search_text, v.search_texts, ${s}.entry_search_vector(v.search_texts) AS search,
+           v.merged_into, v.merged_reports, v.relations, v.report_count, v.independent_outlets,
            v.source_partition, v.source_offset
       FROM ${s}.entry_versions v
      WHERE v.projection = ${proj} AND v.recorded_from <= ${t} AND (v.recorded_to IS NULL OR v.recorded_to > ${t})
@@ -151,7 +181,43 @@ export function filterPredicates(f: TimelineFilter, p: SqlParams, a: string, opt
     );
   }
   if (!f.includeRetracted && !opts.keepRetracted) w.push(`${a}.status <> 'retracted'`);
+  // A merged entry is a report of its survivor: out of lists, still addressable (the stream reports the change).
+  if (!opts.keepRetracted) w.push(`${a}.merged_into IS NULL`);
+  if (f.minIndependentSources) w.push(`${a}.independent_outlets >= ${p.bind(f.minIndependentSources, 'int')}`);
   return w;
+}
+
+/**
+ * The entry rows valid now, or at `asOf`, as a FROM item without alias (for lookups correlated to
+ * an outer row by `projection` and `entry_id`).
+ */
+export function entriesAt(schema: string, asOf: Instant | undefined, p: SqlParams): string {
+  const s = ident(schema);
+  if (!asOf) return `${s}.timeline_entries`;
+  const t = p.bind(asOf.iso, 'timestamptz');
+  return `(SELECT * FROM ${s}.entry_versions WHERE recorded_from <= ${t} AND (recorded_to IS NULL OR recorded_to > ${t}))`;
+}
+
+/** Relations that make an entry disputed when they come in from an entry that is not retracted. */
+export const DISPUTING_RELATIONS = ['denies', 'contradicts'] as const;
+
+/**
+ * `disputed` and `relation_views` for rows of alias `a`: links resolve at read time, so a link to an
+ * entry that arrives later is resolved from then on (and, with `asOf`, as known at that time).
+ */
+export function relationColumns(schema: string, asOf: Instant | undefined, p: SqlParams, a: string): string {
+  const link = (id: string, rel: string) => `jsonb_build_array(jsonb_build_object('entryId', ${id}, 'relation', '${rel}'))`;
+  const disputing = (id: string) => DISPUTING_RELATIONS.map((r) => `d.relations @> ${link(id, r)}`).join(' OR ');
+  // A survivor is disputed when one of its merged reports is: the claim was about the same event.
+  return `(EXISTS (SELECT 1 FROM ${entriesAt(schema, asOf, p)} d
+                    WHERE d.projection = ${a}.projection AND d.status <> 'retracted' AND (${disputing(`${a}.entry_id::text`)}))
+           OR EXISTS (SELECT 1 FROM jsonb_array_elements(${a}.merged_reports) AS m(report), ${entriesAt(schema, asOf, p)} d
+                       WHERE d.projection = ${a}.projection AND d.status <> 'retracted' AND (${disputing(`m.report->>'entryId'`)}))
+          ) AS disputed,
+          (SELECT coalesce(jsonb_agg(jsonb_build_object('entryId', x.r->>'entryId', 'relation', x.r->>'relation', 'summary', t.summary)
+                                     ORDER BY x.n), '[]'::jsonb)
+             FROM jsonb_array_elements(${a}.relations) WITH ORDINALITY AS x(r, n)
+             LEFT JOIN ${entriesAt(schema, asOf, p)} t ON t.projection = ${a}.projection AND t.entry_id = (x.r->>'entryId')::uuid) AS relation_views`;
 }
 
 /**
@@ -169,19 +235,33 @@ export function searchColumns(q: string, p: SqlParams, a: string, schema: string
           ${matchedLanguagesColumn(tsq, a, schema)}`;
 }
 
-/** Keyset condition: rows strictly after `key` in timeline order `order`. */
-export function keysetAfter(key: PageKey, order: SortOrder, p: SqlParams, a: string): string {
+/** Keyset condition: rows strictly after `key` in timeline order `order` (or by corroboration first, see {@link timelineOrder}). */
+export function keysetAfter(key: PageKey, order: SortOrder, p: SqlParams, a: string, sort: SortKey = 'time'): string {
   const op = order === 'asc' ? '>' : '<';
-  return `(${a}.occurred_at, ${a}.recorded_at, ${a}.entry_id) ${op} (${p.bind(key.occurredAt, 'timestamptz')}, ${p.bind(
-    key.recordedAt,
-    'timestamptz',
-  )}, ${p.bind(key.entryId, 'uuid')})`;
+  const time = [p.bind(key.occurredAt, 'timestamptz'), p.bind(key.recordedAt, 'timestamptz'), p.bind(key.entryId, 'uuid')];
+  if (sort === 'corroboration') {
+    const c = key.corroboration ?? { independentOutlets: 0, reports: 0 };
+    // Counts always descend: negated for an ascending time order, so one row comparison covers both.
+    const sign = order === 'asc' ? '-' : '';
+    return `(${sign}${a}.independent_outlets, ${sign}${a}.report_count, ${a}.occurred_at, ${a}.recorded_at, ${a}.entry_id) ${op} (${sign}${p.bind(
+      c.independentOutlets,
+      'int',
+    )}::int, ${sign}${p.bind(c.reports, 'int')}::int, ${time.join(', ')})`;
+  }
+  return `(${a}.occurred_at, ${a}.recorded_at, ${a}.entry_id) ${op} (${time.join(', ')})`;
 }
 
-/** ORDER BY of the timeline (whitelisted: only `asc`/`desc` reach this string). */
-export function timelineOrder(order: SortOrder, a: string): string {
+/**
+ * ORDER BY of the timeline (whitelisted: only `asc`/`desc` reach this string). `corroboration` sorts
+ * by independent outlets, then reports, most first, then in timeline order `order`.
+ */
+export function timelineOrder(order: SortOrder, a: string, sort: SortKey = 'time'): string {
   const dir = order === 'asc' ? 'ASC' : 'DESC';
-  return `${a}.occurred_at ${dir}, ${a}.recorded_at ${dir}, ${a}.entry_id ${dir}`;
+  const time = `${a}.occurred_at ${dir}, ${a}.recorded_at ${dir}, ${a}.entry_id ${dir}`;
+  if (sort !== 'corroboration') return time;
+  return order === 'asc'
+    ? `(-${a}.independent_outlets) ASC, (-${a}.report_count) ASC, ${time}`
+    : `${a}.independent_outlets DESC, ${a}.report_count DESC, ${time}`;
 }
 
 export { SqlParams };

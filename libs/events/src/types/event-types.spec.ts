@@ -183,6 +183,39 @@ const BROKEN: Record<EventType, BrokenCase[]> = {
       message: 'is required',
     },
   ],
+  'entry.merged': [
+    {
+      why: 'the survivor among the merged ids',
+      payload: {
+        survivorId: '6f1c1f36-8a4e-4c55-9d0b-8b7f3c2a1e01',
+        mergedIds: ['6f1c1f36-8a4e-4c55-9d0b-8b7f3c2a1e01'],
+        reason: 'x',
+      },
+      path: '/payload/mergedIds/0',
+      message: 'must not be the survivorId',
+    },
+  ],
+  'entry.split': [
+    {
+      why: 'no split ids',
+      payload: { survivorId: '6f1c1f36-8a4e-4c55-9d0b-8b7f3c2a1e01', splitIds: [], reason: 'x' },
+      path: '/payload/splitIds',
+      message: /fewer than 1 item/,
+    },
+  ],
+  'entry.related': [
+    {
+      why: 'an unknown relation',
+      payload: {
+        fromId: '6f1c1f36-8a4e-4c55-9d0b-8b7f3c2a1e01',
+        toId: '0b7e2c1a-3d4f-4a5b-8c6d-7e8f9a0b1c2d',
+        relation: 'refutes',
+        reason: 'x',
+      },
+      path: '/payload/relation',
+      message: /./,
+    },
+  ],
 };
 
 describe('the catalogue registers every type of the architecture', () => {
@@ -197,7 +230,10 @@ describe('the catalogue registers every type of the architecture', () => {
         'diplomat.expelled',
         'emergency.declared',
         'entry.corrected',
+        'entry.merged',
+        'entry.related',
         'entry.retracted',
+        'entry.split',
         'military.action',
         'negotiations.updated',
         'readiness.raised',

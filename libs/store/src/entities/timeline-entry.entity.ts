@@ -28,6 +28,14 @@ export abstract class EntryState {
   @Column({ name: 'search_text', type: 'text' }) searchText!: string;
   /** The indexed text by language, plus unstemmed `names` (issue 16). */
   @Column({ name: 'search_texts', type: 'jsonb' }) searchTexts!: Record<string, string>;
+  /** The survivor an `entry.merged` merged this entry into (issue 14); null while on its own. */
+  @Column({ name: 'merged_into', type: 'uuid', nullable: true }) mergedInto!: string | null;
+  /** Reports merged into this survivor, as they stood when merged. */
+  @Column({ name: 'merged_reports', type: 'jsonb' }) mergedReports!: unknown[];
+  /** Outgoing claim relations `{entryId, relation}`. */
+  @Column({ type: 'jsonb' }) relations!: unknown[];
+  @Column({ name: 'report_count', type: 'integer' }) reportCount!: number;
+  @Column({ name: 'independent_outlets', type: 'integer' }) independentOutlets!: number;
   @Column({ name: 'source_partition', type: 'integer' }) sourcePartition!: number;
   @Column({ name: 'source_offset', type: 'bigint' }) sourceOffset!: string;
 }
@@ -52,7 +60,7 @@ export class EntryVersion extends EntryState {
   @PrimaryColumn({ name: 'entry_id', type: 'uuid' }) entryId!: string;
   @PrimaryColumn({ type: 'integer' }) version!: number;
   @Column({ name: 'event_id', type: 'uuid' }) eventId!: string;
-  @Column({ type: 'text' }) change!: 'created' | 'corrected' | 'retracted';
+  @Column({ type: 'text' }) change!: 'created' | 'corrected' | 'retracted' | 'merged' | 'split' | 'related';
   @Column({ name: 'correction_severity', type: 'text', nullable: true }) correctionSeverity!: 'substantive' | 'minor' | null;
   @Column({ name: 'change_note', type: 'text', nullable: true }) changeNote!: string | null;
   @Column({ name: 'recorded_from', type: 'timestamptz' }) recordedFrom!: Date;

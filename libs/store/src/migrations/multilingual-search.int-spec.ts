@@ -19,8 +19,9 @@ describe('MultilingualSearch migration on an existing database', () => {
   });
 
   it('keeps earlier rows, reads them as English and indexes their text again', async () => {
-    const previous = STORE_MIGRATIONS.slice(0, -1);
-    const multilingual = STORE_MIGRATIONS.at(-1)!;
+    const at = STORE_MIGRATIONS.findIndex((M) => new M().name === 'MultilingualSearch1764300000000');
+    const previous = STORE_MIGRATIONS.slice(0, at);
+    const multilingual = STORE_MIGRATIONS[at]!;
     expect(new multilingual().name).toBe('MultilingualSearch1764300000000');
     const q = ds.createQueryRunner();
     await q.connect();

@@ -1,8 +1,13 @@
 import {
   baseLanguage,
+  corroborationOf,
   languageOf,
   type Actor,
   type EntryCorrectedPayload,
+  type EntryMergedPayload,
+  type EntryRelatedPayload,
+  type EntrySplitPayload,
+  type Relation,
   type EntryRetractedPayload,
   type EventCatalogue,
   type EventEnvelope,
@@ -43,8 +48,37 @@ export interface EntryContent {
   readonly tags: readonly string[];
 }
 
+/** A report merged into a survivor, as it stood when merged (what the survivor accumulates). */
+export interface MergedReport {
+  readonly entryId: string;
+  readonly type: string;
+  readonly summary: string;
+  /** UTC, millisecond ISO (canonical, so live and rebuilt projections store the same text). */
+  readonly occurredAt: string;
+  readonly recordedAt: string;
+  readonly actors: readonly Actor[];
+  readonly locations: readonly Location[];
+  readonly sources: readonly Source[];
+}
+
+/** A claim relation from this entry to another (the other may not be projected yet). */
+export interface EntryRelation {
+  readonly entryId: string;
+  readonly relation: Relation;
+}
+
+/** Merge and relation state of an entry (issue 14), carried through every version like the content. */
+export interface EntryLinks {
+  /** The survivor this entry was merged into; null while it is an entry of its own. */
+  readonly mergedInto: string | null;
+  /** Reports merged into this entry, in merge order. */
+  readonly mergedReports: readonly MergedReport[];
+  /** Outgoing claim relations, in the order they were made. */
+  readonly relations: readonly EntryRelation[];
+}
+
 /** The current state of an entry: its content plus version bookkeeping. */
-export interface EntrySnapshot extends EntryContent {
+export interface EntrySnapshot extends EntryContent, EntryLinks {
   readonly version: number;
   readonly status: EntryStatus;
   /** `recorded_from` of the current version. */
@@ -53,10 +87,13 @@ export interface EntrySnapshot extends EntryContent {
   readonly position: Pick<EventPosition, 'partition' | 'offset'>;
 }
 
+/** What produced a version. */
+export type EntryChange = 'created' | 'corrected' | 'retracted' | 'merged' | 'split' | 'related';
+
 /** One row of `entry_versions`, before `recorded_to` is known. */
 export interface EntryVersionRow extends EntrySnapshot {
   readonly eventId: string;
-  readonly change: 'created' | 'corrected' | 'retracted';
+  readonly change: EntryChange;
   readonly correctionSeverity: 'substantive' | 'minor' | null;
   readonly changeNote: string | null;
 }
@@ -73,11 +110,21 @@ export interface DerivedColumns {
    * separators. The database's `entry_search_vector` turns it into the `search` tsvector.
    */
   readonly searchTexts: Record<string, string>;
+  /** Reports behind the entry (1 + merged reports). */
+  readonly reportCount: number;
+  /** Distinct originating outlets over all those reports' sources (`corroborationOf`). */
+  readonly independentOutlets: number;
 }
 
 /** Why a meta event could not be applied to its target. */
 export interface MetaRejection {
-  readonly code: 'EVENT.INVALID_CORRECTION';
+  readonly code:
+    | 'EVENT.INVALID_CORRECTION'
+    | 'EVENT.MERGE_UNKNOWN_ENTRY'
+    | 'EVENT.MERGE_CROSS_STORY'
+    | 'EVENT.MERGE_CYCLE'
+    | 'EVENT.MERGE_RETRACTED_ENTRY'
+    | 'EVENT.SPLIT_NOT_MERGED';
   readonly message: string;
 }
 
@@ -109,6 +156,9 @@ export function createdVersion(event: EventEnvelope, cameoCode: string | null, p
     sources: event.sources,
     payload: event.payload,
     tags: event.tags,
+    mergedInto: null,
+    mergedReports: [],
+    relations: distinctRelations((event.relatesTo ?? []).map((r) => ({ entryId: entryKey(r.entryId), relation: r.relation }))),
     version: 1,
     status: 'live',
     updatedAt: event.recordedAt,
@@ -144,6 +194,22 @@ export function nextVersion(
     updatedAt: recordedFrom,
     position: { partition: position.partition, offset: position.offset },
   };
+  if (meta.type === 'entry.related') {
+    const p = meta.payload as unknown as EntryRelatedPayload;
+    const link = { entryId: entryKey(p.toId), relation: p.relation };
+    const others = state.relations.filter((r) => !(r.entryId === link.entryId && r.relation === link.relation));
+    return {
+      ok: true,
+      version: {
+        ...state,
+        ...common,
+        relations: p.withdrawn ? others : [...others, link],
+        change: 'related',
+        correctionSeverity: null,
+        changeNote: p.reason,
+      },
+    };
+  }
   if (meta.type === 'entry.retracted') {
     const p = meta.payload as unknown as EntryRetractedPayload;
     return {
@@ -191,6 +257,9 @@ export function nextVersion(
     ok: true,
     version: {
       ...content,
+      mergedInto: state.mergedInto,
+      mergedReports: state.mergedReports,
+      relations: state.relations,
       ...common,
       cameoCode: catalogue.cameoCodeOf(check.event),
       status: state.status === 'retracted' ? 'retracted' : 'corrected',
@@ -201,9 +270,188 @@ export function nextVersion(
   };
 }
 
-/** The target entry id a meta event names. */
+/** Meta events that change a group of entries at once (all must exist: never deferred). */
+export const GROUP_META_TYPES: readonly string[] = ['entry.merged', 'entry.split'];
+
+/**
+ * The entry a meta event is keyed on: its target, the survivor of a merge or split, the `fromId` of a
+ * relation (where the link is stored). A deferred meta event waits for this entry.
+ */
 export function metaTarget(meta: EventEnvelope): string {
-  return entryKey(String((meta.payload as { targetEventId?: unknown }).targetEventId));
+  const p = meta.payload as { targetEventId?: unknown; survivorId?: unknown; fromId?: unknown };
+  return entryKey(String(p.survivorId ?? p.fromId ?? p.targetEventId));
+}
+
+/** Every entry a meta event changes (the survivor first for merges and splits). */
+export function metaTargets(meta: EventEnvelope): string[] {
+  if (meta.type === 'entry.merged') {
+    const p = meta.payload as unknown as EntryMergedPayload;
+    return [entryKey(p.survivorId), ...p.mergedIds.map(entryKey)];
+  }
+  if (meta.type === 'entry.split') {
+    const p = meta.payload as unknown as EntrySplitPayload;
+    return [entryKey(p.survivorId), ...p.splitIds.map(entryKey)];
+  }
+  return [metaTarget(meta)];
+}
+
+/**
+ * The next versions of the survivor and the other entries an `entry.merged` / `entry.split` names,
+ * or why it cannot apply (the caller dead-letters it). `current` gives each entry's state, undefined
+ * when it is not projected. Rules (issue 14):
+ * - every entry exists (a merge is never deferred: the reports of one story precede it on the
+ *   story's partition, so a missing one is unknown, not late) and belongs to the meta event's story;
+ * - merge: no entry is retracted; the survivor is not itself merged; a merged entry is neither
+ *   merged already nor a survivor with merged reports of its own (no chains, no cycles);
+ * - split: every named entry is currently merged into the survivor.
+ * The survivor keeps its own content and lists the merged reports as they stood at the merge.
+ */
+export function groupVersions(
+  current: (id: string) => EntrySnapshot | undefined,
+  meta: EventEnvelope,
+  position: EventPosition,
+): { ok: true; versions: EntryVersionRow[] } | { ok: false; rejection: MetaRejection } {
+  const [survivorId, ...ids] = metaTargets(meta) as [string, ...string[]];
+  const reject = (code: MetaRejection['code'], why: string) => ({
+    ok: false as const,
+    rejection: { code, message: `${meta.type} ${meta.eventId} refused: ${why}` },
+  });
+  const missing = [survivorId, ...ids].filter((id) => !current(id));
+  if (missing.length) return reject('EVENT.MERGE_UNKNOWN_ENTRY', `no entry ${missing.join(', ')} in this projection`);
+  const survivor = current(survivorId)!;
+  const others = ids.map((id) => current(id)!);
+  const foreign = [survivor, ...others].filter((e) => e.storyId !== meta.storyId);
+  if (foreign.length) {
+    return reject(
+      'EVENT.MERGE_CROSS_STORY',
+      `entries of another story than ${meta.storyId}: ${foreign.map((e) => `${e.entryId} (${e.storyId})`).join(', ')}`,
+    );
+  }
+  const common = (state: EntrySnapshot) => ({
+    eventId: entryKey(meta.eventId),
+    version: state.version + 1,
+    updatedAt: laterOf(meta.recordedAt, state.updatedAt),
+    position: { partition: position.partition, offset: position.offset },
+    correctionSeverity: null,
+    changeNote: (meta.payload as { reason: string }).reason,
+  });
+  if (meta.type === 'entry.split') {
+    const notMerged = others.filter((e) => e.mergedInto !== survivorId);
+    if (notMerged.length) {
+      return reject('EVENT.SPLIT_NOT_MERGED', `not merged into ${survivorId}: ${notMerged.map((e) => e.entryId).join(', ')}`);
+    }
+    const split = new Set(ids);
+    return {
+      ok: true,
+      versions: [
+        { ...survivor, ...common(survivor), mergedReports: survivor.mergedReports.filter((r) => !split.has(r.entryId)), change: 'split' },
+        ...others.map((e): EntryVersionRow => ({ ...e, ...common(e), mergedInto: null, change: 'split' })),
+      ],
+    };
+  }
+  const retracted = [survivor, ...others].filter((e) => e.status === 'retracted');
+  if (retracted.length) return reject('EVENT.MERGE_RETRACTED_ENTRY', `retracted: ${retracted.map((e) => e.entryId).join(', ')}`);
+  if (survivor.mergedInto) return reject('EVENT.MERGE_CYCLE', `the survivor ${survivorId} is itself merged into ${survivor.mergedInto}`);
+  const merged = others.filter((e) => e.mergedInto);
+  if (merged.length) {
+    return reject('EVENT.MERGE_CYCLE', `already merged: ${merged.map((e) => `${e.entryId} into ${e.mergedInto}`).join(', ')}`);
+  }
+  const survivors = others.filter((e) => e.mergedReports.length > 0);
+  if (survivors.length) {
+    return reject(
+      'EVENT.MERGE_CYCLE',
+      `${survivors.map((e) => e.entryId).join(', ')} ha${survivors.length > 1 ? 've' : 's'} merged reports of its own (split them first, or merge them into ${survivorId} directly)`,
+    );
+  }
+  return {
+    ok: true,
+    versions: [
+      { ...survivor, ...common(survivor), mergedReports: [...survivor.mergedReports, ...others.map(mergedReportOf)], change: 'merged' },
+      ...others.map((e): EntryVersionRow => ({ ...e, ...common(e), mergedInto: survivorId, change: 'merged' })),
+    ],
+  };
+}
+
+/**
+ * The survivor's next version after one of its merged reports was corrected or retracted: the report
+ * as it stands now (a retracted report no longer corroborates: it leaves the list), so the survivor
+ * never shows what a correction took back. Undefined when `report` is not among its reports.
+ */
+export function survivorAfterReportChange(
+  survivor: EntrySnapshot,
+  report: EntrySnapshot,
+  meta: EventEnvelope,
+  position: EventPosition,
+): EntryVersionRow | undefined {
+  if (!survivor.mergedReports.some((r) => r.entryId === report.entryId)) return undefined;
+  const retracted = report.status === 'retracted';
+  return {
+    ...survivor,
+    eventId: entryKey(meta.eventId),
+    version: survivor.version + 1,
+    updatedAt: laterOf(meta.recordedAt, survivor.updatedAt),
+    position: { partition: position.partition, offset: position.offset },
+    mergedReports: retracted
+      ? survivor.mergedReports.filter((r) => r.entryId !== report.entryId)
+      : survivor.mergedReports.map((r) => (r.entryId === report.entryId ? mergedReportOf(report) : r)),
+    change: 'merged',
+    correctionSeverity: null,
+    changeNote: `merged report ${report.entryId} ${retracted ? 'retracted' : 'corrected'}`,
+  };
+}
+
+function mergedReportOf(e: EntrySnapshot): MergedReport {
+  return {
+    entryId: e.entryId,
+    type: e.type,
+    summary: e.summary,
+    occurredAt: canonicalInstant(e.occurredAt),
+    recordedAt: canonicalInstant(e.recordedAt),
+    actors: e.actors,
+    locations: e.locations,
+    sources: e.sources,
+  };
+}
+
+/** RFC 3339 text in one spelling (`…Z`, milliseconds), whatever form it was read in (event JSON or PostgreSQL). */
+function canonicalInstant(s: string): string {
+  return new Date(Date.parse(s)).toISOString();
+}
+
+function distinctRelations(rs: EntryRelation[]): EntryRelation[] {
+  const seen = new Set<string>();
+  return rs.filter((r) => {
+    const k = `${r.relation}:${r.entryId}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
+
+/**
+ * An entry's content with its merged reports' actors, places and sources added (deduplicated: actors
+ * by id, places by name and country, sources by URL) — what the survivor shows and is found by.
+ */
+export function accumulated(c: Pick<EntryContent, 'actors' | 'locations' | 'sources'> & Partial<Pick<EntryLinks, 'mergedReports'>>): {
+  actors: Actor[];
+  locations: Location[];
+  sources: Source[];
+} {
+  const reports = c.mergedReports ?? [];
+  const by = <T>(items: T[], key: (t: T) => string) => {
+    const seen = new Set<string>();
+    return items.filter((t) => {
+      const k = key(t);
+      if (seen.has(k)) return false;
+      seen.add(k);
+      return true;
+    });
+  };
+  return {
+    actors: by([...c.actors, ...reports.flatMap((r) => r.actors)], (a) => a.id),
+    locations: by([...c.locations, ...reports.flatMap((r) => r.locations)], (l) => `${l.name}\u0000${l.country}`),
+    sources: by([...c.sources, ...reports.flatMap((r) => r.sources)], (s) => s.url),
+  };
 }
 
 /**
@@ -213,7 +461,10 @@ export function metaTarget(meta: EventEnvelope): string {
  * search text is split by language (issue 16): the summary and the payload's words in the entry's
  * language, a quote in its own, each translation in its language, the names unstemmed.
  */
-export function derivedColumns(c: EntryContent): DerivedColumns {
+export function derivedColumns(content: EntryContent & Partial<Pick<EntryLinks, 'mergedReports'>>): DerivedColumns {
+  const reports = content.mergedReports ?? [];
+  const c = { ...content, ...accumulated(content) };
+  const corroboration = corroborationOf([content, ...reports]);
   const countries = new Set<string>();
   for (const a of c.actors) if (a.country) countries.add(a.country);
   for (const l of c.locations) countries.add(l.country);
@@ -243,6 +494,8 @@ export function derivedColumns(c: EntryContent): DerivedColumns {
     // The pre-issue-16 column, kept as it was: every word in one text.
     searchText: joinedWords([c.summary, ...names, ...allPayloadWords(c.payload)]),
     searchTexts,
+    reportCount: corroboration.reports,
+    independentOutlets: corroboration.independentOutlets,
   };
 }
 

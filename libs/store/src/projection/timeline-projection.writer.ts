@@ -2,11 +2,15 @@ import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
 import { eventCatalogue as defaultCatalogue, eventContentDigest, type EventCatalogue, type EventEnvelope } from '@timeline/events';
 import { assignList, queryRows, selectList, unnestSource, type BulkColumn } from './bulk-sql.js';
 import {
+  GROUP_META_TYPES,
   createdVersion,
   derivedColumns,
   entryKey,
+  groupVersions,
   metaTarget,
+  metaTargets,
   nextVersion,
+  survivorAfterReportChange,
   type EntrySnapshot,
   type EntryStatus,
   type EntryVersionRow,
@@ -73,6 +77,9 @@ interface StoredEntryRow {
   sources: EntrySnapshot['sources'];
   payload: Record<string, unknown>;
   tags: string[];
+  merged_into: string | null;
+  merged_reports: EntrySnapshot['mergedReports'];
+  relations: EntrySnapshot['relations'];
   source_partition: number;
   source_offset: string;
 }
@@ -94,7 +101,8 @@ type Derived = EntryVersionRow & ReturnType<typeof derivedColumns>;
 const ENTRY_SELECT = `entry_id::text AS entry_id, story_id, type, schema_version, cameo_code,
   to_json(occurred_at) #>> '{}' AS occurred_at, occurred_precision, to_json(occurred_until) #>> '{}' AS occurred_until,
   occurred_tz, to_json(recorded_at) #>> '{}' AS recorded_at, to_json(updated_at) #>> '{}' AS updated_at, version, status,
-  confirmation, summary, language, language_detected_by, translations, actors, locations, sources, payload, tags, source_partition, source_offset::text AS source_offset`;
+  confirmation, summary, language, language_detected_by, translations, actors, locations, sources, payload, tags,
+  merged_into::text AS merged_into, merged_reports, relations, source_partition, source_offset::text AS source_offset`;
 
 /** Columns `timeline_entries` and `entry_versions` share (one entry state). */
 const STATE_COLUMNS: BulkColumn<Derived>[] = [
@@ -122,6 +130,11 @@ const STATE_COLUMNS: BulkColumn<Derived>[] = [
   { name: 'location_names', type: 'text[]', value: (r) => r.locationNames },
   { name: 'search_text', type: 'text', value: (r) => r.searchText },
   { name: 'search_texts', type: 'jsonb', value: (r) => r.searchTexts },
+  { name: 'merged_into', type: 'uuid', value: (r) => r.mergedInto },
+  { name: 'merged_reports', type: 'jsonb', value: (r) => r.mergedReports },
+  { name: 'relations', type: 'jsonb', value: (r) => r.relations },
+  { name: 'report_count', type: 'integer', value: (r) => r.reportCount },
+  { name: 'independent_outlets', type: 'integer', value: (r) => r.independentOutlets },
   { name: 'source_partition', type: 'integer', value: (r) => r.position.partition },
   { name: 'source_offset', type: 'bigint', value: (r) => r.position.offset },
 ];
@@ -257,7 +270,10 @@ export class TimelineProjectionWriter {
 
     const isMeta = (e: EventEnvelope) => this.catalogue.get(e.type)?.meta === true;
     const created = new Set(todo.filter((pe) => !isMeta(pe.event)).map((pe) => entryKey(pe.event.eventId)));
-    const targets = [...new Set(todo.filter((pe) => isMeta(pe.event)).map((pe) => metaTarget(pe.event)))].filter((t) => !created.has(t));
+    const isGroup = (e: EventEnvelope) => GROUP_META_TYPES.includes(e.type);
+    const targets = [...new Set(todo.filter((pe) => isMeta(pe.event)).flatMap((pe) => metaTargets(pe.event)))].filter(
+      (t) => !created.has(t),
+    );
 
     // Lock the entries this batch changes (FOR UPDATE: a concurrent correction on another partition
     // waits, then sees our version), then take the pending-corrections lock in the one mode we need.
@@ -272,6 +288,11 @@ export class TimelineProjectionWriter {
     } else if (created.size > 0) {
       await q.query('SELECT pg_advisory_xact_lock_shared(hashtext(current_schema() || $1))', [lockKey]);
     }
+    // A correction of a merged report changes what its survivor accumulates: lock and load the survivors too.
+    const survivors = [...new Set([...stored.values()].flatMap((e) => (e.mergedInto ? [e.mergedInto] : [])))].filter(
+      (id) => !stored.has(id) && !created.has(id),
+    );
+    for (const s of await this.lockEntries(q, projection, survivors)) stored.set(s.entryId, s);
     const pendingByTarget = created.size > 0 ? await this.takePending(q, projection, [...created], result) : new Map();
 
     const chains = new Map<string, VersionOut[]>();
@@ -289,15 +310,28 @@ export class TimelineProjectionWriter {
       const state = current(metaTarget(pe.event));
       if (!state) throw new Error(`internal: target of ${pe.event.eventId} vanished`);
       const next = nextVersion(this.catalogue, state, pe.event, at);
-      if (next.ok) record(next.version);
-      else result.rejected.push({ eventId: entryKey(pe.event.eventId), position: pe.position, ...next.rejection });
+      if (next.ok) {
+        record(next.version);
+        const survivor = next.version.mergedInto && pe.event.type !== 'entry.related' ? current(next.version.mergedInto) : undefined;
+        const refreshed = survivor && survivorAfterReportChange(survivor, next.version, pe.event, at);
+        if (refreshed) record(refreshed);
+      } else result.rejected.push({ eventId: entryKey(pe.event.eventId), position: pe.position, ...next.rejection });
       return next.ok;
     };
     const waiting = new Map<string, PositionedEvent[]>();
 
     for (const pe of todo) {
       const id = entryKey(pe.event.eventId);
-      if (!isMeta(pe.event)) {
+      if (isGroup(pe.event)) {
+        // Merges and splits are never deferred (see groupVersions): applied now or refused now.
+        const group = groupVersions(current, pe.event, pe.position);
+        if (group.ok) {
+          for (const v of group.versions) record(v);
+          result.applied.push(id);
+        } else {
+          result.rejected.push({ eventId: id, position: pe.position, ...group.rejection });
+        }
+      } else if (!isMeta(pe.event)) {
         record(createdVersion(pe.event, this.catalogue.cameoCodeOf(pe.event), pe.position));
         result.applied.push(id);
         for (const early of pendingByTarget.get(id) ?? []) {
@@ -505,6 +539,9 @@ function toState(r: StoredEntryRow): EntrySnapshot {
     sources: r.sources,
     payload: r.payload,
     tags: r.tags,
+    mergedInto: r.merged_into,
+    mergedReports: r.merged_reports,
+    relations: r.relations,
     position: { partition: r.source_partition, offset: r.source_offset },
   };
 }
