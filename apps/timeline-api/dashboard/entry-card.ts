@@ -1,6 +1,9 @@
 import { timelineApi } from './api-client.js';
 import { h, s } from './dom.js';
-import { ICON_PATHS, typeStyle } from './entry-types.js';
+import { machineEngine, shownSummary, type ContentLanguage } from './entry-language.js';
+import { ICON_PATHS, typeLabel, typeStyle } from './entry-types.js';
+import { autonym, formatEntryDate, formatRecordedInstant, hasMessage, t } from './i18n.js';
+import type { MessageKey } from './messages.js';
 import { displayWhen, placeLabels, versionDiff, type Entry } from './timeline-model.js';
 
 /** The type's icon as inline SVG (decorative: the type name is always written next to it). */
@@ -30,20 +33,54 @@ export function icon(name: string, size = 16): SVGSVGElement {
 }
 
 function formatRecorded(iso: string): string {
+  return formatRecordedInstant(iso, formatRecordedEnglish);
+}
+
+function formatRecordedEnglish(iso: string): string {
   const d = new Date(iso);
   return `${d.getUTCDate()} ${d.toLocaleString('en-GB', { month: 'short', timeZone: 'UTC' })} ${d.getUTCFullYear()}, ${String(d.getUTCHours()).padStart(2, '0')}:${String(
     d.getUTCMinutes(),
   ).padStart(2, '0')} UTC`;
 }
 
-function summary(e: Entry): HTMLElement {
-  const p = h('p', { class: 'card-summary' });
-  if (e.snippet?.length) {
-    for (const seg of e.snippet) p.append(seg.match ? h('mark', {}, seg.text) : seg.text);
+/**
+ * The summary in the language the switch asks for (or the one a search matched), with a `lang`
+ * attribute so a screen reader pronounces it right, and a label whenever it is not simply what was
+ * asked for: a translation says who made it, an original shown for want of a translation says so.
+ */
+function summary(e: Entry, chosen: ContentLanguage): HTMLElement[] {
+  const shown = shownSummary(e, chosen);
+  const p = h('p', { class: 'card-summary', lang: shown.lang });
+  if (shown.segments) {
+    for (const seg of shown.segments) p.append(seg.match ? h('mark', {}, seg.text) : seg.text);
   } else {
-    p.textContent = e.summary;
+    p.textContent = shown.text;
   }
-  return p;
+  const language = h('span', { class: 'card-lang-name', lang: shown.lang }, autonym(shown.lang));
+  const [before, after] = t(shown.original ? 'lang.originalBadge' : 'lang.translation', { language: '\u0000' }).split('\u0000');
+  const parts: (Node | string)[] = [];
+  if (!shown.original || shown.fallback) parts.push(before ?? '', language, after ?? '');
+  if (shown.by) {
+    const engine = machineEngine(shown.by);
+    parts.push(' · ', engine ? t('lang.byMachine', { engine }) : t('lang.byEditor'));
+  }
+  if (shown.matched) {
+    const [mBefore, mAfter] = t('lang.matched', { language: '\u0000' }).split('\u0000');
+    if (parts.length) parts.push(' · ');
+    parts.push(mBefore ?? '', h('span', { lang: shown.lang }, autonym(shown.lang)), mAfter ?? '');
+  }
+  if (parts.length === 0) return [p];
+  const label = h(
+    'p',
+    {
+      class: `card-lang${shown.fallback ? ' is-fallback' : ''}${shown.matched ? ' is-matched' : ''}`,
+      'data-shown-lang': shown.lang,
+      'data-original': String(shown.original),
+      'data-by': shown.by ?? null,
+    },
+    ...parts,
+  );
+  return [label, p];
 }
 
 function hostOf(url: string): string {
@@ -63,7 +100,11 @@ function notices(e: Entry): HTMLElement | null {
       h(
         'li',
         { class: `notice notice-${c.change}` },
-        h('strong', {}, c.change === 'retracted' ? 'Retracted' : c.severity === 'minor' ? 'Correction (minor)' : 'Correction'),
+        h(
+          'strong',
+          {},
+          t(c.change === 'retracted' ? 'card.retracted' : c.severity === 'minor' ? 'card.correctionMinor' : 'card.correction'),
+        ),
         ` · ${formatRecorded(c.recordedAt)}: `,
         // The label says "Correction" already; a note that repeats it would read twice.
         (c.note ?? '').replace(/^(correction|retraction)\s*[:—-]\s*/i, ''),
@@ -74,8 +115,8 @@ function notices(e: Entry): HTMLElement | null {
 
 function historyDetails(e: Entry, asOf: string): HTMLElement | null {
   if (e.version <= 1) return null;
-  const body = h('div', { class: 'history-body' }, 'Loading…');
-  const details = h('details', { class: 'history' }, h('summary', {}, `Version history (${e.version} versions)`), body);
+  const body = h('div', { class: 'history-body' }, t('common.loading'));
+  const details = h('details', { class: 'history' }, h('summary', {}, t('card.history', { n: e.version })), body);
   let loaded = false;
   details.addEventListener('toggle', () => {
     if (!details.open || loaded) return;
@@ -94,16 +135,20 @@ function historyDetails(e: Entry, asOf: string): HTMLElement | null {
                 h(
                   'span',
                   { class: 'history-meta' },
-                  `v${v.version} · ${v.change}${v.severity ? ` (${v.severity})` : ''} · recorded ${formatRecorded(v.recordedFrom)}`,
+                  t('card.historyMeta', {
+                    version: v.version,
+                    change: `${t(`change.${v.change}`)}${v.severity ? ` (${t(`severity.${v.severity}`)})` : ''}`,
+                    when: formatRecorded(v.recordedFrom),
+                  }),
                 ),
                 previous ? diffList(previous.entry, v.entry) : h('span', { class: 'history-text' }, v.entry.summary),
-                v.note ? h('span', { class: 'history-note' }, `Note: ${v.note}`) : null,
+                v.note ? h('span', { class: 'history-note' }, t('card.historyNote', { note: v.note })) : null,
               );
             }),
           ),
         );
       },
-      (err: Error) => body.replaceChildren(`Could not load the history: ${err.message}`),
+      (err: Error) => body.replaceChildren(t('card.historyFailed', { reason: err.message })),
     );
   });
   return details;
@@ -111,40 +156,41 @@ function historyDetails(e: Entry, asOf: string): HTMLElement | null {
 
 /** A version's changes against the one before: each field with its old value struck and the new one. */
 function diffList(before: Entry, after: Entry): HTMLElement {
-  const changes = versionDiff(before, after);
-  if (changes.length === 0) return h('span', { class: 'history-text' }, 'No field changed (status only).');
+  const changes = versionDiff(before, after, {
+    date: (e) => formatEntryDate(e, () => displayWhen(e)),
+    confirmation: (c) => t(`confirmation.${c}`),
+  });
+  if (changes.length === 0) return h('span', { class: 'history-text' }, t('card.noFieldChanged'));
   return h(
     'dl',
     { class: 'history-diff' },
     ...changes.flatMap((c) => [
-      h('dt', {}, c.field),
+      h('dt', {}, hasMessage(`field.${c.field}`) ? t(`field.${c.field}` as MessageKey) : c.field),
       h(
         'dd',
         {},
-        h('del', {}, h('span', { class: 'visually-hidden' }, 'was: '), c.before || '(none)'),
+        h('del', {}, h('span', { class: 'visually-hidden' }, t('card.was')), c.before || t('common.none')),
         ' ',
-        h('ins', {}, h('span', { class: 'visually-hidden' }, 'now: '), c.after || '(none)'),
+        h('ins', {}, h('span', { class: 'visually-hidden' }, t('card.now')), c.after || t('common.none')),
       ),
     ]),
   );
 }
 
 /** One timeline card: type, precision-aware date, badges, summary, actors, places, sources, notices. */
-export function entryCard(e: Entry, asOf: string): HTMLElement {
+export function entryCard(e: Entry, asOf: string, language: ContentLanguage = 'original'): HTMLElement {
   const style = typeStyle(e.type);
   const badges = h(
     'span',
     { class: 'badges' },
-    e.status === 'corrected' ? h('span', { class: 'badge badge-corrected' }, 'Corrected') : null,
-    e.status === 'retracted' ? h('span', { class: 'badge badge-retracted' }, 'Retracted') : null,
-    e.confirmation === 'reported'
-      ? h('span', { class: 'badge badge-reported', title: 'Reported, not independently confirmed' }, 'Reported')
-      : null,
+    e.status === 'corrected' ? h('span', { class: 'badge badge-corrected' }, t('card.corrected')) : null,
+    e.status === 'retracted' ? h('span', { class: 'badge badge-retracted' }, t('card.retracted')) : null,
+    e.confirmation === 'reported' ? h('span', { class: 'badge badge-reported', title: t('card.reportedTitle') }, t('card.reported')) : null,
   );
   const actors = e.actors.length
     ? h(
         'ul',
-        { class: 'chips', 'aria-label': 'Actors' },
+        { class: 'chips', 'aria-label': t('card.actors') },
         ...e.actors.map((a) =>
           h('li', { class: `chip chip-actor role-${a.role}`, title: `${a.role}${a.country ? `, ${a.country}` : ''}` }, a.name),
         ),
@@ -155,7 +201,7 @@ export function entryCard(e: Entry, asOf: string): HTMLElement {
         'p',
         { class: 'places' },
         icon('pin', 13),
-        h('span', { class: 'visually-hidden' }, 'Locations: '),
+        h('span', { class: 'visually-hidden' }, t('card.locations')),
         placeLabels(e.locations).join(' · '),
       )
     : null;
@@ -163,14 +209,20 @@ export function entryCard(e: Entry, asOf: string): HTMLElement {
     ? h(
         'p',
         { class: 'sources' },
-        h('span', { class: 'sources-label' }, 'Sources: '),
+        h('span', { class: 'sources-label' }, t('card.sources')),
         ...e.sources.flatMap((src, i) => [
           i > 0 ? ', ' : null,
           h(
             'a',
-            { href: src.url, target: '_blank', rel: 'noopener noreferrer', title: src.title ?? hostOf(src.url) },
+            {
+              href: src.url,
+              target: '_blank',
+              rel: 'noopener noreferrer',
+              title: src.title ?? hostOf(src.url),
+              hreflang: src.language ?? null,
+            },
             src.outlet,
-            src.quotedPerson ? ` (quoting ${src.quotedPerson})` : '',
+            src.quotedPerson ? t('card.quoting', { person: src.quotedPerson }) : '',
           ),
         ]),
       )
@@ -191,22 +243,22 @@ export function entryCard(e: Entry, asOf: string): HTMLElement {
         'span',
         { class: 'type-chip', 'data-type': e.type },
         typeIcon(e.type),
-        h('span', { id: `entry-${e.id}-title` }, e.typeTitle || style.label),
+        h('span', { id: `entry-${e.id}-title` }, typeLabel(e.type, e.typeTitle)),
       ),
       h(
         'time',
-        { class: 'card-date', datetime: e.occurredAt, title: e.occurredAtPrecision === 'hour' ? 'Known to the hour only' : null },
-        displayWhen(e),
+        { class: 'card-date', datetime: e.occurredAt, title: e.occurredAtPrecision === 'hour' ? t('card.hourOnly') : null },
+        formatEntryDate(e, () => displayWhen(e)),
       ),
       badges,
       h(
         'a',
-        { class: 'permalink', href: `#entry-${e.id}`, title: 'Link to this entry' },
-        h('span', { class: 'visually-hidden' }, 'Link to this entry'),
+        { class: 'permalink', href: `#entry-${e.id}`, title: t('card.link') },
+        h('span', { class: 'visually-hidden' }, t('card.link')),
         '#',
       ),
     ),
-    summary(e),
+    ...summary(e, language),
     actors,
     places,
     notices(e),

@@ -1,4 +1,5 @@
 import { h, s } from './dom.js';
+import { formatEntryDate, t } from './i18n.js';
 import { displayWhen } from './timeline-model.js';
 import {
   clusterLabel,
@@ -17,11 +18,14 @@ import {
 
 /** Country outlines: world-atlas's 1:110m TopoJSON, served by the API itself (no tile server, no internet). */
 const SHAPES_URL = '/assets/map/countries-110m.json';
-const PRECISION_WORDS = { 1: 'a town', 2: 'part of a region', 3: 'a region (approximate)' } as const;
+const PRECISION_WORDS = { 1: 'map.precision1', 2: 'map.precision2', 3: 'map.precision3' } as const;
 
 /** What the map needs of an entry: where, and a line to list it by. */
 export interface MapEntry extends Locatable {
   readonly displayDate: string;
+  readonly occurredAt: string;
+  readonly occurredTz?: string | null;
+  readonly occurredUntil?: string | null;
   readonly occurredAtPrecision: 'day' | 'hour' | 'minute' | 'second';
   readonly summary: string;
 }
@@ -59,12 +63,12 @@ export class EntryMap {
     'div',
     { class: 'panel-error map-error', role: 'alert', hidden: true },
     h('p', {}),
-    h('button', { type: 'button', class: 'button button-small retry', onclick: () => void this.load() }, 'Retry'),
+    h('button', { type: 'button', class: 'button button-small retry', onclick: () => void this.load() }, t('common.retry')),
   );
   private readonly reset = h(
     'button',
     { type: 'button', id: 'map-reset', class: 'button button-small map-reset', hidden: true },
-    'Show the whole map',
+    t('map.showWhole'),
   );
   private readonly svg = s('svg', { class: 'map-svg', role: 'group', 'aria-labelledby': 'map-title', 'aria-describedby': 'map-hint' });
   private readonly popup = h('div', {
@@ -111,8 +115,9 @@ export class EntryMap {
       this.shapesFailed = false;
     } catch (err) {
       this.shapesFailed = true;
-      this.failure.querySelector('p')!.textContent =
-        `The country outlines could not be loaded (${err instanceof Error ? err.message : 'network error'}); the markers are still placed.`;
+      this.failure.querySelector('p')!.textContent = t('map.outlinesFailed', {
+        reason: err instanceof Error ? err.message : t('map.networkError'),
+      });
       this.failure.hidden = false;
     }
     this.draw();
@@ -158,7 +163,7 @@ export class EntryMap {
     );
     const markers = s('g', { class: 'map-markers' }, ...this.clusters.map((c) => this.marker(c, unit)));
     const hadFocus = focusMarkers || this.svg.contains(document.activeElement);
-    this.svg.replaceChildren(s('title', {}, 'Map of the entries shown'), land, markers);
+    this.svg.replaceChildren(s('title', {}, t('map.svgTitle')), land, markers);
     this.rovingFocus(hadFocus);
     this.highlight(this.highlighted);
     // An open list stays open while its marker still exists (a live change elsewhere).
@@ -169,22 +174,22 @@ export class EntryMap {
     const located = new Set(points.map((p) => p.entryId)).size;
     this.summary.textContent =
       this.entries.length === 0
-        ? 'No entries to map'
-        : `${located} of ${this.entries.length} ${this.entries.length === 1 ? 'entry' : 'entries'} placed${unlocated ? ` · ${unlocated} without coordinates` : ''}${this.zoom ? ' · zoomed in' : ''}${this.shapesFailed ? ' · outlines unavailable' : ''}`;
+        ? t('map.noEntries')
+        : `${t('map.placed', { located, n: this.entries.length })}${unlocated ? t('map.unlocated', { n: unlocated }) : ''}${this.zoom ? t('map.zoomed') : ''}${this.shapesFailed ? t('map.outlinesUnavailable') : ''}`;
   }
 
   private marker(c: MapCluster, unit: number): SVGGElement {
     const radius = markerRadius(c) * unit;
     const many = c.entryIds.length > 1;
     const action = !many ? 'open' : spreadPx(c, unit) > ZOOM_SPREAD_PX ? 'zoom' : 'list';
-    const hint = { open: 'opens the entry', zoom: 'zooms in', list: 'lists them' }[action];
+    const hint = t(({ open: 'map.opens', zoom: 'map.zooms', list: 'map.lists' } as const)[action]);
     const g = s(
       'g',
       {
         class: `marker precision-${c.precision}${many ? ' is-cluster' : ''}`,
         role: 'button',
         tabindex: -1,
-        'aria-label': `${clusterLabel(c)}; located to ${PRECISION_WORDS[c.precision]}; ${hint}`,
+        'aria-label': t('map.marker', { label: clusterLabel(c), precision: t(PRECISION_WORDS[c.precision]), action: hint }),
         'data-action': action,
         'data-key': c.key,
         'data-entries': c.entryIds.join(' '),
@@ -262,12 +267,12 @@ export class EntryMap {
     }
     const byId = new Map(this.entries.map((e) => [e.id, e]));
     const places = [...new Set(c.points.map((p: MapPoint) => p.place))];
-    const close = h('button', { type: 'button', class: 'link-button map-popup-close' }, 'Close');
+    const close = h('button', { type: 'button', class: 'link-button map-popup-close' }, t('map.close'));
     close.addEventListener('click', () => this.closePopup(true));
     const filter = h(
       'button',
       { type: 'button', class: 'button button-small' },
-      places.length === 1 ? `Only ${places[0]}` : 'Only these places',
+      places.length === 1 ? t('map.onlyPlace', { place: places[0]! }) : t('map.onlyPlaces'),
     );
     filter.addEventListener('click', () => this.callbacks.filterPlaces(places));
     this.popup.replaceChildren(
@@ -277,7 +282,11 @@ export class EntryMap {
         { class: 'map-popup-list' },
         ...c.entryIds.map((id) => {
           const e = byId.get(id);
-          const b = h('button', { type: 'button', class: 'link-button' }, e ? `${displayWhen(e)}: ${shorten(e.summary, 110)}` : id);
+          const b = h(
+            'button',
+            { type: 'button', class: 'link-button' },
+            e ? `${formatEntryDate(e, () => displayWhen(e))}: ${shorten(e.summary, 110)}` : id,
+          );
           b.addEventListener('click', () => {
             this.closePopup(false);
             this.callbacks.reveal(id);

@@ -1,3 +1,5 @@
+import { hasMessage, t, uiLocale } from './i18n.js';
+
 /** Colour and icon of each entry type (colours pass WCAG AA as text on white). */
 export interface TypeStyle {
   readonly label: string;
@@ -25,6 +27,16 @@ export const TYPE_STYLES: Readonly<Record<string, TypeStyle>> = {
 };
 
 const FALLBACK: TypeStyle = { label: 'Event', colour: '#4b5563', icon: 'speech', group: 'statements' };
+
+/**
+ * A type's name in the interface language; in English the API's own title when it sent one (a type
+ * the dashboard does not know yet still reads right), in Ukrainian the catalogue's.
+ */
+export function typeLabel(type: string, apiTitle?: string): string {
+  const key = `type.${type}`;
+  if (uiLocale() === 'en' && apiTitle) return apiTitle;
+  return hasMessage(key) ? t(key) : apiTitle || typeStyle(type).label;
+}
 
 export function typeStyle(type: string): TypeStyle {
   return TYPE_STYLES[type] ?? { ...FALLBACK, label: type };

@@ -1,3 +1,4 @@
+import { t } from './i18n.js';
 import type { EntryChange } from './timeline-model.js';
 
 /**
@@ -77,7 +78,7 @@ export class LiveFeed {
         this.source = undefined;
         this.onState({
           state: 'background',
-          reason: 'This tab was in the background, so it gave its live connection back; it catches up when shown again.',
+          reason: t('live.backgroundReason'),
         });
       }, BACKGROUND_RELEASE_MS);
     } else if (this.released) {
@@ -113,7 +114,7 @@ export class LiveFeed {
 
   /** Reads why the stream was refused, reports it, and schedules the next attempt. */
   private async explainRefusal(source: EventSource): Promise<void> {
-    let status: LiveStatus = { state: 'unavailable', reason: 'The live stream could not be reached.' };
+    let status: LiveStatus = { state: 'unavailable', reason: t('live.unreachable') };
     let retryIn = 10;
     const probe = new AbortController();
     try {
@@ -129,11 +130,8 @@ export class LiveFeed {
           state: res.status === 429 ? 'capped' : 'unavailable',
           reason:
             res.status === 429
-              ? `Too many live connections from your network: every dashboard tab behind one office connection counts against the same limit. ${detail ?? ''} The entries shown stay as loaded; closing another tab frees a place.`.replace(
-                  /\s+/g,
-                  ' ',
-                )
-              : (detail ?? `The server answered ${res.status}.`),
+              ? t('live.tooMany', { detail: detail ?? '' }).replace(/\s+/g, ' ')
+              : (detail ?? t('live.serverAnswered', { status: res.status })),
         };
       }
     } catch {

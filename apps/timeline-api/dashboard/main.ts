@@ -2,7 +2,28 @@ import { ApiProblem, timelineApi } from './api-client.js';
 import { byId, h } from './dom.js';
 import { typeIcon } from './entry-card.js';
 import { EntryMap } from './entry-map.js';
-import { TYPE_STYLES } from './entry-types.js';
+import {
+  CONTENT_LANGUAGE_PARAM,
+  CONTENT_LANGUAGE_STORAGE_KEY,
+  initialContentLanguage,
+  isContentLanguage,
+  shownSummary,
+  type ContentLanguage,
+} from './entry-language.js';
+import { TYPE_STYLES, typeLabel } from './entry-types.js';
+import {
+  UI_LOCALE_STORAGE_KEY,
+  formatDay,
+  formatEntryDate,
+  initialUiLocale,
+  isUiLocale,
+  localizeDocument,
+  regionName,
+  setUiLocale,
+  t,
+  uiLocale,
+} from './i18n.js';
+import type { MessageKey } from './messages.js';
 import { LiveFeed, type LiveState, type LiveStatus } from './live-feed.js';
 import { ReplayMode } from './replay.js';
 import { TimelineView } from './timeline-view.js';
@@ -22,20 +43,22 @@ import {
 const PAGE_SIZE = 200;
 /** Narrower than this (a phone), the chart shows weeks: a day's bar would be a pixel wide. */
 const CHART_WEEKLY_BELOW_PX = 640;
-const LIVE_LABELS: Record<LiveState, string> = {
-  connecting: 'Connecting…',
-  live: 'Live',
-  reconnecting: 'Reconnecting…',
-  paused: 'Paused (as known at)',
-  error: 'Paused: the query failed',
-  capped: 'Live updates refused',
-  unavailable: 'Live updates unavailable',
-  background: 'Paused in the background',
+const LIVE_LABELS: Record<LiveState, MessageKey> = {
+  connecting: 'live.connecting',
+  live: 'live.live',
+  reconnecting: 'live.reconnecting',
+  paused: 'live.paused',
+  error: 'live.error',
+  capped: 'live.capped',
+  unavailable: 'live.unavailable',
+  background: 'live.background',
 };
 
 /** The newsroom dashboard: filters ⇄ URL ⇄ API, cards by day, chart, live updates, as-known-at, export. */
 class NewsroomDashboard {
   private filters: Filters = filtersFromUrl(location.search);
+  /** The language switch: which text of each entry the cards show (`?lang=`, remembered per browser). */
+  private language: ContentLanguage = initialContentLanguage(location.search, readStorage(CONTENT_LANGUAGE_STORAGE_KEY));
   private entries = new Map<string, Entry>();
   private nextCursor: string | null = null;
   private hasMore = false;
@@ -71,6 +94,8 @@ class NewsroomDashboard {
   private readonly retracted = byId<HTMLInputElement>('f-retracted');
   private readonly order = byId<HTMLSelectElement>('f-order');
   private readonly timeline = byId<HTMLElement>('timeline');
+  private readonly contentLanguage = byId<HTMLSelectElement>('content-lang');
+  private readonly uiLanguage = byId<HTMLSelectElement>('ui-lang');
   private readonly view = new TimelineView(this.timeline);
   private readonly map = new EntryMap(byId('map'), byId('map-summary'), {
     reveal: (id) => {
@@ -105,6 +130,7 @@ class NewsroomDashboard {
     // Tells dashboard-fallback.js the modules loaded (otherwise it shows the plain-data links).
     document.documentElement.dataset.dashboard = 'ready';
     byId('f-asof-zone').textContent = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    this.mountLanguageControls();
     this.buildTypeOptions();
     this.writeForm();
     this.mountFilterDrawer();
@@ -138,12 +164,50 @@ class NewsroomDashboard {
       // A permalink click is a fragment navigation, which fires popstate too: the filters are the
       // same, so nothing is reloaded (that rebuilt the list and closed every open history).
       const next = filtersFromUrl(location.search);
+      const language = initialContentLanguage(location.search, this.language);
+      if (language !== this.language) {
+        this.language = language;
+        this.contentLanguage.value = language;
+        this.renderTimeline();
+      }
       if (filterParams(next, { order: true }).toString() === filterParams(this.filters, { order: true }).toString()) return;
       this.filters = next;
       this.writeForm();
       void this.reload(false);
     });
     void this.reload(false);
+  }
+
+  /**
+   * The two language controls. The switch re-renders the cards in place and is kept in the URL
+   * (`?lang=`, like the filters) and in localStorage; the interface language is remembered in
+   * localStorage and applied by reloading the page (every string is then built once, in one language).
+   */
+  private mountLanguageControls(): void {
+    this.contentLanguage.value = this.language;
+    this.contentLanguage.addEventListener('change', () => {
+      const value = this.contentLanguage.value;
+      if (!isContentLanguage(value) || value === this.language) return;
+      this.language = value;
+      writeStorage(CONTENT_LANGUAGE_STORAGE_KEY, value);
+      history.replaceState(null, '', `${this.pageQuery()}${location.hash}`);
+      this.view.keepingPlace(() => this.renderTimeline());
+    });
+    this.uiLanguage.value = uiLocale();
+    this.uiLanguage.addEventListener('change', () => {
+      const value = this.uiLanguage.value;
+      if (!isUiLocale(value) || value === uiLocale()) return;
+      writeStorage(UI_LOCALE_STORAGE_KEY, value);
+      location.reload();
+    });
+  }
+
+  /** `?…` of the page: the filters and the language switch (an empty string for the defaults' bare path). */
+  private pageQuery(): string {
+    const qs = filterParams(this.filters, { order: true });
+    if (this.language !== 'original') qs.set(CONTENT_LANGUAGE_PARAM, this.language);
+    const text = qs.toString();
+    return text ? `?${text}` : location.pathname;
   }
 
   /**
@@ -156,7 +220,11 @@ class NewsroomDashboard {
     const setOpen = (open: boolean) => {
       sidebar.classList.toggle('is-open', open);
       toggle.setAttribute('aria-expanded', String(open));
-      toggle.textContent = open ? 'Close filters' : `Filters${this.activeFilterCount() ? ` (${this.activeFilterCount()})` : ''}`;
+      toggle.textContent = open
+        ? t('filters.close')
+        : this.activeFilterCount()
+          ? t('filters.toggleCount', { n: this.activeFilterCount() })
+          : t('filters.toggle');
       document.body.classList.toggle('drawer-open', open);
     };
     toggle.addEventListener('click', () => setOpen(!sidebar.classList.contains('is-open')));
@@ -210,7 +278,7 @@ class NewsroomDashboard {
     this.typeList.replaceChildren(
       ...Object.entries(TYPE_STYLES).map(([type, style]) => {
         const input = h('input', { type: 'checkbox', name: 'type', value: type, id: `type-${type}` });
-        const label = h('label', { for: `type-${type}`, class: 'type-option' }, input, typeIcon(type, 14), style.label);
+        const label = h('label', { for: `type-${type}`, class: 'type-option' }, input, typeIcon(type, 14), typeLabel(type));
         label.style.setProperty('--type-colour', style.colour);
         return label;
       }),
@@ -237,7 +305,7 @@ class NewsroomDashboard {
     const asOfError = byId('asof-error');
     if (asOfLocal && new Date(asOfLocal).getTime() > Date.now()) {
       this.asOf.setAttribute('aria-invalid', 'true');
-      asOfError.textContent = '“As known at” cannot be in the future: nothing is known about it yet.';
+      asOfError.textContent = t('filters.asOfFuture');
       asOfError.hidden = false;
       return;
     }
@@ -293,9 +361,8 @@ class NewsroomDashboard {
     this.loading = abort;
     this.feed.stop();
     if (pushUrl) {
-      const qs = filterParams(this.filters, { order: true }).toString();
       // The hash stays: a permalink that cleared the filters to show its entry still points at it.
-      history.pushState(null, '', `${qs ? `?${qs}` : location.pathname}${location.hash}`);
+      history.pushState(null, '', `${this.pageQuery()}${location.hash}`);
     }
     this.updateAsOfBanner();
     this.refreshDrawerToggle();
@@ -354,11 +421,9 @@ class NewsroomDashboard {
         this.linkRevealed = false;
         void this.reload();
       } else {
-        this.announce(exists ? 'The linked entry is not among the loaded entries.' : 'The linked entry does not exist.');
+        this.announce(exists ? t('list.linkedNotLoaded') : t('list.linkedMissing'));
         this.errorBox.hidden = false;
-        this.errorBox.replaceChildren(
-          exists ? 'The linked entry is further down: load more entries to reach it.' : `No entry ${id} exists.`,
-        );
+        this.errorBox.replaceChildren(exists ? t('list.linkedFurther') : t('list.noSuchEntry', { id }));
       }
       return;
     }
@@ -390,7 +455,7 @@ class NewsroomDashboard {
     } catch (err) {
       if (signal.aborted) return;
       this.chart.replaceChildren(
-        panelError(`The chart could not be loaded: ${problemText(err)}`, () => void this.loadChart(this.loading?.signal ?? signal)),
+        panelError(t('error.chart', { reason: problemText(err) }), () => void this.loadChart(this.loading?.signal ?? signal)),
       );
     } finally {
       if (!signal.aborted) this.chart.removeAttribute('aria-busy');
@@ -410,15 +475,12 @@ class NewsroomDashboard {
     this.view.clear();
     this.map.update([]);
     this.loadMore.hidden = true;
-    this.summaryLine.textContent = 'No results: the query failed';
+    this.summaryLine.textContent = t('list.noResultsFailed');
     this.setExportsEnabled(false);
-    this.showLiveState({ state: 'error', reason: `The timeline query failed, so live updates are off: ${text}` });
+    this.showLiveState({ state: 'error', reason: t('live.queryFailed', { reason: text }) });
     this.errorBox.hidden = false;
     this.errorBox.replaceChildren(
-      panelError(
-        `The timeline could not be loaded: ${text}`,
-        () => void this.loadTimeline(this.loading?.signal ?? new AbortController().signal),
-      ),
+      panelError(t('error.timeline', { reason: text }), () => void this.loadTimeline(this.loading?.signal ?? new AbortController().signal)),
     );
   }
 
@@ -433,7 +495,7 @@ class NewsroomDashboard {
         link.removeAttribute('href');
       }
     }
-    byId('export-hint').textContent = enabled ? 'The filtered timeline, as shown.' : 'Export is off until the query works.';
+    byId('export-hint').textContent = enabled ? t('export.hint') : t('export.off');
   }
 
   private async loadNextPage(): Promise<void> {
@@ -477,7 +539,6 @@ class NewsroomDashboard {
   /** The list filters offer what the loaded entries carry, plus whatever the URL selected. */
   private refreshOptions(): void {
     const f = this.filters;
-    const names = new Intl.DisplayNames(['en'], { type: 'region' });
     fillMulti(
       this.actor,
       [...this.knownActors].sort((a, b) => a[1].localeCompare(b[1])),
@@ -485,7 +546,7 @@ class NewsroomDashboard {
     );
     fillMulti(
       this.country,
-      [...this.knownCountries].sort().map((c) => [c, `${safeRegionName(names, c)} (${c})`] as [string, string]),
+      [...this.knownCountries].sort().map((c) => [c, `${regionName(c)} (${c})`] as [string, string]),
       f.countries,
     );
     fillMulti(
@@ -506,20 +567,24 @@ class NewsroomDashboard {
   }
 
   private renderTimeline(): void {
+    this.view.language = this.language;
     this.view.render([...this.entries.values()], this.filters.order, this.filters.asOf, this.emptyText());
-    this.map.update([...this.entries.values()]);
+    this.map.update(this.mapEntries());
     this.renderSummary();
+  }
+
+  /** The loaded entries for the map, each listed by the text its card shows. */
+  private mapEntries(): Entry[] {
+    return [...this.entries.values()].map((e) => ({ ...e, summary: shownSummary(e, this.language).text }));
   }
 
   /** Why the list is empty: with "as known at", whether anything had been recorded by then at all. */
   private emptyText(): string {
     const asOf = this.filters.asOf;
-    if (!asOf) return 'No entries match these filters.';
+    if (!asOf) return t('list.empty');
     const when = formatInstant(asOf);
     const onlyAsOf = filterParams({ ...this.filters, asOf: '' }).toString() === '';
-    return onlyAsOf
-      ? `Nothing had been recorded yet at ${when}: the timeline starts later. Pick a later “as known at” time.`
-      : `No entries match these filters as known at ${when}.`;
+    return onlyAsOf ? t('list.emptyBefore', { when }) : t('list.emptyAsOf', { when });
   }
 
   private renderSummary(): void {
@@ -530,14 +595,14 @@ class NewsroomDashboard {
     const last = sorted[sorted.length - 1];
     const span = first && last ? dateSpan(first.day, last.day) : '';
     this.summaryLine.textContent = first
-      ? `${list.length}${this.hasMore ? '+' : ''} ${list.length === 1 ? 'entry' : 'entries'} · ${span}`
-      : 'No entries';
-    this.loadMore.textContent = this.filters.order === 'desc' ? 'Load earlier entries' : 'Load later entries';
+      ? t('list.summary', { count: `${list.length}${this.hasMore ? '+' : ''}`, n: list.length, span })
+      : t('list.noEntries');
+    this.loadMore.textContent = this.filters.order === 'desc' ? t('list.loadEarlier') : t('list.loadLater');
   }
 
   private renderChart(stats: Parameters<typeof typeChart>[0]): void {
     const span = stats.bucket === 'week' ? 7 : 1;
-    byId('overview-title').textContent = span === 7 ? 'Events per week' : 'Events per day';
+    byId('overview-title').textContent = span === 7 ? t('overview.perWeek') : t('overview.perDay');
     this.chart.replaceChildren(
       typeChart(
         stats,
@@ -575,9 +640,9 @@ class NewsroomDashboard {
       if (!known) return;
       this.entries.delete(e.id);
       this.view.remove(e.id);
-      this.map.update([...this.entries.values()], { keepView: true });
+      this.map.update(this.mapEntries(), { keepView: true });
       this.renderSummary();
-      this.announce(`Entry retracted: ${e.summary}`);
+      this.announce(t('list.announceRetracted', { summary: shownSummary(e, this.language).text }));
       this.scheduleStatsRefresh();
       return;
     }
@@ -592,12 +657,17 @@ class NewsroomDashboard {
     this.entries.set(e.id, { ...e, corrections });
     this.learn([e]);
     this.view.upsert({ ...e, corrections });
-    this.map.update([...this.entries.values()], { keepView: true });
+    this.map.update(this.mapEntries(), { keepView: true });
     this.renderSummary();
     const card = document.getElementById(`entry-${e.id}`);
     card?.classList.add('is-new');
     window.setTimeout(() => card?.classList.remove('is-new'), 6000);
-    this.announce(`${change.change === 'created' ? 'New entry' : 'Entry corrected'}: ${e.displayDate}, ${e.summary}`);
+    this.announce(
+      t(change.change === 'created' ? 'list.announceNew' : 'list.announceCorrected', {
+        when: formatEntryDate(e, () => e.displayDate),
+        summary: shownSummary(e, this.language).text,
+      }),
+    );
     this.scheduleStatsRefresh();
   }
 
@@ -608,11 +678,11 @@ class NewsroomDashboard {
   /** The masthead badge says what the feed really does, and why when it does not. */
   private showLiveState(status: LiveStatus): void {
     this.liveStatus.dataset.state = status.state;
-    this.liveStatus.querySelector('.live-label')!.textContent = LIVE_LABELS[status.state];
+    this.liveStatus.querySelector('.live-label')!.textContent = t(LIVE_LABELS[status.state]);
     const reason = status.reason
-      ? `${status.reason}${status.retryInSeconds ? ` Trying again in ${status.retryInSeconds} s.` : ''}`
+      ? `${status.reason}${status.retryInSeconds ? ` ${t('live.retryIn', { n: status.retryInSeconds })}` : ''}`
       : status.state === 'paused'
-        ? 'Showing a past state of the timeline; “Back to live” resumes updates.'
+        ? t('live.pausedReason')
         : '';
     this.liveReason.textContent = reason;
     this.liveReason.hidden = !reason;
@@ -629,7 +699,7 @@ class NewsroomDashboard {
 
   private showError(err: unknown): void {
     this.errorBox.hidden = false;
-    this.errorBox.replaceChildren(panelError(`More entries could not be loaded: ${problemText(err)}`, () => void this.loadNextPage()));
+    this.errorBox.replaceChildren(panelError(t('error.more', { reason: problemText(err) }), () => void this.loadNextPage()));
   }
 }
 
@@ -637,7 +707,7 @@ class NewsroomDashboard {
 function formatInstant(iso: string): string {
   const d = new Date(iso);
   const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
-  const local = d.toLocaleString('en-GB', {
+  const local = d.toLocaleString(uiLocale() === 'uk' ? 'uk' : 'en-GB', {
     day: 'numeric',
     month: 'long',
     year: 'numeric',
@@ -663,7 +733,7 @@ function fillMulti(select: HTMLSelectElement, options: [string, string][], chose
 
 /** What went wrong, in the API's words when it said something. */
 function problemText(err: unknown): string {
-  return err instanceof ApiProblem ? err.message : 'check the connection and try again.';
+  return err instanceof ApiProblem ? err.message : t('error.connection');
 }
 
 /** A panel's failure: the reason and a retry button. */
@@ -672,13 +742,13 @@ function panelError(text: string, retry: () => void): HTMLElement {
     'div',
     { class: 'panel-error' },
     h('p', {}, text),
-    h('button', { type: 'button', class: 'button button-small retry', onclick: () => retry() }, 'Retry'),
+    h('button', { type: 'button', class: 'button button-small retry', onclick: () => retry() }, t('common.retry')),
   );
 }
 
 /** "10 November 2021 – 24 February 2022", or one date when both ends are the same day. */
 function dateSpan(firstDay: string, lastDay: string): string {
-  const strip = (d: string) => dayHeading(d).replace(/^\w+ /, '');
+  const strip = (d: string) => formatDay(d, (day) => dayHeading(day).replace(/^\w+ /, ''));
   return firstDay === lastDay ? strip(firstDay) : `${strip(firstDay)} – ${strip(lastDay)}`;
 }
 
@@ -689,14 +759,26 @@ function toLocalInput(iso: string): string {
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
 }
 
-function safeRegionName(names: Intl.DisplayNames, code: string): string {
+/** localStorage, which a browser may refuse (private mode, storage off): then nothing is remembered. */
+function readStorage(key: string): string | null {
   try {
-    return names.of(code) ?? code;
+    return localStorage.getItem(key);
   } catch {
-    return code;
+    return null;
   }
 }
 
+function writeStorage(key: string, value: string): void {
+  try {
+    localStorage.setItem(key, value);
+  } catch {
+    /* not remembered; the URL still carries the switch */
+  }
+}
+
+// The interface language before anything is built: every string below is written once, in it.
+setUiLocale(initialUiLocale(readStorage(UI_LOCALE_STORAGE_KEY), navigator.languages?.length ? navigator.languages : [navigator.language]));
+localizeDocument(document);
 const dashboard = new NewsroomDashboard();
 dashboard.start();
 new ReplayMode(

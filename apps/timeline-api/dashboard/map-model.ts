@@ -4,6 +4,8 @@
  * unit spec checks it in Node; entry-map.ts draws the result.
  */
 
+import { t } from './i18n.js';
+
 /** Width (and height) of the projected plane: longitude −180…180 maps to 0…WORLD. */
 export const WORLD = 1000;
 /** Mercator's poles are at infinity; the plane stops at ±85.05° (the square Web Mercator world). */
@@ -253,6 +255,6 @@ export function markerRadius(c: Pick<MapCluster, 'precision' | 'entryIds'>): num
 /** "Kyiv", "Kyiv and 2 places nearby": a marker's name. */
 export function clusterLabel(c: Pick<MapCluster, 'places' | 'entryIds'>): string {
   const [first, ...rest] = c.places;
-  const where = rest.length === 0 ? first : `${first} and ${rest.length} ${rest.length === 1 ? 'place' : 'places'} nearby`;
-  return `${where}: ${c.entryIds.length} ${c.entryIds.length === 1 ? 'entry' : 'entries'}`;
+  const where = rest.length === 0 ? (first ?? '') : t('map.nearby', { first: first ?? '', n: rest.length });
+  return t('map.clusterEntries', { where, n: c.entryIds.length });
 }

@@ -1,6 +1,8 @@
 import { h } from './dom.js';
 import { typeIcon } from './entry-card.js';
-import { typeStyle } from './entry-types.js';
+import { typeLabel, typeStyle } from './entry-types.js';
+import { formatEntryDate, t, uiLocale } from './i18n.js';
+import type { MessageKey } from './messages.js';
 import { displayWhen, type Filters } from './timeline-model.js';
 
 /** The part of a replayed envelope the replay cards show. */
@@ -10,6 +12,7 @@ interface ReplayedEvent {
   readonly occurredAt: string;
   readonly occurredAtPrecision: 'day' | 'hour' | 'minute' | 'second';
   readonly summary: string;
+  readonly language?: string;
   readonly confirmation: 'confirmed' | 'reported';
   readonly actors: readonly { readonly id: string; readonly name: string }[];
 }
@@ -25,17 +28,15 @@ interface ReplayMessage {
 }
 
 /** Speed choices: seconds of the past per real second. */
-const SPEEDS: readonly [number, string][] = [
-  [600, '10 minutes per second'],
-  [3600, '1 hour per second'],
-  [21_600, '6 hours per second'],
-  [86_400, '1 day per second'],
-  [604_800, '1 week per second'],
+const SPEEDS: readonly [number, MessageKey][] = [
+  [600, 'replay.speed600'],
+  [3600, 'replay.speed3600'],
+  [21_600, 'replay.speed21600'],
+  [86_400, 'replay.speed86400'],
+  [604_800, 'replay.speed604800'],
 ];
 const DEFAULT_FROM = '2022-01-20';
 const DEFAULT_TO = '2022-01-26';
-/** Corrections and retractions are events too; in a replay they appear when they happened. */
-const META_LABELS: Readonly<Record<string, string>> = { 'entry.corrected': 'Correction', 'entry.retracted': 'Retraction' };
 /** Cards kept on screen (the newest first); older ones scroll away. */
 const MAX_CARDS = 300;
 
@@ -56,11 +57,11 @@ export class ReplayMode {
   private readonly speed = h(
     'select',
     { id: 'replay-speed' },
-    ...SPEEDS.map(([v, label]) => h('option', { value: v, selected: v === 3600 }, label)),
+    ...SPEEDS.map(([v, label]) => h('option', { value: v, selected: v === 3600 }, t(label))),
   );
   private readonly knownAt = h('input', { id: 'replay-asof', type: 'checkbox' });
-  private readonly play = h('button', { type: 'button', id: 'replay-play', class: 'button button-primary' }, 'Play');
-  private readonly stopButton = h('button', { type: 'button', id: 'replay-stop', class: 'button', disabled: true }, 'Stop');
+  private readonly play = h('button', { type: 'button', id: 'replay-play', class: 'button button-primary' }, t('replay.play'));
+  private readonly stopButton = h('button', { type: 'button', id: 'replay-stop', class: 'button', disabled: true }, t('replay.stop'));
   private readonly formError = h('p', { id: 'replay-form-error', class: 'hint', role: 'alert', hidden: true });
   private readonly clock = h('span', { id: 'replay-clock' });
   private readonly status = h('p', { id: 'replay-status', class: 'summary-line', role: 'status' });
@@ -69,13 +70,9 @@ export class ReplayMode {
   private readonly panel = h(
     'section',
     { id: 'replay-panel', class: 'overview replay-panel', 'aria-labelledby': 'replay-panel-title', hidden: true },
-    h('div', { class: 'overview-head' }, h('h2', { id: 'replay-panel-title' }, 'Replay · ', this.clock), this.status),
+    h('div', { class: 'overview-head' }, h('h2', { id: 'replay-panel-title' }, `${t('replay.title')} · `, this.clock), this.status),
     this.scope,
-    h(
-      'div',
-      { class: 'actions' },
-      h('button', { type: 'button', class: 'button button-small', id: 'replay-back' }, 'Back to the timeline'),
-    ),
+    h('div', { class: 'actions' }, h('button', { type: 'button', class: 'button button-small', id: 'replay-back' }, t('replay.back'))),
     this.list,
   );
 
@@ -99,11 +96,11 @@ export class ReplayMode {
       h(
         'section',
         { class: 'export replay', 'aria-labelledby': 'replay-title' },
-        h('h2', { id: 'replay-title', class: 'sidebar-title' }, 'Replay'),
-        h('p', { class: 'hint' }, 'Re-live a stretch of the crisis from the event log, paced in time. Long quiet spells are shortened.'),
-        h('div', { class: 'date-range' }, label('replay-from', 'From'), this.from, label('replay-to', 'To'), this.to),
-        h('div', { class: 'field' }, label('replay-speed', 'Speed', ''), this.speed),
-        h('div', { class: 'field field-inline' }, this.knownAt, label('replay-asof', 'Only what was known at the “as known at” time', '')),
+        h('h2', { id: 'replay-title', class: 'sidebar-title' }, t('replay.title')),
+        h('p', { class: 'hint' }, t('replay.hint')),
+        h('div', { class: 'date-range' }, label('replay-from', t('filters.from')), this.from, label('replay-to', t('filters.to')), this.to),
+        h('div', { class: 'field' }, label('replay-speed', t('replay.speed'), ''), this.speed),
+        h('div', { class: 'field field-inline' }, this.knownAt, label('replay-asof', t('replay.knownAt'), '')),
         this.formError,
         h('div', { class: 'actions' }, this.play, this.stopButton),
       ),
@@ -128,8 +125,8 @@ export class ReplayMode {
     const from = this.from.value;
     const to = this.to.value;
     const asOfLocal = this.knownAt.checked ? this.filterInputs.asOf.value : '';
-    const problem = !from || !to ? 'Choose both dates.' : from > to ? '“To” must not be before “From”.' : '';
-    const asOfProblem = this.knownAt.checked && !asOfLocal ? 'Set “As known at” in the filters first.' : '';
+    const problem = !from || !to ? t('replay.bothDates') : from > to ? t('replay.toBeforeFrom') : '';
+    const asOfProblem = this.knownAt.checked && !asOfLocal ? t('replay.setAsOf') : '';
     this.formError.textContent = problem || asOfProblem;
     this.formError.hidden = !(problem || asOfProblem);
     if (problem || asOfProblem) return;
@@ -148,14 +145,16 @@ export class ReplayMode {
     this.list.replaceChildren();
     this.count = 0;
     this.clock.textContent = `${from} → ${to}`;
-    this.status.textContent = 'Starting…';
+    this.status.textContent = t('replay.starting');
     this.play.disabled = true;
     this.stopButton.disabled = false;
 
     const source = new EventSource(`/v1/replay?${params}`);
     this.source = source;
     source.addEventListener('ready', () => {
-      this.status.textContent = asOfLocal ? `Replaying what was known at ${new Date(asOfLocal).toLocaleString()}` : 'Replaying…';
+      this.status.textContent = asOfLocal
+        ? t('replay.replayingKnownAt', { when: new Date(asOfLocal).toLocaleString(uiLocale() === 'uk' ? 'uk' : undefined) })
+        : t('replay.replaying');
     });
     source.addEventListener('replay', (ev) => {
       try {
@@ -169,26 +168,25 @@ export class ReplayMode {
       // EventSource would reconnect after the server ends the stream and start the replay over.
       this.close();
       this.clearHighlight();
-      this.status.textContent =
-        count === 0 ? 'No events in this window.' : `Replay finished: ${count} ${count === 1 ? 'event' : 'events'}.`;
-      if (count === 0) this.list.append(h('p', { class: 'empty' }, 'No events in this window.'));
+      this.status.textContent = count === 0 ? t('replay.noEvents') : t('replay.finished', { n: count });
+      if (count === 0) this.list.append(h('p', { class: 'empty' }, t('replay.noEvents')));
     });
     source.addEventListener('error', (ev) => {
       if (source !== this.source) return;
       const data = (ev as MessageEvent<string>).data;
       this.close();
       this.clearHighlight();
-      this.status.textContent = data
-        ? 'The replay stopped: the server could not read the log to the end.'
-        : 'The replay could not be loaded.';
+      this.status.textContent = data ? t('replay.stoppedLog') : t('replay.failed');
     });
   }
 
   private show(m: ReplayMessage): void {
     const e = m.event;
     const style = typeStyle(e.type);
-    const label = META_LABELS[e.type] ?? style.label;
-    const when = displayWhen({ displayDate: m.displayDate, occurredAtPrecision: e.occurredAtPrecision });
+    // Corrections and retractions are events too; in a replay they appear when they happened.
+    const label = typeLabel(e.type);
+    const dated = { displayDate: m.displayDate, occurredAt: e.occurredAt, occurredAtPrecision: e.occurredAtPrecision };
+    const when = formatEntryDate(dated, () => displayWhen(dated));
     const card = h(
       'article',
       { class: 'card is-new', id: `replay-${e.eventId}`, 'data-index': m.index },
@@ -197,11 +195,13 @@ export class ReplayMode {
         { class: 'card-head' },
         h('span', { class: 'type-chip' }, typeIcon(e.type, 14), label),
         h('time', { class: 'card-date', datetime: e.occurredAt }, when),
-        e.confirmation === 'reported' ? h('span', { class: 'badges' }, h('span', { class: 'badge badge-reported' }, 'Reported')) : null,
+        e.confirmation === 'reported'
+          ? h('span', { class: 'badges' }, h('span', { class: 'badge badge-reported' }, t('card.reported')))
+          : null,
       ),
-      h('p', { class: 'card-summary' }, e.summary),
+      h('p', { class: 'card-summary', lang: e.language ?? null }, e.summary),
       e.actors.length
-        ? h('ul', { class: 'chips', 'aria-label': 'Actors' }, ...e.actors.map((a) => h('li', { class: 'chip' }, a.name)))
+        ? h('ul', { class: 'chips', 'aria-label': t('card.actors') }, ...e.actors.map((a) => h('li', { class: 'chip' }, a.name)))
         : null,
     );
     card.style.setProperty('--type-colour', style.colour);
@@ -211,7 +211,7 @@ export class ReplayMode {
     while (this.list.childElementCount > MAX_CARDS) this.list.lastElementChild?.remove();
     this.count = m.index;
     this.clock.textContent = when;
-    this.status.textContent = `${this.count} ${this.count === 1 ? 'event' : 'events'}${m.gapShortened ? ' · a long quiet spell was shortened' : ''}`;
+    this.status.textContent = `${t('replay.count', { n: this.count })}${m.gapShortened ? t('replay.gapShortened') : ''}`;
   }
 
   private stop(): void {
@@ -254,19 +254,19 @@ export class ReplayMode {
 
 /** "Only Statement issued · Kremlin · UA, as in the timeline's filters", or nothing when none apply. */
 function scopeText(f: Filters, actorName: (id: string) => string): string {
-  const parts = [...f.types.map((t) => typeStyle(t).label), ...f.actors.map(actorName), ...f.countries];
+  const parts = [...f.types.map((type) => typeLabel(type)), ...f.actors.map(actorName), ...f.countries];
   // The replay reads the event log, which knows types, actors and countries; say so when the
   // timeline also narrows by something else, instead of implying the replay does too.
   const ignored = [
-    f.q.trim() ? 'search' : '',
-    f.tags.length ? 'tags' : '',
-    f.locations.length ? 'places' : '',
-    f.stories.length ? 'stories' : '',
-    f.confirmation ? 'confirmation' : '',
+    f.q.trim() ? t('replay.ignoredSearch') : '',
+    f.tags.length ? t('replay.ignoredTags') : '',
+    f.locations.length ? t('replay.ignoredPlaces') : '',
+    f.stories.length ? t('replay.ignoredStories') : '',
+    f.confirmation ? t('replay.ignoredConfirmation') : '',
   ].filter(Boolean);
   return [
-    parts.length ? `Only ${parts.join(' · ')}, as in the timeline’s filters.` : '',
-    ignored.length ? `The timeline’s ${ignored.join(', ')} filter${ignored.length > 1 ? 's do' : ' does'} not apply to a replay.` : '',
+    parts.length ? t('replay.scopeOnly', { parts: parts.join(' · ') }) : '',
+    ignored.length ? t('replay.scopeIgnored', { filters: ignored.join(', '), n: ignored.length }) : '',
   ]
     .filter(Boolean)
     .join(' ');

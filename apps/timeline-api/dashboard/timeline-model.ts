@@ -184,11 +184,15 @@ export interface FieldChange {
 }
 
 /** What a correction changed, field by field, in the words a reader sees (dates included). */
-export function versionDiff(before: Entry, after: Entry): FieldChange[] {
+export function versionDiff(
+  before: Entry,
+  after: Entry,
+  words: { date?: (e: Entry) => string; confirmation?: (c: Entry['confirmation']) => string } = {},
+): FieldChange[] {
   const fields: [string, (e: Entry) => string][] = [
-    ['Date', (e) => displayWhen(e)],
+    ['Date', words.date ?? ((e) => displayWhen(e))],
     ['Summary', (e) => e.summary],
-    ['Confirmation', (e) => e.confirmation],
+    ['Confirmation', (e) => (words.confirmation ? words.confirmation(e.confirmation) : e.confirmation)],
     ['Actors', (e) => e.actors.map((a) => a.name).join(', ')],
     ['Places', (e) => placeLabels(e.locations).join(' · ')],
     ['Sources', (e) => e.sources.map((src) => src.outlet).join(', ')],

@@ -1,5 +1,7 @@
 import { h } from './dom.js';
 import { entryCard } from './entry-card.js';
+import type { ContentLanguage } from './entry-language.js';
+import { formatDayHeading, t } from './i18n.js';
 import { compareEntries, dayHeading, groupByDay, type Entry } from './timeline-model.js';
 
 /** Where a live change landed relative to what the reader is looking at. */
@@ -16,6 +18,8 @@ export type PatchPlacement = 'above' | 'visible' | 'below' | 'none';
 export class TimelineView {
   private order: 'asc' | 'desc' = 'desc';
   private asOf = '';
+  /** The language switch's choice: which text each card shows. */
+  language: ContentLanguage = 'original';
   private readonly unseen = new Set<string>();
   /** The entry each card shows, for ordering an insert among its day's cards. */
   private readonly entryOf = new WeakMap<Element, Entry>();
@@ -28,7 +32,7 @@ export class TimelineView {
   }
 
   /** Replaces the whole list (a new query or another page). */
-  render(entries: readonly Entry[], order: 'asc' | 'desc', asOf: string, emptyText = 'No entries match these filters.'): void {
+  render(entries: readonly Entry[], order: 'asc' | 'desc', asOf: string, emptyText = t('list.empty')): void {
     this.order = order;
     this.asOf = asOf;
     this.unseen.clear();
@@ -88,7 +92,7 @@ export class TimelineView {
     this.unseen.delete(id);
     this.updatePill();
     if (hadFocus) this.root.focus({ preventScroll: true });
-    if (!this.root.querySelector('article.card')) this.root.replaceChildren(h('p', { class: 'empty' }, 'No entries match these filters.'));
+    if (!this.root.querySelector('article.card')) this.root.replaceChildren(h('p', { class: 'empty' }, t('list.empty')));
   }
 
   /**
@@ -115,7 +119,7 @@ export class TimelineView {
   }
 
   private card(e: Entry): HTMLElement {
-    const card = entryCard(e, this.asOf);
+    const card = entryCard(e, this.asOf, this.language);
     card.dataset.version = String(e.version);
     this.entryOf.set(card, e);
     return card;
@@ -154,7 +158,7 @@ export class TimelineView {
       h(
         'h2',
         { class: 'day-title', id: `day-${day}-title` },
-        h('time', { datetime: day }, dayHeading(day)),
+        h('time', { datetime: day }, formatDayHeading(day, dayHeading)),
         h('span', { class: 'day-count' }),
       ),
       ...cards,
@@ -165,13 +169,13 @@ export class TimelineView {
 
   private updateDayCount(section: HTMLElement): void {
     const n = section.querySelectorAll('article.card').length;
-    section.querySelector('.day-count')!.textContent = `${n} ${n === 1 ? 'entry' : 'entries'}`;
+    section.querySelector('.day-count')!.textContent = t('list.dayCount', { n });
   }
 
   private updatePill(): void {
     const n = this.unseen.size;
     this.pill.hidden = n === 0;
-    this.pill.textContent = `↑ ${n} new ${n === 1 ? 'entry' : 'entries'}`;
+    this.pill.textContent = t('list.newEntries', { n });
   }
 
   /** The pill: scroll to the first unseen entry and focus it. */

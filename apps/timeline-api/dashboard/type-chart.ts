@@ -1,9 +1,11 @@
 import { h, s } from './dom.js';
-import { TYPE_STYLES, typeStyle } from './entry-types.js';
+import { TYPE_STYLES, typeLabel, typeStyle } from './entry-types.js';
+import { formatAxisDay, formatDayHeading, t } from './i18n.js';
 import { dayHeading, daysBetween, type Stats } from './timeline-model.js';
 
 const MONTH_ABBR = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 const HEIGHT = 180;
+const heading = (day: string) => formatDayHeading(day, dayHeading);
 const PAD = { top: 12, right: 12, bottom: 28, left: 32 };
 
 /** A "nice" axis maximum and step for `max` (1, 2, 5 × 10ⁿ). */
@@ -27,7 +29,7 @@ export function typeChart(stats: Stats, onDay: (day: string) => void, width = 96
   const WIDTH = Math.max(280, Math.round(width));
   const weekly = stats.bucket === 'week';
   if (stats.buckets.length === 0) {
-    return h('p', { class: 'chart-empty' }, 'No entries to chart for these filters.');
+    return h('p', { class: 'chart-empty' }, t('chart.empty'));
   }
   const first = stats.buckets[0]!.start;
   const last = stats.buckets[stats.buckets.length - 1]!.start;
@@ -40,8 +42,8 @@ export function typeChart(stats: Stats, onDay: (day: string) => void, width = 96
   const slot = innerW / days.length;
   const barW = Math.max(1, Math.min(22, slot * 0.72));
   const y = (v: number) => PAD.top + innerH - (v / top) * innerH;
-  const typeOrder = Object.keys(TYPE_STYLES).filter((t) => stats.totalsByType[t]);
-  for (const t of Object.keys(stats.totalsByType)) if (!typeOrder.includes(t)) typeOrder.push(t);
+  const typeOrder = Object.keys(TYPE_STYLES).filter((type) => stats.totalsByType[type]);
+  for (const type of Object.keys(stats.totalsByType)) if (!typeOrder.includes(type)) typeOrder.push(type);
 
   const svg = s('svg', {
     class: 'chart-svg',
@@ -53,8 +55,8 @@ export function typeChart(stats: Stats, onDay: (day: string) => void, width = 96
     preserveAspectRatio: 'none',
   });
   svg.append(
-    s('title', { id: 'chart-title' }, `Entries per ${weekly ? 'week' : 'day'} by type`),
-    s('desc', { id: 'chart-desc' }, `${stats.total} entries from ${dayHeading(first)} to ${dayHeading(last)}; busiest day has ${max}.`),
+    s('title', { id: 'chart-title' }, t(weekly ? 'chart.titleWeekly' : 'chart.title')),
+    s('desc', { id: 'chart-desc' }, t('chart.desc', { total: stats.total, first: heading(first), last: heading(last), max })),
   );
   for (let v = 0; v <= top; v += step) {
     svg.append(
@@ -71,26 +73,26 @@ export function typeChart(stats: Stats, onDay: (day: string) => void, width = 96
         class: 'bar',
         tabindex: 0,
         role: 'button',
-        'aria-label': `${weekly ? 'Week of ' : ''}${dayHeading(day)}: ${bucket.total} entries. Show ${weekly ? 'this week' : 'this day'}.`,
+        'aria-label': t(weekly ? 'chart.barWeekly' : 'chart.bar', { day: heading(day), total: bucket.total }),
       });
       g.append(
         s(
           'title',
           {},
-          `${weekly ? 'Week of ' : ''}${dayHeading(day)} — ${bucket.total} ${bucket.total === 1 ? 'entry' : 'entries'}\n${Object.entries(
+          `${t('chart.barTitle', { day: weekly ? t('chart.weekOf', { day: heading(day) }) : heading(day), n: bucket.total })}\n${Object.entries(
             bucket.byType,
           )
-            .map(([t, n]) => `${typeStyle(t).label}: ${n}`)
+            .map(([type, n]) => `${typeLabel(type)}: ${n}`)
             .join('\n')}`,
         ),
       );
       let acc = 0;
-      for (const t of typeOrder) {
-        const n = bucket.byType[t];
+      for (const type of typeOrder) {
+        const n = bucket.byType[type];
         if (!n) continue;
-        const rect = s('rect', { x, y: y(acc + n), width: barW, height: Math.max(0.5, y(acc) - y(acc + n)), 'data-type': t });
+        const rect = s('rect', { x, y: y(acc + n), width: barW, height: Math.max(0.5, y(acc) - y(acc + n)), 'data-type': type });
         // CSSOM, not a style attribute: allowed under the page's CSP (style-src 'self').
-        rect.style.fill = typeStyle(t).colour;
+        rect.style.fill = typeStyle(type).colour;
         g.append(rect);
         acc += n;
       }
@@ -109,7 +111,7 @@ export function typeChart(stats: Stats, onDay: (day: string) => void, width = 96
         s(
           'text',
           { class: 'axis-label', x: PAD.left + i * slot + slot / 2, y: HEIGHT - 8, 'text-anchor': 'middle' },
-          `${Number(d)} ${MONTH_ABBR[Number(m) - 1]}`,
+          formatAxisDay(day, () => `${Number(d)} ${MONTH_ABBR[Number(m) - 1]}`),
         ),
       );
     }
@@ -118,11 +120,11 @@ export function typeChart(stats: Stats, onDay: (day: string) => void, width = 96
 
   const legend = h(
     'ul',
-    { class: 'legend', 'aria-label': 'Entry types in the chart' },
-    ...typeOrder.map((t) => {
+    { class: 'legend', 'aria-label': t('chart.legend') },
+    ...typeOrder.map((type) => {
       const swatch = h('span', { class: 'swatch', 'aria-hidden': 'true' });
-      swatch.style.background = typeStyle(t).colour;
-      return h('li', { 'data-type': t }, swatch, `${typeStyle(t).label} (${stats.totalsByType[t]})`);
+      swatch.style.background = typeStyle(type).colour;
+      return h('li', { 'data-type': type }, swatch, `${typeLabel(type)} (${stats.totalsByType[type]})`);
     }),
   );
   return h('figure', { class: 'chart' }, svg, legend);

@@ -231,4 +231,30 @@ describe('data/datasets/russia-ukraine-2022.ndjson', () => {
       expect(byId.get(p.targetEventId)?.occurredAt).toBe('2022-01-24T00:00:00Z');
     });
   });
+
+  describe('Russian and Ukrainian originals (issue 16)', () => {
+    const cyrillic = /[\u0400-\u04ff]/;
+    const key = (k: string) => byId.get(datasetEventId(STORY, k))!;
+
+    it('keeps the words a quote was said in, with its language', () => {
+      for (const k of ['2021-11-12/peskov-calls-invasion-reports-groundless', '2021-11-22/peskov-information-campaign']) {
+        const p = key(k).payload as { quote?: string; quoteLanguage?: string };
+        expect(p.quoteLanguage).toBe('ru');
+        expect(p.quote).toMatch(cyrillic);
+      }
+    });
+
+    it('cites the original-language sources of entries whose primary source is Russian or Ukrainian, each with its language', () => {
+      const withOriginal = events.filter((e) => e.sources.some((s) => s.language === 'ru' || s.language === 'uk'));
+      expect(withOriginal.length).toBeGreaterThanOrEqual(7);
+      expect(key('2022-02-07/macron-putin-moscow-talks').sources).toEqual(
+        expect.arrayContaining([expect.objectContaining({ role: 'primary', language: 'ru', url: expect.stringMatching(/kremlin\.ru\//) })]),
+      );
+      expect(key('2022-02-23/ukraine-state-of-emergency').sources).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ role: 'primary', language: 'uk', url: expect.stringMatching(/rada\.gov\.ua\//) }),
+        ]),
+      );
+    });
+  });
 });

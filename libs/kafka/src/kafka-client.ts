@@ -13,6 +13,28 @@ export interface KafkaLogSink {
 }
 
 /**
+ * Broker answers kafkajs logs at ERROR although it retries them itself and they are expected while a
+ * group coordinator starts or moves (every fresh cluster's first join, every leader change): logged as
+ * warnings, so an ERROR line means something an operator must look at.
+ */
+const RETRIED_BROKER_ERRORS = new Set([
+  'The group coordinator is not available',
+  "The coordinator is loading and hence can't process requests for this group",
+  'This is not the correct coordinator for this group',
+  'There is no leader for this topic-partition as we are in the middle of a leadership election',
+  'This server is not the leader for that topic-partition',
+]);
+
+/** The level a kafkajs log entry is written at: its own, except {@link RETRIED_BROKER_ERRORS}. */
+export function effectiveLogLevel(entry: Pick<LogEntry, 'level' | 'namespace' | 'log'>): logLevel {
+  const error = (entry.log as { error?: unknown }).error;
+  if (entry.level === logLevel.ERROR && entry.namespace === 'Connection' && typeof error === 'string' && RETRIED_BROKER_ERRORS.has(error)) {
+    return logLevel.WARN;
+  }
+  return entry.level;
+}
+
+/**
  * Creates a kafkajs client from validated configuration, routing kafkajs logs to `sink`. Every client
  * built here decodes every Kafka codec (see {@link registerCompressionCodecs}).
  */
@@ -33,9 +55,10 @@ export function createKafka(cfg: KafkaConfig, sink?: KafkaLogSink, overrides: Pa
       if (!sink) return;
       const { message, ...rest } = entry.log;
       const obj = { component: 'kafkajs', namespace: entry.namespace, ...rest };
-      if (entry.level === logLevel.ERROR) sink.error(obj, message);
-      else if (entry.level === logLevel.WARN) sink.warn(obj, message);
-      else if (entry.level === logLevel.INFO) sink.info(obj, message);
+      const level = effectiveLogLevel(entry);
+      if (level === logLevel.ERROR) sink.error(obj, message);
+      else if (level === logLevel.WARN) sink.warn(obj, message);
+      else if (level === logLevel.INFO) sink.info(obj, message);
       else sink.debug(obj, message);
     },
     ...overrides,
