@@ -109,6 +109,12 @@ describe('least-privilege database roles (cli db:roles)', () => {
     for (const q of ['troops', 'військами', 'Kiev'])
       expect((await fetch(`${api.url}/v1/timeline?q=${encodeURIComponent(q)}`)).status).toBe(200);
     expect((await fetch(`${api.url}/v1/export?format=csv`)).status).toBe(200);
+    // Issue 14: duplicate candidates use pg_trgm's similarity() (in public) and relation lookups, as the reader.
+    const candidates = await fetch(`${api.url}/v1/entries/${events[0]!.eventId}/candidates`);
+    expect(candidates.status).toBe(200);
+    expect(((await candidates.json()) as { data: unknown[] }).data.length).toBeGreaterThan(0);
+    expect((await fetch(`${api.url}/v1/stories/russia-ukraine-2022/candidates`)).status).toBe(200);
+    expect((await fetch(`${api.url}/v1/entries/${events[0]!.eventId}`)).status).toBe(200);
     expect((await fetch(`${api.url}/health`)).status).toBe(200);
     // The read API has no write surface at all: the admin rebuild lives in the projector app (issue 12).
     const rebuild = await fetch(`${api.url}/v1/admin/rebuild`, {

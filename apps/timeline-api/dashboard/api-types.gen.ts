@@ -266,11 +266,8 @@ export interface components {
       score: number;
     };
     ChangeNoticeDto: {
-      /**
-       * @description merged/split/related: an entry.merged, entry.split or entry.related changed the entry.
-       * @enum {string}
-       */
-      change: 'corrected' | 'retracted' | 'merged' | 'split' | 'related';
+      /** @enum {string} */
+      change: 'corrected' | 'retracted';
       /** @description The public correction or retraction note. */
       note: string | null;
       /** Format: date-time */

@@ -146,8 +146,9 @@ export function snippetSegments(snippet: string): SnippetSegment[] {
 
 /** The correction/retraction notices among an entry's versions (creations are not notices). */
 export function noticesOf(versions: readonly VersionRow[]): ChangeNoticeRow[] {
+  // Merges, splits and relations are in the history, not correction notices.
   return versions.flatMap((v) =>
-    v.change === 'created'
+    v.change !== 'corrected' && v.change !== 'retracted'
       ? []
       : [
           {

@@ -17,8 +17,7 @@ const CHANGES = ['corrected', 'retracted', 'merged', 'split', 'related'];
 
 export class ChangeNoticeDto {
   @ApiProperty() version!: number;
-  @ApiProperty({ enum: CHANGES, description: 'merged/split/related: an entry.merged, entry.split or entry.related changed the entry.' })
-  change!: string;
+  @ApiProperty({ enum: ['corrected', 'retracted'] }) change!: string;
   @ApiProperty({ enum: ['substantive', 'minor'], nullable: true, type: String }) severity!: string | null;
   @ApiProperty({ nullable: true, type: String, description: 'The public correction or retraction note.' }) note!: string | null;
   @ApiProperty({ format: 'date-time' }) recordedAt!: string;

@@ -35,7 +35,7 @@ export interface VersionRow extends EntryRow {
 export interface ChangeNoticeRow {
   entry_id: string;
   version: number;
-  change: 'corrected' | 'retracted' | 'merged' | 'split' | 'related';
+  change: 'corrected' | 'retracted';
   correction_severity: 'substantive' | 'minor' | null;
   change_note: string | null;
   recorded_from: string;
@@ -326,7 +326,11 @@ export class TimelineReader {
   private async notices(em: EntityManager, projection: string, ids: string[], asOf?: Instant): Promise<ChangeNoticeRow[]> {
     if (ids.length === 0) return [];
     const p = new SqlParams();
-    const cond = [`v.projection = ${p.bind(projection)}`, `v.entry_id = ANY(${p.bind(ids, 'uuid[]')})`, `v.change <> 'created'`];
+    const cond = [
+      `v.projection = ${p.bind(projection)}`,
+      `v.entry_id = ANY(${p.bind(ids, 'uuid[]')})`,
+      `v.change IN ('corrected', 'retracted')`,
+    ];
     if (asOf) cond.push(`v.recorded_from <= ${p.bind(asOf.iso, 'timestamptz')}`);
     return (await em.query(
       `SELECT v.entry_id::text AS entry_id, v.version, v.change, v.correction_severity, v.change_note,
