@@ -56,6 +56,14 @@ export const timelineApi = {
   stats: (params: URLSearchParams, signal?: AbortSignal) => getJson<ResponseOf<'/v1/stats'>>(`/v1/stats?${params}`, signal),
   entry: (id: string, asOf?: string) =>
     getJson<ResponseOf<'/v1/entries/{id}'>>(`/v1/entries/${encodeURIComponent(id)}${asOf ? `?asOf=${encodeURIComponent(asOf)}` : ''}`),
+  /**
+   * Likely duplicates of one entry, best first (issue 14); the editor mode merges from them. Below a
+   * match of 0.4 the API's proposals are mostly other events of the same day: not worth an editor's look.
+   */
+  candidates: (id: string, limit = 5, minScore = 0.4) =>
+    getJson<ResponseOf<'/v1/entries/{id}/candidates'>>(
+      `/v1/entries/${encodeURIComponent(id)}/candidates?limit=${limit}&minScore=${minScore}`,
+    ),
   exportUrl: (format: NonNullable<QueryOf<'/v1/export'>['format']>, params: URLSearchParams) => {
     const p = new URLSearchParams(params);
     p.set('format', format);

@@ -1,5 +1,7 @@
 import { ApiProblem, timelineApi } from './api-client.js';
+import type { Relation } from './corroboration-view.js';
 import { byId, h } from './dom.js';
+import { EditorSession } from './editor-session.js';
 import { typeIcon } from './entry-card.js';
 import { EntryMap } from './entry-map.js';
 import {
@@ -97,6 +99,10 @@ class NewsroomDashboard {
   private readonly contentLanguage = byId<HTMLSelectElement>('content-lang');
   private readonly uiLanguage = byId<HTMLSelectElement>('ui-lang');
   private readonly view = new TimelineView(this.timeline);
+  /** The editor mode (issue 14): set once the API's dashboard settings are read. */
+  private editor?: EditorSession;
+  /** Relations of the loaded entries by the entry they point at: a card shows who denies it. */
+  private incoming = new Map<string, Relation[]>();
   private readonly map = new EntryMap(byId('map'), byId('map-summary'), {
     reveal: (id) => {
       const card = document.getElementById(`entry-${id}`);
@@ -131,6 +137,13 @@ class NewsroomDashboard {
     document.documentElement.dataset.dashboard = 'ready';
     byId('f-asof-zone').textContent = Intl.DateTimeFormat().resolvedOptions().timeZone;
     this.mountLanguageControls();
+    this.view.context = {
+      get editor() {
+        return dashboard.editorSession();
+      },
+      incoming: (id) => this.incoming.get(id) ?? [],
+    };
+    void EditorSession.load().then((editor) => this.mountEditor(editor));
     this.buildTypeOptions();
     this.writeForm();
     this.mountFilterDrawer();
@@ -200,6 +213,66 @@ class NewsroomDashboard {
       writeStorage(UI_LOCALE_STORAGE_KEY, value);
       location.reload();
     });
+  }
+
+  editorSession(): EditorSession | undefined {
+    return this.editor;
+  }
+
+  /**
+   * The editor panel: a key field (the key goes to sessionStorage, never into the URL or a form
+   * submission), shown only when the server names an ingest (INGEST_PUBLIC_URL). Turning the mode
+   * on or off re-renders the cards with or without their editor actions.
+   */
+  private mountEditor(editor: EditorSession): void {
+    this.editor = editor;
+    const panel = byId('editor');
+    panel.hidden = !editor.available;
+    if (!editor.available) return;
+    const form = byId<HTMLFormElement>('editor-form');
+    const key = byId<HTMLInputElement>('editor-key');
+    const on = byId('editor-on');
+    const message = byId('editor-message');
+    const show = () => {
+      form.hidden = editor.active;
+      on.hidden = !editor.active;
+    };
+    form.addEventListener('submit', (ev) => {
+      ev.preventDefault();
+      const value = key.value.trim();
+      if (!value) {
+        message.textContent = t('editor.keyEmpty');
+        key.focus();
+        return;
+      }
+      key.value = '';
+      message.textContent = '';
+      editor.useKey(value);
+      byId<HTMLButtonElement>('editor-forget').focus();
+    });
+    byId<HTMLButtonElement>('editor-forget').addEventListener('click', () => {
+      editor.forget();
+      key.focus();
+    });
+    editor.onChange(() => {
+      show();
+      this.view.keepingPlace(() => this.renderTimeline());
+    });
+    show();
+    if (editor.active) this.view.keepingPlace(() => this.renderTimeline());
+  }
+
+  /** Rebuilds {@link incoming} from the loaded entries' outgoing relations. */
+  private indexRelations(): void {
+    const index = new Map<string, Relation[]>();
+    for (const e of this.entries.values()) {
+      for (const r of e.relations.outgoing) {
+        const list = index.get(r.entryId) ?? [];
+        list.push({ entryId: e.id, relation: r.relation, summary: shownSummary(e, this.language).text });
+        index.set(r.entryId, list);
+      }
+    }
+    this.incoming = index;
   }
 
   /** `?…` of the page: the filters and the language switch (an empty string for the defaults' bare path). */
@@ -567,6 +640,7 @@ class NewsroomDashboard {
   }
 
   private renderTimeline(): void {
+    this.indexRelations();
     this.view.language = this.language;
     this.view.render([...this.entries.values()], this.filters.order, this.filters.asOf, this.emptyText());
     this.map.update(this.mapEntries());
@@ -646,6 +720,19 @@ class NewsroomDashboard {
       this.scheduleStatsRefresh();
       return;
     }
+    // An entry.merged made it a report of another entry: it leaves the list (the survivor's own
+    // change, which arrives too, brings the grown counts).
+    if (e.mergedInto) {
+      if (!known) return;
+      this.entries.delete(e.id);
+      this.indexRelations();
+      this.view.remove(e.id);
+      this.map.update(this.mapEntries(), { keepView: true });
+      this.renderSummary();
+      this.announce(t('list.announceMerged', { summary: shownSummary(e, this.language).text }));
+      this.scheduleStatsRefresh();
+      return;
+    }
     if (!known && !withinLoadedRange(e, [...this.entries.values()], this.hasMore, this.filters.order)) {
       this.scheduleStatsRefresh();
       return;
@@ -654,21 +741,54 @@ class NewsroomDashboard {
     const corrections = [...(known?.corrections ?? []), ...e.corrections].filter(
       (c, i, all) => all.findIndex((x) => x.version === c.version) === i,
     );
-    this.entries.set(e.id, { ...e, corrections });
+    // The stream does not work out `disputed` (it comes from other entries' relations): keep what the
+    // page knew, and ask the API again below when a claim relation or a merge may have changed it.
+    const next = { ...e, corrections, disputed: known?.disputed ?? e.disputed };
+    this.entries.set(e.id, next);
     this.learn([e]);
-    this.view.upsert({ ...e, corrections });
+    this.indexRelations();
+    this.view.upsert(next);
+    const stale = [
+      ...(change.change === 'created' ? [] : [e.id]),
+      ...e.relations.outgoing.map((r) => r.entryId).filter((id) => this.entries.has(id)),
+    ];
+    if (stale.length && (change.change !== 'corrected' || e.relations.outgoing.length)) void this.refreshEntries(stale);
     this.map.update(this.mapEntries(), { keepView: true });
     this.renderSummary();
     const card = document.getElementById(`entry-${e.id}`);
     card?.classList.add('is-new');
     window.setTimeout(() => card?.classList.remove('is-new'), 6000);
     this.announce(
-      t(change.change === 'created' ? 'list.announceNew' : 'list.announceCorrected', {
-        when: formatEntryDate(e, () => e.displayDate),
-        summary: shownSummary(e, this.language).text,
-      }),
+      t(
+        change.change === 'created'
+          ? 'list.announceNew'
+          : change.change === 'corrected' || change.change === 'retracted'
+            ? 'list.announceCorrected'
+            : 'list.announceUpdated',
+        {
+          when: formatEntryDate(e, () => e.displayDate),
+          summary: shownSummary(e, this.language).text,
+        },
+      ),
     );
     this.scheduleStatsRefresh();
+  }
+
+  /**
+   * Re-reads loaded entries whose `disputed` or claim thread may have changed (a denial arrived, a
+   * merge or split moved reports) and patches their cards in place.
+   */
+  private async refreshEntries(ids: readonly string[]): Promise<void> {
+    for (const id of new Set(ids)) {
+      const detail = await timelineApi.entry(id).catch(() => undefined);
+      const known = this.entries.get(id);
+      if (!detail || !known || detail.entry.mergedInto) continue;
+      if (detail.entry.version < known.version) continue;
+      const next = { ...detail.entry, corrections: known.corrections, snippet: known.snippet, matchedLanguages: known.matchedLanguages };
+      this.entries.set(id, next);
+      this.indexRelations();
+      this.view.upsert(next);
+    }
   }
 
   private announce(text: string): void {
@@ -779,7 +899,7 @@ function writeStorage(key: string, value: string): void {
 // The interface language before anything is built: every string below is written once, in it.
 setUiLocale(initialUiLocale(readStorage(UI_LOCALE_STORAGE_KEY), navigator.languages?.length ? navigator.languages : [navigator.language]));
 localizeDocument(document);
-const dashboard = new NewsroomDashboard();
+const dashboard: NewsroomDashboard = new NewsroomDashboard();
 dashboard.start();
 new ReplayMode(
   document.querySelector<HTMLElement>('aside.sidebar')!,

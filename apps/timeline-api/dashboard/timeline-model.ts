@@ -6,7 +6,8 @@ export type TimelinePage = ApiSchemas['TimelinePageDto'];
 export type Stats = ApiSchemas['StatsDto'];
 
 export interface EntryChange {
-  change: 'created' | 'corrected' | 'retracted';
+  /** merged/split/related: an entry.merged, entry.split or entry.related changed the entry (issue 14). */
+  change: 'created' | 'corrected' | 'retracted' | 'merged' | 'split' | 'related';
   version: number;
   severity: 'substantive' | 'minor' | null;
   note: string | null;

@@ -1,0 +1,242 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import type { BrowserContext, Page } from 'playwright-core';
+import { hashApiKey } from '@timeline/http';
+import {
+  ARTIFACTS_DIR,
+  denialIssued,
+  entryMerged,
+  launchBrowser,
+  readinessRaised,
+  seriousAxeViolations,
+  testConfig,
+  useTestStack,
+  waitFor,
+  type RawEvent,
+  type RunningApp,
+} from './support/index.js';
+
+const EDITOR = randomBytes(24).toString('base64url');
+const STORY = `dash-corrob-${randomBytes(4).toString('hex')}`;
+
+/** A free TCP port on 127.0.0.1: the API's origin has to be known before ingest starts (its CORS list). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * Issue 14, item 5 in Chromium on the real stack (ingest → Kafka → projector → PostgreSQL → timeline
+ * API on a private schema): three reports of one alert — a syndicated copy of AFP, AFP, Reuters — and
+ * a Kremlin denial pointing at AFP's report with `relatesTo`. The page shows the counts, the outlets,
+ * the Disputed badge and the claim thread; an editor types a key, merges Reuters from the card's
+ * possible duplicates with one click (the browser posts to ingest across origins) and the list updates
+ * live without a reload; Split out in the history brings the report back. axe on every state.
+ */
+describe('newsroom dashboard: corroboration, claims, merge and split (issue 14)', () => {
+  const { env, config } = testConfig({
+    KAFKA_TOPIC_PARTITIONS: '3',
+    API_KEYS: `dash-corrob:editor:${hashApiKey(EDITOR)}`,
+    RATE_LIMIT_WRITES_PER_MINUTE: '0',
+  });
+  const stack = useTestStack(config, env, ['projector']);
+  let ingest: RunningApp;
+  let api: RunningApp;
+  let browser: Awaited<ReturnType<typeof launchBrowser>> | undefined;
+  let context: BrowserContext;
+  let page: Page;
+
+  const report = (summary: string, source: Record<string, unknown>) =>
+    readinessRaised({
+      eventId: randomUUID(),
+      storyId: STORY,
+      occurredAt: '2022-01-24T00:00:00Z',
+      summary,
+      sources: [{ role: 'reporting', url: `https://news.example/${randomUUID()}`, ...source }],
+    });
+  const syndicated = report('Pentagon puts 8,500 US troops on heightened alert for NATO', { outlet: 'A News', originOutlet: 'AFP' });
+  const afp = report('Pentagon puts about 8,500 US troops on heightened alert', { outlet: 'AFP' });
+  const reuters = report('US places 8,500 troops on heightened alert over Ukraine', { outlet: 'Reuters' });
+  const denial = denialIssued({
+    eventId: randomUUID(),
+    storyId: STORY,
+    summary: 'Kremlin denies that US troop alerts answer any Russian plan',
+    relatesTo: [{ entryId: afp.eventId, relation: 'denies' }],
+  });
+
+  const publish = async (raw: RawEvent) => {
+    const { recordedAt: _serverOwned, ...body } = raw;
+    const res = await fetch(`${ingest.url}/v1/events`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'X-API-Key': EDITOR },
+      body: JSON.stringify(body),
+    });
+    if (res.status !== 202) throw new Error(`ingest answered ${res.status}: ${await res.text()}`);
+  };
+  const apiEntries = async () =>
+    (
+      (await (await fetch(`${api.url}/v1/timeline?story=${STORY}&limit=50`)).json()) as {
+        data: { id: string; corroboration: { reports: number } }[];
+      }
+    ).data;
+  const card = (id: string) => page.locator(`#entry-${id}`);
+  /** The viewport with the AFP card at the top (a full-page shot repeats the sticky masthead mid-page). */
+  const shot = async (name: string) => {
+    await card(afp.eventId).evaluate((c) => c.scrollIntoView({ block: 'start' }));
+    await page.evaluate(() => window.scrollBy(0, -90));
+    return page.screenshot({ path: path.join(ARTIFACTS_DIR, `dashboard-corroboration-${name}.png`) });
+  };
+
+  beforeAll(async () => {
+    const apiPort = await freePort();
+    ingest = await stack.start('ingest', { ...env, INGEST_CORS_ORIGINS: `http://127.0.0.1:${apiPort}` });
+    api = await stack.start('timeline-api', { ...env, API_PORT: String(apiPort), INGEST_PUBLIC_URL: ingest.url });
+    for (const e of [syndicated, afp, reuters, denial]) await publish(e);
+    // The desk already merged the syndicated copy into AFP's report through ingest.
+    await publish(entryMerged(afp, [syndicated], { eventId: randomUUID(), storyId: STORY, occurredAt: new Date().toISOString() }));
+    await waitFor(
+      'three entries, AFP with two reports',
+      async () => {
+        const t = await apiEntries();
+        return t.length === 3 && t.find((e) => e.id === afp.eventId)?.corroboration.reports === 2 ? true : undefined;
+      },
+      60_000,
+      250,
+    );
+    browser = await launchBrowser();
+    context = browser.context;
+    fs.mkdirSync(ARTIFACTS_DIR, { recursive: true });
+    page = await context.newPage();
+    await page.goto(`${api.url}/?story=${STORY}`);
+    await waitFor('the three cards', async () => ((await page.locator('article.card').count()) === 3 ? true : undefined), 30_000, 200);
+    await page.locator('#live-status[data-state="live"]').waitFor({ timeout: 15_000 });
+  }, 180_000);
+  afterAll(async () => {
+    await browser?.close();
+  }, 60_000);
+
+  it('shows the counts with the outlets listed, the Disputed badge linking to the denial, and the claim thread both ways', async () => {
+    const count = card(afp.eventId).locator('details.corroboration > summary');
+    expect(await count.textContent()).toBe('2 reports · 1 independent outlet');
+    await count.click();
+    expect(await card(afp.eventId).locator('.outlet-list li').allTextContents()).toEqual(['AFP']);
+    // One report, one outlet: no corroboration line, the Sources line says it.
+    expect(await card(reuters.eventId).locator('details.corroboration').count()).toBe(0);
+
+    const badge = card(afp.eventId).locator('a.badge-disputed');
+    await waitFor('the badge to point at the denial', async () =>
+      (await badge.getAttribute('href')) === `#entry-${denial.eventId}` ? true : undefined,
+    );
+    expect((await badge.textContent())!.startsWith('Disputed')).toBe(true);
+    expect(await card(denial.eventId).locator('a.badge-disputed').count()).toBe(0);
+
+    const thread = (id: string) => card(id).locator('section.claims li.claim');
+    expect(await thread(afp.eventId).allTextContents()).toEqual([`Denied by ${denial.summary}`]);
+    expect(await thread(denial.eventId).allTextContents()).toEqual([`Denies ${afp.summary}`]);
+    expect(await thread(denial.eventId).locator('a').getAttribute('href')).toBe(`#entry-${afp.eventId}`);
+    expect(await seriousAxeViolations(page, 'counts, badge and thread')).toEqual([]);
+    await shot('thread');
+
+    await badge.click();
+    await waitFor('the denial revealed', async () =>
+      (await card(denial.eventId).getAttribute('class'))?.includes('is-target') ? true : undefined,
+    );
+  });
+
+  it('an editor merges a likely duplicate with one click; the list updates live, without a reload', async () => {
+    // No editor actions before a key is given.
+    expect(await page.locator('details.candidates').count()).toBe(0);
+    await page.evaluate(() => ((window as unknown as { notReloaded: boolean }).notReloaded = true));
+    const panel = page.locator('#editor');
+    expect(await panel.isVisible()).toBe(true);
+
+    // A wrong key: ingest's own refusal is shown on the card.
+    await page.fill('#editor-key', 'not-the-key');
+    await page.click('#editor-form button[type=submit]');
+    const candidates = card(afp.eventId).locator('details.candidates');
+    await candidates.locator('summary').click();
+    const reutersCandidate = candidates.locator(`li.candidate[data-candidate="${reuters.eventId}"]`);
+    await reutersCandidate.waitFor({ timeout: 15_000 });
+    await reutersCandidate.locator('button.merge-button').click();
+    await waitFor('the refusal', async () =>
+      /Ingest refused it: .*not valid/.test((await candidates.locator('.editor-status').textContent()) ?? '') ? true : undefined,
+    );
+    await page.click('#editor-forget');
+    expect(await page.locator('details.candidates').count()).toBe(0);
+    expect(await page.evaluate(() => sessionStorage.getItem('timeline.editorKey'))).toBeNull();
+
+    await page.fill('#editor-key', EDITOR);
+    await page.click('#editor-form button[type=submit]');
+    expect(await page.evaluate(() => sessionStorage.getItem('timeline.editorKey'))).toBe(EDITOR);
+    expect(page.url()).not.toContain(EDITOR);
+    expect(await page.evaluate(() => localStorage.getItem('timeline.editorKey'))).toBeNull();
+
+    // Forgetting the key took the editor actions away; with the key back they return.
+    await candidates.locator('summary').click();
+    await reutersCandidate.waitFor({ timeout: 15_000 });
+    const head = await reutersCandidate.locator('.candidate-head').textContent();
+    expect(head).toMatch(/^match \d+%/);
+    expect(await reutersCandidate.locator('.candidate-reasons li').allTextContents()).toEqual(expect.arrayContaining(['same type']));
+    expect(await seriousAxeViolations(page, 'editor mode, possible duplicates')).toEqual([]);
+    await shot('candidates');
+
+    await reutersCandidate.locator('button.merge-button').click();
+    await card(reuters.eventId).waitFor({ state: 'detached', timeout: 30_000 });
+    const count = card(afp.eventId).locator('details.corroboration > summary');
+    await waitFor('the survivor’s counts', async () =>
+      (await count.textContent()) === '3 reports · 2 independent outlets' ? true : undefined,
+    );
+    expect(await card(afp.eventId).locator('a.badge-disputed').count()).toBe(1);
+    expect(await page.locator('article.card').count()).toBe(2);
+    expect(await page.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded)).toBe(true);
+    expect((await apiEntries()).map((e) => e.id).sort()).toEqual([afp.eventId, denial.eventId].sort());
+    expect(await seriousAxeViolations(page, 'after the merge')).toEqual([]);
+    await shot('merged');
+  });
+
+  it('Split out in the survivor’s history brings the report back, live', async () => {
+    const history = card(afp.eventId).locator('details.history');
+    await history.locator('summary').click();
+    const reports = history.locator('section.reports li.report');
+    await reports.first().waitFor({ timeout: 15_000 });
+    expect((await reports.evaluateAll((lis) => lis.map((li) => (li as HTMLElement).dataset.report))).sort()).toEqual(
+      [syndicated.eventId, reuters.eventId].sort(),
+    );
+    expect(await history.locator('.history-meta').last().textContent()).toMatch(/· merged ·/);
+    expect(await seriousAxeViolations(page, 'history with reports')).toEqual([]);
+    await shot('history');
+
+    await history.locator(`li.report[data-report="${reuters.eventId}"] button.split-button`).click();
+    await card(reuters.eventId).waitFor({ state: 'attached', timeout: 30_000 });
+    await waitFor('the survivor back to two reports', async () =>
+      (await card(afp.eventId).locator('details.corroboration > summary').textContent()) === '2 reports · 1 independent outlet'
+        ? true
+        : undefined,
+    );
+    expect(await page.locator('article.card').count()).toBe(3);
+    expect(await page.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded)).toBe(true);
+    await shot('split');
+  });
+
+  it('speaks Ukrainian too (the counts in the plural forms of the language)', async () => {
+    const uk = await context.newPage();
+    await uk.goto(`${api.url}/?story=${STORY}`);
+    await uk.selectOption('#ui-lang', 'uk');
+    await uk.waitForLoadState('load');
+    const count = uk.locator(`#entry-${afp.eventId} details.corroboration > summary`);
+    await count.waitFor({ timeout: 30_000 });
+    expect(await count.textContent()).toBe('2 повідомлення · 1 незалежне видання');
+    expect(await uk.locator(`#entry-${afp.eventId} a.badge-disputed`).textContent()).toMatch(/^Оспорено/);
+    expect(await uk.locator(`#entry-${afp.eventId} section.claims li.claim`).first().textContent()).toMatch(/^Заперечено в /);
+    await uk.evaluate(() => localStorage.removeItem('timeline.uiLocale'));
+    await uk.close();
+  });
+});
