@@ -123,6 +123,23 @@ describe('newsroom dashboard: corroboration, claims, merge and split (issue 14)'
     await browser?.close();
   }, 60_000);
 
+  it('the API tells the page where ingest is (and its CSP lets it post there); ingest answers CORS for the dashboard only', async () => {
+    const res = await fetch(`${api.url}/assets/dashboard-config.json`);
+    expect(await res.json()).toEqual({ ingestUrl: ingest.url });
+    const csp = (await fetch(`${api.url}/`)).headers.get('content-security-policy')!;
+    expect(csp).toContain(`connect-src 'self' ${ingest.url}`);
+    const preflight = (origin: string) =>
+      fetch(`${ingest.url}/v1/events`, {
+        method: 'OPTIONS',
+        headers: { Origin: origin, 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'content-type,x-api-key' },
+      });
+    const ok = await preflight(new URL(api.url).origin);
+    expect(ok.headers.get('access-control-allow-origin')).toBe(new URL(api.url).origin);
+    expect(ok.headers.get('access-control-allow-headers')?.toLowerCase()).toContain('x-api-key');
+    expect(ok.headers.get('access-control-allow-credentials')).toBeNull();
+    expect((await preflight('https://elsewhere.example')).headers.get('access-control-allow-origin')).toBeNull();
+  });
+
   it('shows the counts with the outlets listed, the Disputed badge linking to the denial, and the claim thread both ways', async () => {
     const count = card(afp.eventId).locator('details.corroboration > summary');
     expect(await count.textContent()).toBe('2 reports · 1 independent outlet');

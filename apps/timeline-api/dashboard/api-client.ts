@@ -35,18 +35,20 @@ export class ApiProblem extends Error {
   }
 }
 
+/** What a refused request's problem+json says (`detail`), else its status line. */
+export async function problemDetail(res: Response): Promise<string> {
+  try {
+    const p = (await res.json()) as { detail?: string };
+    if (p.detail) return p.detail;
+  } catch {
+    /* not problem+json */
+  }
+  return `${res.status} ${res.statusText}`;
+}
+
 async function getJson<T>(path: string, signal?: AbortSignal): Promise<T> {
   const res = await fetch(path, { headers: { Accept: 'application/json' }, ...(signal ? { signal } : {}) });
-  if (!res.ok) {
-    let detail = `${res.status} ${res.statusText}`;
-    try {
-      const p = (await res.json()) as { detail?: string };
-      if (p.detail) detail = p.detail;
-    } catch {
-      /* not problem+json */
-    }
-    throw new ApiProblem(res.status, detail);
-  }
+  if (!res.ok) throw new ApiProblem(res.status, await problemDetail(res));
   return (await res.json()) as T;
 }
 

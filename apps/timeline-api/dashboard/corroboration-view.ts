@@ -1,6 +1,6 @@
 import { ApiProblem, timelineApi, type ApiSchemas } from './api-client.js';
 import { h } from './dom.js';
-import { IngestRefusal, type EditorSession } from './editor-session.js';
+import { IngestRefusal, type EditorEvent, type EditorSession } from './editor-session.js';
 import { typeLabel } from './entry-types.js';
 import { formatRecordedInstant, hasMessage, t, uiLocale } from './i18n.js';
 import type { MessageKey } from './messages.js';
@@ -182,9 +182,10 @@ function percent(score: number): string {
  * its match score and reasons and a "Merge into this entry" button that publishes `entry.merged`
  * (this entry survives). Nothing merges by itself: the API only proposes.
  */
-export function candidatesPanel(e: Entry, ctx: CardContext): HTMLElement | null {
+export function candidatesPanel(e: Entry, ctx: CardContext, asOf = ''): HTMLElement | null {
   const editor = ctx.editor;
-  if (!editor?.active || e.mergedInto || e.status === 'retracted') return null;
+  // "As known at" shows the past; merges change the present, so the editor acts on the live timeline only.
+  if (!editor?.active || asOf || e.mergedInto || e.status === 'retracted') return null;
   const body = h('div', { class: 'candidates-body' }, t('common.loading'));
   const status = statusLine();
   const details = h('details', { class: 'candidates', 'data-panel': 'candidates' }, h('summary', {}, t('cand.title')), body, status);
@@ -208,27 +209,43 @@ export function candidatesPanel(e: Entry, ctx: CardContext): HTMLElement | null 
   return details;
 }
 
-function candidateItem(survivor: Entry, c: Candidate, editor: EditorSession, status: HTMLElement): HTMLElement {
-  const summaryId = `cand-${survivor.id}-${c.entry.id}`;
-  const button = h('button', { type: 'button', class: 'button button-small merge-button', 'aria-describedby': summaryId }, t('cand.merge'));
+/**
+ * An editor action's button: publishes `event` once per click (disabled while it is on its way and
+ * after ingest accepted it) and says in `status` what happened, in ingest's words when it refused.
+ */
+function publishButton(
+  label: string,
+  className: string,
+  describedBy: string,
+  editor: EditorSession,
+  status: HTMLElement,
+  event: EditorEvent,
+  sent: string,
+): HTMLButtonElement {
+  const button = h('button', { type: 'button', class: `button button-small ${className}`, 'aria-describedby': describedBy }, label);
   button.addEventListener('click', () => {
     button.disabled = true;
     status.textContent = t('editor.sending');
-    editor
-      .publish({
-        type: 'entry.merged',
-        storyId: survivor.storyId,
-        summary: t('cand.mergeSummary'),
-        payload: { survivorId: survivor.id, mergedIds: [c.entry.id], reason: t('cand.mergeReason', { score: percent(c.score) }) },
-      })
-      .then(
-        () => (status.textContent = t('cand.sent')),
-        (err: unknown) => {
-          button.disabled = false;
-          status.textContent = t('editor.refused', { reason: problemText(err) });
-        },
-      );
+    editor.publish(event).then(
+      () => (status.textContent = sent),
+      (err: unknown) => {
+        button.disabled = false;
+        status.textContent = t('editor.refused', { reason: problemText(err) });
+      },
+    );
   });
+  return button;
+}
+
+function candidateItem(survivor: Entry, c: Candidate, editor: EditorSession, status: HTMLElement): HTMLElement {
+  const summaryId = `cand-${survivor.id}-${c.entry.id}`;
+  const merge: EditorEvent = {
+    type: 'entry.merged',
+    storyId: survivor.storyId,
+    summary: t('cand.mergeSummary'),
+    payload: { survivorId: survivor.id, mergedIds: [c.entry.id], reason: t('cand.mergeReason', { score: percent(c.score) }) },
+  };
+  const button = publishButton(t('cand.merge'), 'merge-button', summaryId, editor, status, merge, t('cand.sent'));
   return h(
     'li',
     { class: 'candidate', 'data-candidate': c.entry.id },
@@ -251,40 +268,29 @@ function candidateItem(survivor: Entry, c: Candidate, editor: EditorSession, sta
  * The reports merged into a survivor, shown in its version history; in the editor mode each has
  * "Split out", which publishes `entry.split` for that report (it returns to the timeline).
  */
-export function mergedReports(survivor: Entry, reports: readonly Report[], ctx: CardContext): HTMLElement | null {
+export function mergedReports(survivor: Entry, reports: readonly Report[], ctx: CardContext, asOf = ''): HTMLElement | null {
   if (reports.length === 0) return null;
   const status = statusLine();
-  const editor = ctx.editor?.active ? ctx.editor : undefined;
+  const editor = ctx.editor?.active && !asOf ? ctx.editor : undefined;
   const item = (r: Report) => {
     const summaryId = `report-${survivor.id}-${r.entryId}`;
     const outlets = [...new Set(r.sources.map((s) => (s.originOutlet ? `${s.outlet} (${s.originOutlet})` : s.outlet)))].join(', ');
-    let split: HTMLButtonElement | null = null;
-    if (editor) {
-      const button = h(
-        'button',
-        { type: 'button', class: 'button button-small split-button', 'aria-describedby': summaryId },
-        t('reports.split'),
-      );
-      button.addEventListener('click', () => {
-        button.disabled = true;
-        status.textContent = t('editor.sending');
-        editor
-          .publish({
+    const split = editor
+      ? publishButton(
+          t('reports.split'),
+          'split-button',
+          summaryId,
+          editor,
+          status,
+          {
             type: 'entry.split',
             storyId: survivor.storyId,
             summary: t('reports.splitSummary'),
             payload: { survivorId: survivor.id, splitIds: [r.entryId], reason: t('reports.splitReason') },
-          })
-          .then(
-            () => (status.textContent = t('reports.sent')),
-            (err: unknown) => {
-              button.disabled = false;
-              status.textContent = t('editor.refused', { reason: problemText(err) });
-            },
-          );
-      });
-      split = button;
-    }
+          },
+          t('reports.sent'),
+        )
+      : null;
     return h(
       'li',
       { class: 'report', 'data-report': r.entryId },

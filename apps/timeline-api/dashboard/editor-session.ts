@@ -1,3 +1,4 @@
+import { problemDetail } from './api-client.js';
 import { t } from './i18n.js';
 
 /** sessionStorage key of the editor key: this tab only, gone when it closes, never in the URL or localStorage. */
@@ -108,15 +109,7 @@ export class EditorSession {
     } catch {
       throw new IngestRefusal(0, t('editor.unreachable'));
     }
-    if (res.ok) return;
-    let detail = `${res.status} ${res.statusText}`;
-    try {
-      const p = (await res.json()) as { detail?: string };
-      if (p.detail) detail = p.detail;
-    } catch {
-      /* not problem+json */
-    }
-    throw new IngestRefusal(res.status, detail);
+    if (!res.ok) throw new IngestRefusal(res.status, await problemDetail(res));
   }
 
   private changed(): void {

@@ -156,7 +156,7 @@ function historyDetails(e: Entry, asOf: string, ctx: CardContext): HTMLElement |
             }),
           ),
           // The reports a merge folded into this entry, each of which an editor can split out again.
-          mergedReports(e, detail.entry.reports, ctx) ?? '',
+          mergedReports(e, detail.entry.reports, ctx, asOf) ?? '',
         );
       },
       (err: Error) => body.replaceChildren(t('card.historyFailed', { reason: err.message })),
@@ -278,7 +278,7 @@ export function entryCard(e: Entry, asOf: string, language: ContentLanguage = 'o
     corroborationDetails(e),
     claimThread(e, ctx, asOf),
     historyDetails(e, asOf, ctx),
-    candidatesPanel(e, ctx),
+    candidatesPanel(e, ctx, asOf),
   );
   card.style.setProperty('--type-colour', style.colour);
   return card;
