@@ -212,6 +212,19 @@ describe('corroboration and claims (issue 14)', () => {
       expect(r.status).toBe(400);
       expect(JSON.parse(r.text)).toMatchObject({ errors: [{ path: 'minIndependentSources' }] });
     }
+    // Sorted by corroboration (most independent outlets first), paged with its own cursor.
+    const byCorroboration = await timeline('&sort=corroboration&order=desc');
+    expect(byCorroboration.map((e) => e.id)).toEqual([afp.eventId, decoy.eventId]);
+    const first = await json<{ data: Entry[]; page: { nextCursor: string } }>(`/v1/timeline?story=${STORY}&sort=corroboration&limit=1`);
+    expect(first.data.map((e) => e.id)).toEqual([afp.eventId]);
+    const second = await json<{ data: Entry[]; page: { nextCursor: string | null } }>(
+      `/v1/timeline?story=${STORY}&sort=corroboration&limit=1&cursor=${encodeURIComponent(first.page.nextCursor)}`,
+    );
+    expect(second.data.map((e) => e.id)).toEqual([decoy.eventId]);
+    expect(second.page.nextCursor).toBeNull();
+    const foreignCursor = await get(`/v1/timeline?story=${STORY}&limit=1&cursor=${encodeURIComponent(first.page.nextCursor)}`);
+    expect(foreignCursor.status).toBe(400);
+    expect((await get(`/v1/timeline?sort=outlets`)).status).toBe(400);
     // As known before the merge: three separate entries.
     const then = await timeline(`&asOf=${encodeURIComponent(beforeMerge)}`);
     expect(ids(then)).toEqual([syndicated.eventId, afp.eventId, reuters.eventId, decoy.eventId].sort());
@@ -219,22 +232,28 @@ describe('corroboration and claims (issue 14)', () => {
     afterMerge = new Date().toISOString();
   });
 
-  it('dead-letters a merge across stories (EVENT.MERGE_CROSS_STORY) and changes nothing', async () => {
-    const bad = {
-      ...meta('entry.merged', { survivorId: decoy.eventId, mergedIds: [foreign.eventId], reason: 'Looks the same.' }),
-      eventId: randomUUID(),
-    };
-    await accept(bad);
+  it('refuses a merge across stories at ingest (422 naming the field) and dead-letters one that reaches the topic without ingest', async () => {
+    const cross = meta('entry.merged', { survivorId: decoy.eventId, mergedIds: [foreign.eventId], reason: 'Looks the same.' });
+    const refused = await post(cross);
+    expect(refused.status).toBe(422);
+    expect(refused.body).toMatchObject({ code: 'EVENT.MERGE_CROSS_STORY', errors: [{ path: '/payload/mergedIds/0' }] });
+    // Another producer on the topic: the projector, the authority, dead-letters it with the reason code.
+    const bad = { ...cross, eventId: randomUUID(), schemaVersion: 1, recordedAt: new Date().toISOString() };
+    const producer = stack.kafka.producer();
+    await producer.connect();
+    await producer.send({ topic: config.kafka.eventsTopic, messages: [{ key: STORY, value: JSON.stringify(bad) }] });
+    await producer.disconnect();
     const letters = await waitFor(
       'the cross-story merge dead-lettered',
       async () => {
-        const hit = (await readTopic(stack.kafka, config.kafka.dlqTopic, 5_000)).filter((r) => r.value.includes(String(bad.eventId)));
+        const hit = (await readTopic(stack.kafka, config.kafka.dlqTopic, 5_000)).filter((r) => r.value.includes(bad.eventId));
         return hit.length ? hit : undefined;
       },
       60_000,
       1000,
     );
     expect(letters[0]!.headers['dlq.reasonCode']).toBe('EVENT.MERGE_CROSS_STORY');
+    expect(letters[0]!.headers['dlq.reason']).toContain(foreign.eventId);
     expect(ids(await timeline())).toEqual([afp.eventId, decoy.eventId].sort());
     expect((await json<{ entry: Entry }>(`/v1/entries/${foreign.eventId}`)).entry.mergedInto).toBeNull();
   });
@@ -278,6 +297,22 @@ describe('corroboration and claims (issue 14)', () => {
     ]);
   });
 
+  it('entry.related withdraws a link and adds one to a merged report, which disputes its survivor', async () => {
+    const denial = (await timeline()).find((e) => e.id !== afp.eventId && e.id !== decoy.eventId)!;
+    await accept(
+      meta('entry.related', { fromId: denial.id, toId: afp.eventId, relation: 'denies', withdrawn: true, reason: 'Linked in error.' }),
+    );
+    await waitForTimeline('the link withdrawn', (t) => t.find((e) => e.id === afp.eventId)?.disputed === false);
+    await accept(meta('entry.related', { fromId: denial.id, toId: reuters.eventId, relation: 'contradicts', reason: 'Answers Reuters.' }));
+    await waitForTimeline('the survivor disputed through its report', (t) => t.find((e) => e.id === afp.eventId)?.disputed === true);
+    const survivor = await json<{ entry: Entry }>(`/v1/entries/${afp.eventId}`);
+    expect(survivor.entry.relations.incoming).toEqual([
+      { entryId: denial.id, relation: 'contradicts', summary: denial.summary, viaReport: reuters.eventId },
+    ]);
+    const from = await json<{ entry: Entry }>(`/v1/entries/${denial.id}`);
+    expect(from.entry.relations.outgoing.map((r) => `${r.relation}:${r.entryId}`)).toEqual([`contradicts:${reuters.eventId}`]);
+  });
+
   it('splits the reports out again: three entries, the survivor back to one report', async () => {
     await accept(
       meta('entry.split', { survivorId: afp.eventId, splitIds: [syndicated.eventId, reuters.eventId], reason: 'Separate after all.' }),
@@ -285,6 +320,9 @@ describe('corroboration and claims (issue 14)', () => {
     const t = await waitForTimeline('the split', (x) => x.length === 5);
     expect(t.find((e) => e.id === afp.eventId)!.corroboration).toMatchObject({ reports: 1, independentOutlets: 1 });
     expect(t.find((e) => e.id === reuters.eventId)!.mergedInto).toBeNull();
+    // The contradiction follows its report out of the survivor.
+    expect(t.find((e) => e.id === reuters.eventId)!.disputed).toBe(true);
+    expect(t.find((e) => e.id === afp.eventId)!.disputed).toBe(false);
     // The merge stays in history: as known after it, still one entry of three reports.
     const then = await timeline(`&asOf=${encodeURIComponent(afterMerge)}`);
     expect(then.find((e) => e.id === afp.eventId)!.corroboration.reports).toBe(3);

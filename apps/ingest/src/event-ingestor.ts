@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import {
   LIMITS,
   envelopeInputOfCloudEvent,
+  eventCatalogue,
   prepareEvent,
   type Clock,
   type PrepareResult,
@@ -98,10 +99,26 @@ export class EventIngestor {
     return r.ok ? withDetectedLanguage(r) : { ...r, issues: r.issues.map((i) => ({ ...i, path: adapted.pointerOf(i.path) })) };
   }
 
+  private mergeProblems(envelopes: PreparedEvent[], pointer: string | undefined): Promise<ProblemField[]> {
+    return mergeProblemsOf(envelopes, pointer, (ids) => this.stored.storedKinds(ids));
+  }
+
   /** `pointer`: where a batch's events sit in the body (`/events`, or `` for a bare array); undefined for one event. */
   private async publish(envelopes: PreparedEvent[], pointer: string | undefined): Promise<PublishedEvent[]> {
     const conflicts = await this.stored.conflicts(envelopes);
     if (conflicts.length > 0) throw conflictErrorOf(conflicts, pointer);
+    const invalidMerges = await this.mergeProblems(envelopes, pointer);
+    if (invalidMerges.length > 0) {
+      const code = invalidMerges.some((p) => p.code === 'EVENT.MERGE_CROSS_STORY')
+        ? 'EVENT.MERGE_CROSS_STORY'
+        : 'EVENT.MERGE_UNKNOWN_ENTRY';
+      this.metrics.rejected.inc({ code }, envelopes.length);
+      throw new CodedError(
+        code,
+        `An entry.merged / entry.split names entries it cannot join (see errors); nothing was published.`,
+        invalidMerges,
+      );
+    }
     const done = this.metrics.publishSeconds.startTimer();
     try {
       const published = await this.publisher.publish(envelopes);
@@ -125,6 +142,51 @@ export class EventIngestor {
       );
     }
   }
+}
+
+/**
+ * What ingest can tell about a merge or split without the read model (issue 14): an id that is a
+ * stored event of another story than the meta event's (`EVENT.MERGE_CROSS_STORY`), or a stored meta
+ * event rather than an entry (`EVENT.MERGE_UNKNOWN_ENTRY`) — from `event_log` (best effort, read only)
+ * and from the events of the same request. Ids it cannot find pass: they may be in flight, and the
+ * projector, the authority, dead-letters what is still invalid when the merge arrives.
+ */
+export async function mergeProblemsOf(
+  envelopes: readonly PreparedEvent[],
+  pointer: string | undefined,
+  storedKinds: (ids: string[]) => Promise<Map<string, { storyId: string; type: string }>>,
+): Promise<ProblemField[]> {
+  const groups = envelopes.flatMap((e, index) => {
+    if (e.type !== 'entry.merged' && e.type !== 'entry.split') return [];
+    const p = e.payload as { survivorId: string; mergedIds?: string[]; splitIds?: string[] };
+    const field = e.type === 'entry.merged' ? 'mergedIds' : 'splitIds';
+    const named = [
+      { id: p.survivorId, path: '/payload/survivorId' },
+      ...(p[field] ?? []).map((id, i) => ({ id, path: `/payload/${field}/${i}` })),
+    ];
+    return [{ index, storyId: e.storyId, named }];
+  });
+  if (groups.length === 0) return [];
+  const known = await storedKinds([...new Set(groups.flatMap((g) => g.named.map((n) => n.id.toLowerCase())))]);
+  for (const e of envelopes) known.set(e.eventId.toLowerCase(), { storyId: e.storyId, type: e.type });
+  const problems: ProblemField[] = [];
+  for (const g of groups) {
+    const at = pointer === undefined ? '' : `${pointer}/${g.index}`;
+    for (const n of g.named) {
+      const k = known.get(n.id.toLowerCase());
+      if (!k) continue;
+      if (eventCatalogue.get(k.type)?.meta) {
+        problems.push({ path: `${at}${n.path}`, message: `${n.id} is a ${k.type} event, not an entry`, code: 'EVENT.MERGE_UNKNOWN_ENTRY' });
+      } else if (k.storyId !== g.storyId) {
+        problems.push({
+          path: `${at}${n.path}`,
+          message: `${n.id} belongs to story "${k.storyId}", not "${g.storyId}": only reports of one story merge`,
+          code: 'EVENT.MERGE_CROSS_STORY',
+        });
+      }
+    }
+  }
+  return problems;
 }
 
 /** 409: an eventId is taken by other content (nothing of the request was published). */

@@ -67,6 +67,29 @@ export class StoredEventLookup implements OnApplicationShutdown {
     });
   }
 
+  /**
+   * Story and type of each of `ids` archived in `event_log` (best effort, like {@link conflicts}: an
+   * empty answer when PostgreSQL cannot answer or has not stored them yet). A stored event's story
+   * never changes, so what this finds is final.
+   */
+  async storedKinds(ids: readonly string[]): Promise<Map<string, { storyId: string; type: string }>> {
+    const out = new Map<string, { storyId: string; type: string }>();
+    if (ids.length === 0 || !this.pool) return out;
+    try {
+      const { rows } = await this.pool.query<{ event_id: string; story_id: string; type: string }>(
+        `SELECT event_id::text AS event_id, story_id, type FROM ${this.table} WHERE event_id = ANY($1::uuid[])`,
+        [ids.map((id) => id.toLowerCase())],
+      );
+      for (const r of rows) out.set(r.event_id, { storyId: r.story_id, type: r.type });
+    } catch (err) {
+      if ((err as { code?: string }).code !== '42P01' && !this.warned) {
+        this.warned = true;
+        this.logger.warn({ err }, 'merge check skipped: PostgreSQL did not answer (the projector still refuses invalid merges)');
+      }
+    }
+    return out;
+  }
+
   /** Remembers what was just acknowledged by Kafka. */
   remember(envelopes: readonly PreparedEvent[]): void {
     for (const e of envelopes) {

@@ -463,6 +463,8 @@ export interface components {
       nextCursor: string | null;
       /** @enum {string} */
       order: 'asc' | 'desc';
+      /** @enum {string} */
+      sort: 'time' | 'corroboration';
     };
     RelationDto: {
       /**
@@ -474,6 +476,11 @@ export interface components {
       relation: 'denies' | 'contradicts' | 'confirms' | 'respondsTo';
       /** @description The other entry’s summary. */
       summary: string | null;
+      /**
+       * Format: uuid
+       * @description Incoming only: the link names this merged report of the survivor rather than the survivor itself.
+       */
+      viaReport?: string;
     };
     RelationsDto: {
       /** @description Only on /v1/entries/:id: entries that relate to this one. */
@@ -1184,6 +1191,8 @@ export interface operations {
         order?: 'asc' | 'desc';
         /** @description Full-text search in every language of an entry (English and Russian stemming, Ukrainian Hunspell forms; names across scripts and spellings from the alias registry; numbers with or without thousands separators), web-search syntax: `"exact phrase"`, `or`, `-exclude`. Matching entries carry a `snippet` with the matched words marked and `matchedLanguages`. */
         q?: string;
+        /** @description `time` (the timeline order), or `corroboration`: most independent outlets first, then most reports, then in the timeline order given by `order`. */
+        sort?: 'time' | 'corroboration';
         /** @description Story ids. Repeat the parameter or separate values with commas; an entry matches if it has any of them. */
         story?: string[];
         /** @description Tags. Repeat the parameter or separate values with commas; an entry matches if it has any of them. */

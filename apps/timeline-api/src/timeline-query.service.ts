@@ -13,7 +13,7 @@ import { StreamPositionCodec } from './stream/stream-position.js';
 /** `GET /v1/timeline` body. */
 export interface TimelinePage {
   data: EntryView[];
-  page: { limit: number; order: 'asc' | 'desc'; nextCursor: string | null; hasMore: boolean };
+  page: { limit: number; order: 'asc' | 'desc'; sort: 'time' | 'corroboration'; nextCursor: string | null; hasMore: boolean };
   asOf: string | null;
   streamPosition: string | null;
 }
@@ -86,17 +86,27 @@ export class TimelineQueryService {
 
   async timeline(raw: RawQuery): Promise<TimelinePage> {
     const q = parseTimelineQuery(raw);
-    const fingerprint = filterFingerprint(q.filter, q.order);
+    const fingerprint = filterFingerprint(q.filter, q.order, q.sort);
     const after = q.cursor ? this.cursors.decode(q.cursor, fingerprint) : undefined;
-    const page = await this.reader.page(q.filter, q.order, q.limit, after);
+    const page = await this.reader.page(q.filter, q.order, q.limit, after, q.sort);
     const last = page.rows[page.rows.length - 1];
     const nextCursor =
       page.hasMore && last
-        ? this.cursors.encode({ occurredAt: last.occurred_at, recordedAt: last.recorded_at, entryId: last.entry_id }, fingerprint)
+        ? this.cursors.encode(
+            {
+              occurredAt: last.occurred_at,
+              recordedAt: last.recorded_at,
+              entryId: last.entry_id,
+              ...(q.sort === 'corroboration'
+                ? { corroboration: { independentOutlets: last.independent_outlets, reports: last.report_count } }
+                : {}),
+            },
+            fingerprint,
+          )
         : null;
     return {
       data: page.rows.map((r) => entryView(r, page.notices)),
-      page: { limit: q.limit, order: q.order, nextCursor, hasMore: page.hasMore },
+      page: { limit: q.limit, order: q.order, sort: q.sort, nextCursor, hasMore: page.hasMore },
       asOf: q.filter.asOf?.iso ?? null,
       streamPosition: page.highWater ? this.positions.encode(new Map([...page.highWater].map(([p, o]) => [p, { offset: o }]))) : null,
     };
@@ -114,7 +124,7 @@ export class TimelineQueryService {
     const history = found.versions.map(versionView);
     const notices = noticesOf(found.versions);
     const entry = entryView(found.row, notices);
-    entry.relations.incoming = incomingViews(found.incoming);
+    entry.relations.incoming = incomingViews(found.incoming, found.row.entry_id);
     return { entry, history, asOf: q.asOf?.iso ?? null };
   }
 

@@ -34,6 +34,8 @@ export interface RelationView {
   entryId: string;
   relation: string;
   summary: string | null;
+  /** Incoming only, when the link names one of this survivor's merged reports rather than the entry itself. */
+  viaReport?: string;
 }
 
 /** A report merged into a survivor, as it stood when merged. */
@@ -206,8 +208,13 @@ function dateFields(row: EntryRow): Pick<EntryView, 'displayDate' | 'day' | 'dat
 }
 
 /** The incoming relations of an entry as views. */
-export function incomingViews(rows: readonly IncomingRelationRow[]): RelationView[] {
-  return rows.map((r) => ({ entryId: r.entry_id, relation: r.relation, summary: r.summary }));
+export function incomingViews(rows: readonly IncomingRelationRow[], entryId: string): RelationView[] {
+  return rows.map((r) => ({
+    entryId: r.entry_id,
+    relation: r.relation,
+    summary: r.summary,
+    ...(r.target_id !== entryId ? { viaReport: r.target_id } : {}),
+  }));
 }
 
 export function entryView(row: EntryRow, notices: ChangeNoticeRow[] = []): EntryView {

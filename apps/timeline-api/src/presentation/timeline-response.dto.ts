@@ -88,6 +88,11 @@ export class RelationDto {
   @ApiProperty({ format: 'uuid', description: 'The other entry (may not be known yet: then summary is null).' }) entryId!: string;
   @ApiProperty({ enum: ['denies', 'contradicts', 'confirms', 'respondsTo'] }) relation!: string;
   @ApiProperty({ nullable: true, type: String, description: 'The other entry’s summary.' }) summary!: string | null;
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description: 'Incoming only: the link names this merged report of the survivor rather than the survivor itself.',
+  })
+  viaReport?: string;
 }
 
 export class RelationsDto {
@@ -186,6 +191,7 @@ export class EntryDto {
 export class PageInfoDto {
   @ApiProperty() limit!: number;
   @ApiProperty({ enum: ['asc', 'desc'] }) order!: string;
+  @ApiProperty({ enum: ['time', 'corroboration'] }) sort!: string;
   @ApiProperty({
     nullable: true,
     type: String,

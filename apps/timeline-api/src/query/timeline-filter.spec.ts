@@ -53,6 +53,7 @@ describe('parseTimelineQuery', () => {
       },
       limit: 50,
       order: 'asc',
+      sort: 'time',
     });
   });
 
@@ -168,5 +169,28 @@ describe('filterFingerprint', () => {
     expect(filterFingerprint(a, 'asc')).not.toBe(filterFingerprint(a, 'desc'));
     const c = parseTimelineQuery({ type: 'readiness.raised,statement.issued', asOf: '2022-01-01' }).filter;
     expect(filterFingerprint(c, 'asc')).not.toBe(filterFingerprint(a, 'asc'));
+  });
+});
+
+describe('corroboration parameters (issue 14)', () => {
+  it('reads minIndependentSources (1..100) into the filter and the cursor fingerprint; sort=corroboration too', () => {
+    const q = parseTimelineQuery({ minIndependentSources: '2', sort: 'corroboration' });
+    expect(q.filter.minIndependentSources).toBe(2);
+    expect(q.sort).toBe('corroboration');
+    const plain = parseTimelineQuery({});
+    expect(plain.filter.minIndependentSources).toBeUndefined();
+    expect(plain.sort).toBe('time');
+    expect(filterFingerprint(q.filter, 'asc')).not.toBe(filterFingerprint(plain.filter, 'asc'));
+    expect(filterFingerprint(plain.filter, 'asc', 'corroboration')).not.toBe(filterFingerprint(plain.filter, 'asc'));
+    expect(filterFingerprint(plain.filter, 'asc', 'time')).toBe(filterFingerprint(plain.filter, 'asc'));
+    expect(parseExportQuery({ minIndependentSources: '3' }).filter.minIndependentSources).toBe(3);
+  });
+
+  it.each(['0', '101', '1.5', 'two', '-1'])('refuses minIndependentSources=%s naming it', (v) => {
+    expect(errorsOf(() => parseTimelineQuery({ minIndependentSources: v })).map((e) => e.path)).toEqual(['minIndependentSources']);
+  });
+
+  it('refuses an unknown sort', () => {
+    expect(errorsOf(() => parseTimelineQuery({ sort: 'outlets' })).map((e) => e.path)).toEqual(['sort']);
   });
 });

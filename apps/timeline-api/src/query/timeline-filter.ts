@@ -7,6 +7,13 @@ import { QueryReader, type RawQuery } from './query-reader.js';
 /** Sort direction of the timeline (`occurred_at, recorded_at, entry_id`). */
 export type SortOrder = 'asc' | 'desc';
 
+/**
+ * What `GET /v1/timeline` sorts by first: `time` (the timeline order), or `corroboration` (most
+ * independent outlets first, then most reports, then the timeline order in `order`).
+ */
+export type SortKey = 'time' | 'corroboration';
+export const SORT_KEYS: readonly SortKey[] = ['time', 'corroboration'];
+
 /** A validated instant: `iso` is a normalised RFC 3339 UTC timestamp safe to bind as timestamptz. */
 export interface Instant {
   readonly iso: string;
@@ -176,8 +183,10 @@ function exclusiveEndMs(to: Instant): number {
 }
 
 /** A short digest of everything that defines a result set, bound into cursors so they cannot be reused across queries. */
-export function filterFingerprint(filter: TimelineFilter, order: SortOrder): string {
+export function filterFingerprint(filter: TimelineFilter, order: SortOrder, sort: SortKey = 'time'): string {
   const canonical = JSON.stringify([
+    // `time` adds nothing, so cursors issued before `sort` existed stay valid.
+    ...(sort === 'time' ? [] : [sort]),
     order,
     [...filter.types].sort(),
     [...filter.actors].sort(),
@@ -202,6 +211,7 @@ export interface TimelineQuery {
   readonly filter: TimelineFilter;
   readonly limit: number;
   readonly order: SortOrder;
+  readonly sort: SortKey;
   readonly cursor?: string;
 }
 
@@ -210,13 +220,14 @@ export const MAX_PAGE_SIZE = 500;
 export const DEFAULT_PAGE_SIZE = 50;
 
 export function parseTimelineQuery(raw: RawQuery): TimelineQuery {
-  const r = new QueryReader(raw, [...FILTER_PARAMS, 'limit', 'order', 'cursor']);
+  const r = new QueryReader(raw, [...FILTER_PARAMS, 'limit', 'order', 'sort', 'cursor']);
   const filter = readFilter(r);
   const limit = r.int('limit', DEFAULT_PAGE_SIZE, 1, MAX_PAGE_SIZE);
   const order = r.oneOf('order', ['asc', 'desc'] as const, 'asc');
+  const sort = r.oneOf('sort', SORT_KEYS, 'time');
   const cursor = r.single('cursor', 2000);
   r.done();
-  return { filter, limit, order, ...(cursor ? { cursor } : {}) };
+  return { filter, limit, order, sort, ...(cursor ? { cursor } : {}) };
 }
 
 /** `GET /v1/stats` parameters. */

@@ -7,6 +7,7 @@ import {
   MAX_CANDIDATES,
   MAX_INDEPENDENT_SOURCES,
   MAX_PAGE_SIZE,
+  SORT_KEYS,
   entryTypeNames,
 } from './timeline-filter.js';
 
@@ -104,6 +105,14 @@ export class TimelineQueryDto extends AsOfQueryDto {
 
   @ApiPropertyOptional({ description: 'Chronological (`asc`) or newest first (`desc`).', enum: ['asc', 'desc'], default: 'asc' })
   order?: 'asc' | 'desc';
+
+  @ApiPropertyOptional({
+    description:
+      '`time` (the timeline order), or `corroboration`: most independent outlets first, then most reports, then in the timeline order given by `order`.',
+    enum: SORT_KEYS,
+    default: 'time',
+  })
+  sort?: string;
 
   @ApiPropertyOptional({
     description:

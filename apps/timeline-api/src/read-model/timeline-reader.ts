@@ -4,7 +4,7 @@ import { APP_CONFIG, type AppConfig } from '@timeline/config';
 import { CodedError } from '@timeline/http';
 import { ident } from '@timeline/store';
 import type { PageKey } from '../query/page-cursor.js';
-import type { Instant, SortOrder, StatsQuery, TimelineFilter } from '../query/timeline-filter.js';
+import type { Instant, SortKey, SortOrder, StatsQuery, TimelineFilter } from '../query/timeline-filter.js';
 import { changeRanges, type HighWater, type StreamPosition } from '../stream/stream-position.js';
 import { ActiveProjectionCache } from './active-projection.cache.js';
 import { utcText } from './sql-params.js';
@@ -57,6 +57,8 @@ export interface IncomingRelationRow {
   relation: string;
   summary: string;
   status: string;
+  /** The entry the link names: the entry read, or one of its merged reports. */
+  target_id: string;
 }
 
 /** What the duplicate score of two entries is computed from. */
@@ -110,18 +112,18 @@ export class TimelineReader {
   }
 
   /** One page in timeline order after `after` (keyset), plus one extra row to tell whether more follow. */
-  async page(filter: TimelineFilter, order: SortOrder, limit: number, after?: PageKey): Promise<TimelinePageRows> {
+  async page(filter: TimelineFilter, order: SortOrder, limit: number, after?: PageKey, sort: SortKey = 'time'): Promise<TimelinePageRows> {
     const projection = await this.projections.current();
     return this.snapshot(async (em) => {
       const p = new SqlParams();
       const rel = entriesRelation(this.schema, projection, filter.asOf, p);
       const where = [`e.projection = ${p.bind(projection)}`, ...filterPredicates(filter, p, 'e', { schema: this.schema })];
-      if (after) where.push(keysetAfter(after, order, p, 'e'));
+      if (after) where.push(keysetAfter(after, order, p, 'e', sort));
       const snippet = filter.q ? `, ${searchColumns(filter.q, p, 'e', this.schema)}` : '';
       const relations = `, ${relationColumns(this.schema, filter.asOf, p, 'e')}`;
       const rows = (await em.query(
         `SELECT ${entryColumns('e')}${snippet}${relations} FROM ${rel} WHERE ${where.join(' AND ')}
-          ORDER BY ${timelineOrder(order, 'e')} LIMIT ${p.bind(limit + 1, 'int')}`,
+          ORDER BY ${timelineOrder(order, 'e', sort)} LIMIT ${p.bind(limit + 1, 'int')}`,
         p.values,
       )) as EntryRow[];
       const hasMore = rows.length > limit;
@@ -155,14 +157,16 @@ export class TimelineReader {
         `SELECT ${this.versionColumns()} FROM ${this.s}.entry_versions v WHERE ${cond.join(' AND ')} ORDER BY v.version`,
         vp.values,
       )) as VersionRow[];
+      // Links to the entry itself and, for a survivor, to each of its merged reports (at most 51 ids).
       const ip = new SqlParams();
-      const target = ip.bind(id);
+      const targets = [id, ...(row.merged_reports ?? []).map((r) => r.entryId)].map((t) => ip.bind(t));
+      const contains = targets.map((t) => `d.relations @> jsonb_build_array(jsonb_build_object('entryId', ${t}::text))`).join(' OR ');
       const incoming = (await em.query(
-        `SELECT d.entry_id::text AS entry_id, x.r->>'relation' AS relation, d.summary, d.status
+        `SELECT d.entry_id::text AS entry_id, x.r->>'relation' AS relation, d.summary, d.status, x.r->>'entryId' AS target_id
            FROM ${entriesAt(this.schema, asOf, ip)} d, jsonb_array_elements(d.relations) AS x(r)
-          WHERE d.projection = ${ip.bind(projection)} AND d.relations @> jsonb_build_array(jsonb_build_object('entryId', ${target}::text))
-            AND x.r->>'entryId' = ${target}
-          ORDER BY d.occurred_at, d.entry_id, x.r->>'relation'`,
+          WHERE d.projection = ${ip.bind(projection)} AND (${contains})
+            AND x.r->>'entryId' IN (${targets.join(', ')})
+          ORDER BY d.occurred_at, d.entry_id, x.r->>'relation', x.r->>'entryId'`,
         ip.values,
       )) as IncomingRelationRow[];
       return { row, versions, incoming };

@@ -1,6 +1,6 @@
 import { ident } from '@timeline/store';
 import type { PageKey } from '../query/page-cursor.js';
-import { toExclusiveIso, type Instant, type SortOrder, type TimelineFilter } from '../query/timeline-filter.js';
+import { toExclusiveIso, type Instant, type SortKey, type SortOrder, type TimelineFilter } from '../query/timeline-filter.js';
 import { nameRegistry } from '../search/name-registry.js';
 import { parseSearch } from '../search/search-query.js';
 import { matchedLanguagesColumn, searchTsquery } from './search-sql.js';
@@ -206,10 +206,14 @@ export const DISPUTING_RELATIONS = ['denies', 'contradicts'] as const;
  * entry that arrives later is resolved from then on (and, with `asOf`, as known at that time).
  */
 export function relationColumns(schema: string, asOf: Instant | undefined, p: SqlParams, a: string): string {
-  const link = (rel: string) => `jsonb_build_array(jsonb_build_object('entryId', ${a}.entry_id::text, 'relation', '${rel}'))`;
-  const disputing = DISPUTING_RELATIONS.map((r) => `d.relations @> ${link(r)}`).join(' OR ');
-  return `EXISTS (SELECT 1 FROM ${entriesAt(schema, asOf, p)} d
-                   WHERE d.projection = ${a}.projection AND d.status <> 'retracted' AND (${disputing})) AS disputed,
+  const link = (id: string, rel: string) => `jsonb_build_array(jsonb_build_object('entryId', ${id}, 'relation', '${rel}'))`;
+  const disputing = (id: string) => DISPUTING_RELATIONS.map((r) => `d.relations @> ${link(id, r)}`).join(' OR ');
+  // A survivor is disputed when one of its merged reports is: the claim was about the same event.
+  return `(EXISTS (SELECT 1 FROM ${entriesAt(schema, asOf, p)} d
+                    WHERE d.projection = ${a}.projection AND d.status <> 'retracted' AND (${disputing(`${a}.entry_id::text`)}))
+           OR EXISTS (SELECT 1 FROM jsonb_array_elements(${a}.merged_reports) AS m(report), ${entriesAt(schema, asOf, p)} d
+                       WHERE d.projection = ${a}.projection AND d.status <> 'retracted' AND (${disputing(`m.report->>'entryId'`)}))
+          ) AS disputed,
           (SELECT coalesce(jsonb_agg(jsonb_build_object('entryId', x.r->>'entryId', 'relation', x.r->>'relation', 'summary', t.summary)
                                      ORDER BY x.n), '[]'::jsonb)
              FROM jsonb_array_elements(${a}.relations) WITH ORDINALITY AS x(r, n)
@@ -231,19 +235,33 @@ export function searchColumns(q: string, p: SqlParams, a: string, schema: string
           ${matchedLanguagesColumn(tsq, a, schema)}`;
 }
 
-/** Keyset condition: rows strictly after `key` in timeline order `order`. */
-export function keysetAfter(key: PageKey, order: SortOrder, p: SqlParams, a: string): string {
+/** Keyset condition: rows strictly after `key` in timeline order `order` (or by corroboration first, see {@link timelineOrder}). */
+export function keysetAfter(key: PageKey, order: SortOrder, p: SqlParams, a: string, sort: SortKey = 'time'): string {
   const op = order === 'asc' ? '>' : '<';
-  return `(${a}.occurred_at, ${a}.recorded_at, ${a}.entry_id) ${op} (${p.bind(key.occurredAt, 'timestamptz')}, ${p.bind(
-    key.recordedAt,
-    'timestamptz',
-  )}, ${p.bind(key.entryId, 'uuid')})`;
+  const time = [p.bind(key.occurredAt, 'timestamptz'), p.bind(key.recordedAt, 'timestamptz'), p.bind(key.entryId, 'uuid')];
+  if (sort === 'corroboration') {
+    const c = key.corroboration ?? { independentOutlets: 0, reports: 0 };
+    // Counts always descend: negated for an ascending time order, so one row comparison covers both.
+    const sign = order === 'asc' ? '-' : '';
+    return `(${sign}${a}.independent_outlets, ${sign}${a}.report_count, ${a}.occurred_at, ${a}.recorded_at, ${a}.entry_id) ${op} (${sign}${p.bind(
+      c.independentOutlets,
+      'int',
+    )}::int, ${sign}${p.bind(c.reports, 'int')}::int, ${time.join(', ')})`;
+  }
+  return `(${a}.occurred_at, ${a}.recorded_at, ${a}.entry_id) ${op} (${time.join(', ')})`;
 }
 
-/** ORDER BY of the timeline (whitelisted: only `asc`/`desc` reach this string). */
-export function timelineOrder(order: SortOrder, a: string): string {
+/**
+ * ORDER BY of the timeline (whitelisted: only `asc`/`desc` reach this string). `corroboration` sorts
+ * by independent outlets, then reports, most first, then in timeline order `order`.
+ */
+export function timelineOrder(order: SortOrder, a: string, sort: SortKey = 'time'): string {
   const dir = order === 'asc' ? 'ASC' : 'DESC';
-  return `${a}.occurred_at ${dir}, ${a}.recorded_at ${dir}, ${a}.entry_id ${dir}`;
+  const time = `${a}.occurred_at ${dir}, ${a}.recorded_at ${dir}, ${a}.entry_id ${dir}`;
+  if (sort !== 'corroboration') return time;
+  return order === 'asc'
+    ? `(-${a}.independent_outlets) ASC, (-${a}.report_count) ASC, ${time}`
+    : `${a}.independent_outlets DESC, ${a}.report_count DESC, ${time}`;
 }
 
 export { SqlParams };
