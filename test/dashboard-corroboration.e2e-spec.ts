@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import type { BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext, Locator, Page } from 'playwright-core';
 import { hashApiKey } from '@timeline/http';
 import {
   ARTIFACTS_DIR,
@@ -11,6 +11,7 @@ import {
   launchBrowser,
   readinessRaised,
   seriousAxeViolations,
+  statementIssued,
   testConfig,
   useTestStack,
   waitFor,
@@ -72,6 +73,14 @@ describe('newsroom dashboard: corroboration, claims, merge and split (issue 14)'
     relatesTo: [{ entryId: afp.eventId, relation: 'denies' }],
   });
 
+  // Arrives after the merge and contradicts Reuters' report, which is then part of AFP's entry.
+  const contradiction = statementIssued({
+    eventId: randomUUID(),
+    storyId: STORY,
+    summary: 'Kremlin says Reuters misreported the number of troops on alert',
+    relatesTo: [{ entryId: reuters.eventId, relation: 'contradicts' }],
+  });
+
   const publish = async (raw: RawEvent) => {
     const { recordedAt: _serverOwned, ...body } = raw;
     const res = await fetch(`${ingest.url}/v1/events`, {
@@ -89,9 +98,12 @@ describe('newsroom dashboard: corroboration, claims, merge and split (issue 14)'
     ).data;
   const card = (id: string) => page.locator(`#entry-${id}`);
   /** The viewport with the AFP card at the top (a full-page shot repeats the sticky masthead mid-page). */
-  const shot = async (name: string) => {
-    await card(afp.eventId).evaluate((c) => c.scrollIntoView({ block: 'start' }));
-    await page.evaluate(() => window.scrollBy(0, -90));
+  const shot = async (name: string, focus?: Locator) => {
+    if (focus) await focus.evaluate((c) => c.scrollIntoView({ block: 'center' }));
+    else {
+      await card(afp.eventId).evaluate((c) => c.scrollIntoView({ block: 'start' }));
+      await page.evaluate(() => window.scrollBy(0, -90));
+    }
     return page.screenshot({ path: path.join(ARTIFACTS_DIR, `dashboard-corroboration-${name}.png`) });
   };
 
@@ -203,7 +215,7 @@ describe('newsroom dashboard: corroboration, claims, merge and split (issue 14)'
     expect(head).toMatch(/^match \d+%/);
     expect(await reutersCandidate.locator('.candidate-reasons li').allTextContents()).toEqual(expect.arrayContaining(['same type']));
     expect(await seriousAxeViolations(page, 'editor mode, possible duplicates')).toEqual([]);
-    await shot('candidates');
+    await shot('candidates', reutersCandidate);
 
     await reutersCandidate.locator('button.merge-button').click();
     await card(reuters.eventId).waitFor({ state: 'detached', timeout: 30_000 });
@@ -217,6 +229,15 @@ describe('newsroom dashboard: corroboration, claims, merge and split (issue 14)'
     expect((await apiEntries()).map((e) => e.id).sort()).toEqual([afp.eventId, denial.eventId].sort());
     expect(await seriousAxeViolations(page, 'after the merge')).toEqual([]);
     await shot('merged');
+
+    // A claim about a merged report lands in the survivor's thread, live.
+    await publish(contradiction);
+    await card(contradiction.eventId).waitFor({ state: 'attached', timeout: 30_000 });
+    await waitFor('the contradiction in AFP’s thread', async () =>
+      (await card(afp.eventId).locator('section.claims li.claim').allTextContents()).includes(`Contradicted by ${contradiction.summary}`)
+        ? true
+        : undefined,
+    );
   });
 
   it('Split out in the survivor’s history brings the report back, live', async () => {
@@ -229,7 +250,7 @@ describe('newsroom dashboard: corroboration, claims, merge and split (issue 14)'
     );
     expect(await history.locator('.history-meta').last().textContent()).toMatch(/· merged ·/);
     expect(await seriousAxeViolations(page, 'history with reports')).toEqual([]);
-    await shot('history');
+    await shot('history', history.locator('section.reports'));
 
     await history.locator(`li.report[data-report="${reuters.eventId}"] button.split-button`).click();
     await card(reuters.eventId).waitFor({ state: 'attached', timeout: 30_000 });
@@ -238,8 +259,17 @@ describe('newsroom dashboard: corroboration, claims, merge and split (issue 14)'
         ? true
         : undefined,
     );
-    expect(await page.locator('article.card').count()).toBe(3);
+    expect(await page.locator('article.card').count()).toBe(4);
     expect(await page.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded)).toBe(true);
+    // The contradiction follows Reuters' report out of the survivor.
+    expect(await card(reuters.eventId).locator('section.claims li.claim').allTextContents()).toEqual([
+      `Contradicted by ${contradiction.summary}`,
+    ]);
+    await waitFor('AFP’s thread without it', async () =>
+      (await card(afp.eventId).locator('section.claims li.claim').allTextContents()).join('|') === `Denied by ${denial.summary}`
+        ? true
+        : undefined,
+    );
     await shot('split');
   });
 

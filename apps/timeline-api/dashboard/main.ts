@@ -264,12 +264,21 @@ class NewsroomDashboard {
 
   /** Rebuilds {@link incoming} from the loaded entries' outgoing relations. */
   private indexRelations(): void {
+    // A link to a report merged into a survivor is a link to the survivor (the API's `viaReport`).
+    const survivorOf = new Map<string, string>();
+    for (const e of this.entries.values()) for (const id of e.mergedIds) survivorOf.set(id, e.id);
     const index = new Map<string, Relation[]>();
     for (const e of this.entries.values()) {
       for (const r of e.relations.outgoing) {
-        const list = index.get(r.entryId) ?? [];
-        list.push({ entryId: e.id, relation: r.relation, summary: shownSummary(e, this.language).text });
-        index.set(r.entryId, list);
+        const target = survivorOf.get(r.entryId) ?? r.entryId;
+        const list = index.get(target) ?? [];
+        list.push({
+          entryId: e.id,
+          relation: r.relation,
+          summary: shownSummary(e, this.language).text,
+          ...(target !== r.entryId ? { viaReport: r.entryId } : {}),
+        });
+        index.set(target, list);
       }
     }
     this.incoming = index;
@@ -750,7 +759,7 @@ class NewsroomDashboard {
     this.view.upsert(next);
     const stale = [
       ...(change.change === 'created' ? [] : [e.id]),
-      ...e.relations.outgoing.map((r) => r.entryId).filter((id) => this.entries.has(id)),
+      ...e.relations.outgoing.map((r) => this.loadedEntryOf(r.entryId)).filter((id): id is string => id !== undefined),
     ];
     if (stale.length && (change.change !== 'corrected' || e.relations.outgoing.length)) void this.refreshEntries(stale);
     this.map.update(this.mapEntries(), { keepView: true });
@@ -772,6 +781,13 @@ class NewsroomDashboard {
       ),
     );
     this.scheduleStatsRefresh();
+  }
+
+  /** `id` when its card is loaded, else the loaded survivor it was merged into, else undefined. */
+  private loadedEntryOf(id: string): string | undefined {
+    if (this.entries.has(id)) return id;
+    for (const e of this.entries.values()) if (e.mergedIds.includes(id)) return e.id;
+    return undefined;
   }
 
   /**
