@@ -137,9 +137,10 @@ class NewsroomDashboard {
     document.documentElement.dataset.dashboard = 'ready';
     byId('f-asof-zone').textContent = Intl.DateTimeFormat().resolvedOptions().timeZone;
     this.mountLanguageControls();
+    const editorNow = () => this.editor;
     this.view.context = {
       get editor() {
-        return dashboard.editorSession();
+        return editorNow();
       },
       incoming: (id) => this.incoming.get(id) ?? [],
     };
@@ -215,10 +216,6 @@ class NewsroomDashboard {
     });
   }
 
-  editorSession(): EditorSession | undefined {
-    return this.editor;
-  }
-
   /**
    * The editor panel: a key field (the key goes to sessionStorage, never into the URL or a form
    * submission), shown only when the server names an ingest (INGEST_PUBLIC_URL). Turning the mode
@@ -269,6 +266,8 @@ class NewsroomDashboard {
     for (const e of this.entries.values()) for (const id of e.mergedIds) survivorOf.set(id, e.id);
     const index = new Map<string, Relation[]>();
     for (const e of this.entries.values()) {
+      // A retracted entry disputes nothing (as the API's `disputed`), even while "show retracted" lists it.
+      if (e.status === 'retracted') continue;
       for (const r of e.relations.outgoing) {
         const target = survivorOf.get(r.entryId) ?? r.entryId;
         const list = index.get(target) ?? [];
@@ -915,7 +914,7 @@ function writeStorage(key: string, value: string): void {
 // The interface language before anything is built: every string below is written once, in it.
 setUiLocale(initialUiLocale(readStorage(UI_LOCALE_STORAGE_KEY), navigator.languages?.length ? navigator.languages : [navigator.language]));
 localizeDocument(document);
-const dashboard: NewsroomDashboard = new NewsroomDashboard();
+const dashboard = new NewsroomDashboard();
 dashboard.start();
 new ReplayMode(
   document.querySelector<HTMLElement>('aside.sidebar')!,
