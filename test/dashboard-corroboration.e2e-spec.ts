@@ -273,6 +273,26 @@ describe('newsroom dashboard: corroboration, claims, merge and split (issue 14)'
     await shot('split');
   });
 
+  it('fits a phone: the counts and the thread on the card, the editor panel in the filter drawer', async () => {
+    const phone = await context.newPage();
+    try {
+      await phone.setViewportSize({ width: 390, height: 844 });
+      await phone.goto(`${api.url}/?story=${STORY}`);
+      const afpCard = phone.locator(`#entry-${afp.eventId}`);
+      await afpCard.locator('details.corroboration > summary').waitFor({ timeout: 30_000 });
+      expect(await phone.locator('#editor').isVisible()).toBe(false);
+      expect(await phone.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
+      await afpCard.locator('details.corroboration > summary').click();
+      await afpCard.evaluate((c) => c.scrollIntoView({ block: 'start' }));
+      expect(await seriousAxeViolations(phone, 'phone')).toEqual([]);
+      await phone.screenshot({ path: path.join(ARTIFACTS_DIR, 'dashboard-corroboration-phone.png') });
+      await phone.click('#filters-toggle');
+      await phone.locator('#editor').waitFor({ state: 'visible' });
+    } finally {
+      await phone.close();
+    }
+  });
+
   it('speaks Ukrainian too (the counts in the plural forms of the language)', async () => {
     const uk = await context.newPage();
     await uk.goto(`${api.url}/?story=${STORY}`);
