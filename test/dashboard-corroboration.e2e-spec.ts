@@ -230,6 +230,15 @@ describe('newsroom dashboard: corroboration, claims, merge and split (issue 14)'
     expect(await seriousAxeViolations(page, 'after the merge')).toEqual([]);
     await shot('merged');
 
+    // The sidebar's "Independent outlets" filter (minIndependentSources) narrows to the corroborated entry.
+    await page.selectOption('#f-sources', '2');
+    await waitFor('only AFP', async () => ((await page.locator('article.card').count()) === 1 ? true : undefined));
+    expect(await card(afp.eventId).count()).toBe(1);
+    expect(page.url()).toContain('minIndependentSources=2');
+    await page.selectOption('#f-sources', '0');
+    await waitFor('both again', async () => ((await page.locator('article.card').count()) === 2 ? true : undefined));
+    await page.locator('#live-status[data-state="live"]').waitFor({ timeout: 15_000 });
+
     // A claim about a merged report lands in the survivor's thread, live.
     await publish(contradiction);
     await card(contradiction.eventId).waitFor({ state: 'attached', timeout: 30_000 });

@@ -89,6 +89,7 @@ class NewsroomDashboard {
   private readonly tag = byId<HTMLSelectElement>('f-tag');
   private readonly story = byId<HTMLSelectElement>('f-story');
   private readonly confirmation = byId<HTMLSelectElement>('f-confirmation');
+  private readonly minSources = byId<HTMLSelectElement>('f-sources');
   private readonly from = byId<HTMLInputElement>('f-from');
   private readonly to = byId<HTMLInputElement>('f-to');
   private readonly asOf = byId<HTMLInputElement>('f-asof');
@@ -146,6 +147,7 @@ class NewsroomDashboard {
     };
     void EditorSession.load().then((editor) => this.mountEditor(editor));
     this.buildTypeOptions();
+    for (const o of this.minSources.options) if (o.value !== '0') o.textContent = t('filters.corroborationMin', { n: Number(o.value) });
     this.writeForm();
     this.mountFilterDrawer();
     this.linkListToMap();
@@ -343,6 +345,7 @@ class NewsroomDashboard {
       f.locations.length +
       f.stories.length +
       (f.confirmation ? 1 : 0) +
+      (f.minSources > 0 ? 1 : 0) +
       (f.from ? 1 : 0) +
       (f.to ? 1 : 0) +
       (f.asOf ? 1 : 0)
@@ -377,6 +380,11 @@ class NewsroomDashboard {
     this.asOf.value = f.asOf ? toLocalInput(f.asOf) : '';
     this.retracted.checked = f.includeRetracted;
     this.confirmation.value = f.confirmation;
+    // A number from a shared link that the list does not offer still shows (and stays selected).
+    if (f.minSources > 0 && ![...this.minSources.options].some((o) => o.value === String(f.minSources))) {
+      this.minSources.append(h('option', { value: String(f.minSources) }, t('filters.corroborationMin', { n: f.minSources })));
+    }
+    this.minSources.value = String(f.minSources);
     this.order.value = f.order;
   }
 
@@ -400,6 +408,7 @@ class NewsroomDashboard {
       tags: selected(this.tag),
       stories: selected(this.story),
       confirmation: this.confirmation.value === 'confirmed' || this.confirmation.value === 'reported' ? this.confirmation.value : '',
+      minSources: Number(this.minSources.value) || 0,
       q: this.q.value,
       from: this.from.value,
       to: this.to.value,

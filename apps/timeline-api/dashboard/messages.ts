@@ -53,6 +53,9 @@ export const EN = {
   'filters.confirmationAll': 'Confirmed and reported',
   'filters.confirmationConfirmed': 'Confirmed only',
   'filters.confirmationReported': 'Reported only (not independently confirmed)',
+  'filters.corroboration': 'Independent outlets',
+  'filters.corroborationAny': 'Any number',
+  'filters.corroborationMin': 'At least {n}',
   'filters.dates': 'Date of events',
   'filters.from': 'From',
   'filters.to': 'To',
@@ -306,6 +309,7 @@ export const EN = {
   'replay.ignoredPlaces': 'places',
   'replay.ignoredStories': 'stories',
   'replay.ignoredConfirmation': 'confirmation',
+  'replay.ignoredCorroboration': 'independent outlets',
 } as const satisfies Record<string, Message>;
 
 export type MessageKey = keyof typeof EN;
@@ -345,6 +349,9 @@ export const UK: Readonly<Record<MessageKey, Message>> = {
   'filters.confirmationAll': 'Підтверджені й повідомлені',
   'filters.confirmationConfirmed': 'Лише підтверджені',
   'filters.confirmationReported': 'Лише повідомлені (не підтверджені незалежно)',
+  'filters.corroboration': 'Незалежні видання',
+  'filters.corroborationAny': 'Будь-яка кількість',
+  'filters.corroborationMin': 'Щонайменше {n}',
   'filters.dates': 'Дата подій',
   'filters.from': 'Від',
   'filters.to': 'До',
@@ -623,4 +630,5 @@ export const UK: Readonly<Record<MessageKey, Message>> = {
   'replay.ignoredPlaces': 'місця',
   'replay.ignoredStories': 'сюжети',
   'replay.ignoredConfirmation': 'підтвердження',
+  'replay.ignoredCorroboration': 'незалежні видання',
 };
