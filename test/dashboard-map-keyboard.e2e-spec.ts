@@ -395,6 +395,8 @@ describe('newsroom dashboard: map, confirmation filter, keyboard walk-through (i
           tag: a?.tagName.toLowerCase() ?? '',
           cls: a?.getAttribute('class') ?? '',
           card: a?.closest('article.card')?.id ?? '',
+          // Which of a card's disclosures (history, corroboration, duplicates) holds the focus.
+          panel: a?.closest<HTMLElement>('details[data-panel]')?.dataset.panel ?? '',
           value: (a as HTMLInputElement | null)?.value ?? '',
           action: a?.getAttribute('data-action') ?? '',
         };
@@ -461,7 +463,7 @@ describe('newsroom dashboard: map, confirmation filter, keyboard walk-through (i
     });
 
     it('history: Tab into the list, Enter opens an entry’s version history', async () => {
-      const f = await tabTo('a version history', (x) => x.tag === 'summary' && x.card !== '');
+      const f = await tabTo('a version history', (x) => x.tag === 'summary' && x.card !== '' && x.panel === 'history');
       await p.keyboard.press('Enter');
       historyCard = f.card;
       const card = p.locator(`#${f.card}`);

@@ -130,6 +130,13 @@ try {
     { api: Number(ports.api), ingest: Number(ports.ingest), projector: Number(ports.projector) },
     env.KAFKA_CLIENT_ID ?? 'crisis-timeline',
   );
+  // The dashboard's editor mode (issue 14): the API tells the page where ingest is, and ingest lets
+  // the dashboard's origins post to it (the editor key still decides).
+  env.INGEST_PUBLIC_URL ??= `http://${host}:${ports.ingest}`;
+  env.INGEST_CORS_ORIGINS ??= plan
+    .filter((p) => p.app === 'timeline-api')
+    .map((p) => `http://${host}:${p.port}`)
+    .join(',');
   for (const p of plan) startApp(p.name, p.app, { ...env, ...p.env });
   await Promise.all(plan.map((p) => waitHealthy(`http://${host}:${p.port}`, 90_000)));
   const urls = (/** @type {string} */ app, /** @type {string} */ suffix) =>

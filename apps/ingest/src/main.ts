@@ -4,6 +4,7 @@ import { createHttpApp, listenAndLog } from '@timeline/http';
 import { createLogger, onShutdownSignal, runMain } from '@timeline/observability';
 import { INGEST_OPENAPI_SCHEMAS } from './ingest-openapi.js';
 import { IngestModule } from './ingest.module.js';
+import { enableWriteCors } from './write-cors.js';
 
 /**
  * Largest accepted request body. A batch is one Kafka record batch on one partition when its events
@@ -26,6 +27,7 @@ runMain('ingest', async () => {
     description:
       'Publishes validated crisis events to Kafka (write side). Writes need an API key with the editor role in X-API-Key. The event catalogue is at GET /v1/schemas; docs/events.md describes every type.',
   });
+  enableWriteCors(app, config);
   await listenAndLog(app, config.ports.ingest, config.host, 'ingest', logger);
   onShutdownSignal(logger, () => app.close());
 });

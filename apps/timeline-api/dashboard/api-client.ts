@@ -35,18 +35,20 @@ export class ApiProblem extends Error {
   }
 }
 
+/** What a refused request's problem+json says (`detail`), else its status line. */
+export async function problemDetail(res: Response): Promise<string> {
+  try {
+    const p = (await res.json()) as { detail?: string };
+    if (p.detail) return p.detail;
+  } catch {
+    /* not problem+json */
+  }
+  return `${res.status} ${res.statusText}`;
+}
+
 async function getJson<T>(path: string, signal?: AbortSignal): Promise<T> {
   const res = await fetch(path, { headers: { Accept: 'application/json' }, ...(signal ? { signal } : {}) });
-  if (!res.ok) {
-    let detail = `${res.status} ${res.statusText}`;
-    try {
-      const p = (await res.json()) as { detail?: string };
-      if (p.detail) detail = p.detail;
-    } catch {
-      /* not problem+json */
-    }
-    throw new ApiProblem(res.status, detail);
-  }
+  if (!res.ok) throw new ApiProblem(res.status, await problemDetail(res));
   return (await res.json()) as T;
 }
 
@@ -56,6 +58,14 @@ export const timelineApi = {
   stats: (params: URLSearchParams, signal?: AbortSignal) => getJson<ResponseOf<'/v1/stats'>>(`/v1/stats?${params}`, signal),
   entry: (id: string, asOf?: string) =>
     getJson<ResponseOf<'/v1/entries/{id}'>>(`/v1/entries/${encodeURIComponent(id)}${asOf ? `?asOf=${encodeURIComponent(asOf)}` : ''}`),
+  /**
+   * Likely duplicates of one entry, best first (issue 14); the editor mode merges from them. Below a
+   * match of 0.4 the API's proposals are mostly other events of the same day: not worth an editor's look.
+   */
+  candidates: (id: string, limit = 5, minScore = 0.4) =>
+    getJson<ResponseOf<'/v1/entries/{id}/candidates'>>(
+      `/v1/entries/${encodeURIComponent(id)}/candidates?limit=${limit}&minScore=${minScore}`,
+    ),
   exportUrl: (format: NonNullable<QueryOf<'/v1/export'>['format']>, params: URLSearchParams) => {
     const p = new URLSearchParams(params);
     p.set('format', format);

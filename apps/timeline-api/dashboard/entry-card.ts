@@ -1,4 +1,13 @@
 import { timelineApi } from './api-client.js';
+import {
+  NO_CONTEXT,
+  candidatesPanel,
+  claimThread,
+  corroborationDetails,
+  disputedBadge,
+  mergedReports,
+  type CardContext,
+} from './corroboration-view.js';
 import { h, s } from './dom.js';
 import { machineEngine, shownSummary, type ContentLanguage } from './entry-language.js';
 import { ICON_PATHS, typeLabel, typeStyle } from './entry-types.js';
@@ -113,10 +122,10 @@ function notices(e: Entry): HTMLElement | null {
   );
 }
 
-function historyDetails(e: Entry, asOf: string): HTMLElement | null {
+function historyDetails(e: Entry, asOf: string, ctx: CardContext): HTMLElement | null {
   if (e.version <= 1) return null;
   const body = h('div', { class: 'history-body' }, t('common.loading'));
-  const details = h('details', { class: 'history' }, h('summary', {}, t('card.history', { n: e.version })), body);
+  const details = h('details', { class: 'history', 'data-panel': 'history' }, h('summary', {}, t('card.history', { n: e.version })), body);
   let loaded = false;
   details.addEventListener('toggle', () => {
     if (!details.open || loaded) return;
@@ -146,6 +155,8 @@ function historyDetails(e: Entry, asOf: string): HTMLElement | null {
               );
             }),
           ),
+          // The reports a merge folded into this entry, each of which an editor can split out again.
+          mergedReports(e, detail.entry.reports, ctx, asOf) ?? '',
         );
       },
       (err: Error) => body.replaceChildren(t('card.historyFailed', { reason: err.message })),
@@ -178,7 +189,7 @@ function diffList(before: Entry, after: Entry): HTMLElement {
 }
 
 /** One timeline card: type, precision-aware date, badges, summary, actors, places, sources, notices. */
-export function entryCard(e: Entry, asOf: string, language: ContentLanguage = 'original'): HTMLElement {
+export function entryCard(e: Entry, asOf: string, language: ContentLanguage = 'original', ctx: CardContext = NO_CONTEXT): HTMLElement {
   const style = typeStyle(e.type);
   const badges = h(
     'span',
@@ -186,6 +197,7 @@ export function entryCard(e: Entry, asOf: string, language: ContentLanguage = 'o
     e.status === 'corrected' ? h('span', { class: 'badge badge-corrected' }, t('card.corrected')) : null,
     e.status === 'retracted' ? h('span', { class: 'badge badge-retracted' }, t('card.retracted')) : null,
     e.confirmation === 'reported' ? h('span', { class: 'badge badge-reported', title: t('card.reportedTitle') }, t('card.reported')) : null,
+    disputedBadge(e, ctx, asOf),
   );
   const actors = e.actors.length
     ? h(
@@ -263,7 +275,10 @@ export function entryCard(e: Entry, asOf: string, language: ContentLanguage = 'o
     places,
     notices(e),
     sources,
-    historyDetails(e, asOf),
+    corroborationDetails(e),
+    claimThread(e, ctx, asOf),
+    historyDetails(e, asOf, ctx),
+    candidatesPanel(e, ctx, asOf),
   );
   card.style.setProperty('--type-colour', style.colour);
   return card;

@@ -1,5 +1,7 @@
 import { ApiProblem, timelineApi } from './api-client.js';
+import type { Relation } from './corroboration-view.js';
 import { byId, h } from './dom.js';
+import { EditorSession } from './editor-session.js';
 import { typeIcon } from './entry-card.js';
 import { EntryMap } from './entry-map.js';
 import {
@@ -87,6 +89,7 @@ class NewsroomDashboard {
   private readonly tag = byId<HTMLSelectElement>('f-tag');
   private readonly story = byId<HTMLSelectElement>('f-story');
   private readonly confirmation = byId<HTMLSelectElement>('f-confirmation');
+  private readonly minSources = byId<HTMLSelectElement>('f-sources');
   private readonly from = byId<HTMLInputElement>('f-from');
   private readonly to = byId<HTMLInputElement>('f-to');
   private readonly asOf = byId<HTMLInputElement>('f-asof');
@@ -97,6 +100,10 @@ class NewsroomDashboard {
   private readonly contentLanguage = byId<HTMLSelectElement>('content-lang');
   private readonly uiLanguage = byId<HTMLSelectElement>('ui-lang');
   private readonly view = new TimelineView(this.timeline);
+  /** The editor mode (issue 14): set once the API's dashboard settings are read. */
+  private editor?: EditorSession;
+  /** Relations of the loaded entries by the entry they point at: a card shows who denies it. */
+  private incoming = new Map<string, Relation[]>();
   private readonly map = new EntryMap(byId('map'), byId('map-summary'), {
     reveal: (id) => {
       const card = document.getElementById(`entry-${id}`);
@@ -131,7 +138,16 @@ class NewsroomDashboard {
     document.documentElement.dataset.dashboard = 'ready';
     byId('f-asof-zone').textContent = Intl.DateTimeFormat().resolvedOptions().timeZone;
     this.mountLanguageControls();
+    const editorNow = () => this.editor;
+    this.view.context = {
+      get editor() {
+        return editorNow();
+      },
+      incoming: (id) => this.incoming.get(id) ?? [],
+    };
+    void EditorSession.load().then((editor) => this.mountEditor(editor));
     this.buildTypeOptions();
+    for (const o of this.minSources.options) if (o.value !== '0') o.textContent = t('filters.corroborationMin', { n: Number(o.value) });
     this.writeForm();
     this.mountFilterDrawer();
     this.linkListToMap();
@@ -202,6 +218,73 @@ class NewsroomDashboard {
     });
   }
 
+  /**
+   * The editor panel: a key field (the key goes to sessionStorage, never into the URL or a form
+   * submission), shown only when the server names an ingest (INGEST_PUBLIC_URL). Turning the mode
+   * on or off re-renders the cards with or without their editor actions.
+   */
+  private mountEditor(editor: EditorSession): void {
+    this.editor = editor;
+    const panel = byId('editor');
+    panel.hidden = !editor.available;
+    if (!editor.available) return;
+    const form = byId<HTMLFormElement>('editor-form');
+    const key = byId<HTMLInputElement>('editor-key');
+    const on = byId('editor-on');
+    const message = byId('editor-message');
+    const show = () => {
+      form.hidden = editor.active;
+      on.hidden = !editor.active;
+    };
+    form.addEventListener('submit', (ev) => {
+      ev.preventDefault();
+      const value = key.value.trim();
+      if (!value) {
+        message.textContent = t('editor.keyEmpty');
+        key.focus();
+        return;
+      }
+      key.value = '';
+      message.textContent = '';
+      editor.useKey(value);
+      byId<HTMLButtonElement>('editor-forget').focus();
+    });
+    byId<HTMLButtonElement>('editor-forget').addEventListener('click', () => {
+      editor.forget();
+      key.focus();
+    });
+    editor.onChange(() => {
+      show();
+      this.view.keepingPlace(() => this.renderTimeline());
+    });
+    show();
+    if (editor.active) this.view.keepingPlace(() => this.renderTimeline());
+  }
+
+  /** Rebuilds {@link incoming} from the loaded entries' outgoing relations. */
+  private indexRelations(): void {
+    // A link to a report merged into a survivor is a link to the survivor (the API's `viaReport`).
+    const survivorOf = new Map<string, string>();
+    for (const e of this.entries.values()) for (const id of e.mergedIds) survivorOf.set(id, e.id);
+    const index = new Map<string, Relation[]>();
+    for (const e of this.entries.values()) {
+      // A retracted entry disputes nothing (as the API's `disputed`), even while "show retracted" lists it.
+      if (e.status === 'retracted') continue;
+      for (const r of e.relations.outgoing) {
+        const target = survivorOf.get(r.entryId) ?? r.entryId;
+        const list = index.get(target) ?? [];
+        list.push({
+          entryId: e.id,
+          relation: r.relation,
+          summary: shownSummary(e, this.language).text,
+          ...(target !== r.entryId ? { viaReport: r.entryId } : {}),
+        });
+        index.set(target, list);
+      }
+    }
+    this.incoming = index;
+  }
+
   /** `?…` of the page: the filters and the language switch (an empty string for the defaults' bare path). */
   private pageQuery(): string {
     const qs = filterParams(this.filters, { order: true });
@@ -262,6 +345,7 @@ class NewsroomDashboard {
       f.locations.length +
       f.stories.length +
       (f.confirmation ? 1 : 0) +
+      (f.minSources > 0 ? 1 : 0) +
       (f.from ? 1 : 0) +
       (f.to ? 1 : 0) +
       (f.asOf ? 1 : 0)
@@ -296,6 +380,11 @@ class NewsroomDashboard {
     this.asOf.value = f.asOf ? toLocalInput(f.asOf) : '';
     this.retracted.checked = f.includeRetracted;
     this.confirmation.value = f.confirmation;
+    // A number from a shared link that the list does not offer still shows (and stays selected).
+    if (f.minSources > 0 && ![...this.minSources.options].some((o) => o.value === String(f.minSources))) {
+      this.minSources.append(h('option', { value: String(f.minSources) }, t('filters.corroborationMin', { n: f.minSources })));
+    }
+    this.minSources.value = String(f.minSources);
     this.order.value = f.order;
   }
 
@@ -319,6 +408,7 @@ class NewsroomDashboard {
       tags: selected(this.tag),
       stories: selected(this.story),
       confirmation: this.confirmation.value === 'confirmed' || this.confirmation.value === 'reported' ? this.confirmation.value : '',
+      minSources: Number(this.minSources.value) || 0,
       q: this.q.value,
       from: this.from.value,
       to: this.to.value,
@@ -567,6 +657,7 @@ class NewsroomDashboard {
   }
 
   private renderTimeline(): void {
+    this.indexRelations();
     this.view.language = this.language;
     this.view.render([...this.entries.values()], this.filters.order, this.filters.asOf, this.emptyText());
     this.map.update(this.mapEntries());
@@ -646,6 +737,19 @@ class NewsroomDashboard {
       this.scheduleStatsRefresh();
       return;
     }
+    // An entry.merged made it a report of another entry: it leaves the list (the survivor's own
+    // change, which arrives too, brings the grown counts).
+    if (e.mergedInto) {
+      if (!known) return;
+      this.entries.delete(e.id);
+      this.indexRelations();
+      this.view.remove(e.id);
+      this.map.update(this.mapEntries(), { keepView: true });
+      this.renderSummary();
+      this.announce(t('list.announceMerged', { summary: shownSummary(e, this.language).text }));
+      this.scheduleStatsRefresh();
+      return;
+    }
     if (!known && !withinLoadedRange(e, [...this.entries.values()], this.hasMore, this.filters.order)) {
       this.scheduleStatsRefresh();
       return;
@@ -654,21 +758,61 @@ class NewsroomDashboard {
     const corrections = [...(known?.corrections ?? []), ...e.corrections].filter(
       (c, i, all) => all.findIndex((x) => x.version === c.version) === i,
     );
-    this.entries.set(e.id, { ...e, corrections });
+    // The stream does not work out `disputed` (it comes from other entries' relations): keep what the
+    // page knew, and ask the API again below when a claim relation or a merge may have changed it.
+    const next = { ...e, corrections, disputed: known?.disputed ?? e.disputed };
+    this.entries.set(e.id, next);
     this.learn([e]);
-    this.view.upsert({ ...e, corrections });
+    this.indexRelations();
+    this.view.upsert(next);
+    const stale = [
+      ...(change.change === 'created' ? [] : [e.id]),
+      ...e.relations.outgoing.map((r) => this.loadedEntryOf(r.entryId)).filter((id): id is string => id !== undefined),
+    ];
+    if (stale.length && (change.change !== 'corrected' || e.relations.outgoing.length)) void this.refreshEntries(stale);
     this.map.update(this.mapEntries(), { keepView: true });
     this.renderSummary();
     const card = document.getElementById(`entry-${e.id}`);
     card?.classList.add('is-new');
     window.setTimeout(() => card?.classList.remove('is-new'), 6000);
     this.announce(
-      t(change.change === 'created' ? 'list.announceNew' : 'list.announceCorrected', {
-        when: formatEntryDate(e, () => e.displayDate),
-        summary: shownSummary(e, this.language).text,
-      }),
+      t(
+        change.change === 'created'
+          ? 'list.announceNew'
+          : change.change === 'corrected' || change.change === 'retracted'
+            ? 'list.announceCorrected'
+            : 'list.announceUpdated',
+        {
+          when: formatEntryDate(e, () => e.displayDate),
+          summary: shownSummary(e, this.language).text,
+        },
+      ),
     );
     this.scheduleStatsRefresh();
+  }
+
+  /** `id` when its card is loaded, else the loaded survivor it was merged into, else undefined. */
+  private loadedEntryOf(id: string): string | undefined {
+    if (this.entries.has(id)) return id;
+    for (const e of this.entries.values()) if (e.mergedIds.includes(id)) return e.id;
+    return undefined;
+  }
+
+  /**
+   * Re-reads loaded entries whose `disputed` or claim thread may have changed (a denial arrived, a
+   * merge or split moved reports) and patches their cards in place.
+   */
+  private async refreshEntries(ids: readonly string[]): Promise<void> {
+    for (const id of new Set(ids)) {
+      const detail = await timelineApi.entry(id).catch(() => undefined);
+      const known = this.entries.get(id);
+      if (!detail || !known || detail.entry.mergedInto) continue;
+      if (detail.entry.version < known.version) continue;
+      const next = { ...detail.entry, corrections: known.corrections, snippet: known.snippet, matchedLanguages: known.matchedLanguages };
+      this.entries.set(id, next);
+      this.indexRelations();
+      this.view.upsert(next);
+    }
   }
 
   private announce(text: string): void {

@@ -263,6 +263,7 @@ function scopeText(f: Filters, actorName: (id: string) => string): string {
     f.locations.length ? t('replay.ignoredPlaces') : '',
     f.stories.length ? t('replay.ignoredStories') : '',
     f.confirmation ? t('replay.ignoredConfirmation') : '',
+    f.minSources > 0 ? t('replay.ignoredCorroboration') : '',
   ].filter(Boolean);
   return [
     parts.length ? t('replay.scopeOnly', { parts: parts.join(' · ') }) : '',

@@ -66,6 +66,13 @@ describe('dashboard timeline model', () => {
     });
   });
 
+  it('carries the independent-outlets filter (issue 14) to the API and back, ignoring anything but a small number', () => {
+    expect(filterParams({ ...EMPTY_FILTERS, minSources: 2 }).toString()).toBe('minIndependentSources=2');
+    expect(filterParams(EMPTY_FILTERS).has('minIndependentSources')).toBe(false);
+    expect(filtersFromUrl('?minIndependentSources=3').minSources).toBe(3);
+    for (const bad of ['0', 'two', '-1', '100', '2.5']) expect(filtersFromUrl(`?minIndependentSources=${bad}`).minSources).toBe(0);
+  });
+
   it('carries the confirmation filter to the API and back, ignoring unknown values', () => {
     expect(filterParams({ ...EMPTY_FILTERS, confirmation: 'reported' }).toString()).toBe('confirmation=reported');
     expect(filterParams(EMPTY_FILTERS).has('confirmation')).toBe(false);

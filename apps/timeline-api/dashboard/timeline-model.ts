@@ -6,7 +6,8 @@ export type TimelinePage = ApiSchemas['TimelinePageDto'];
 export type Stats = ApiSchemas['StatsDto'];
 
 export interface EntryChange {
-  change: 'created' | 'corrected' | 'retracted';
+  /** merged/split/related: an entry.merged, entry.split or entry.related changed the entry (issue 14). */
+  change: 'created' | 'corrected' | 'retracted' | 'merged' | 'split' | 'related';
   version: number;
   severity: 'substantive' | 'minor' | null;
   note: string | null;
@@ -26,6 +27,8 @@ export interface Filters {
   stories: string[];
   /** Only independently confirmed entries, only reported ones (one side's claim), or both (''). */
   confirmation: '' | 'confirmed' | 'reported';
+  /** Only entries backed by at least this many independent outlets (issue 14); 0: any. */
+  minSources: number;
   q: string;
   from: string;
   to: string;
@@ -42,6 +45,7 @@ export const EMPTY_FILTERS: Filters = {
   locations: [],
   stories: [],
   confirmation: '',
+  minSources: 0,
   q: '',
   from: '',
   to: '',
@@ -62,6 +66,7 @@ export function filterParams(f: Filters, opts: { order?: boolean; asOf?: boolean
   for (const l of f.locations) add('location', l);
   for (const s of f.stories) add('story', s);
   if (f.confirmation) add('confirmation', f.confirmation);
+  if (f.minSources > 0) add('minIndependentSources', String(f.minSources));
   if (f.q.trim()) add('q', f.q.trim());
   if (f.from) add('from', f.from);
   if (f.to) add('to', f.to);
@@ -97,6 +102,7 @@ export function filtersFromUrl(search: string): Filters {
     stories: list('story', SLUG),
     confirmation:
       p.get('confirmation') === 'confirmed' || p.get('confirmation') === 'reported' ? (p.get('confirmation') as 'confirmed') : '',
+    minSources: /^[1-9]\d?$/.test(p.get('minIndependentSources') ?? '') ? Number(p.get('minIndependentSources')) : 0,
     q: (p.get('q') ?? '').slice(0, 200),
     from: date(p.get('from')),
     to: date(p.get('to')),

@@ -1,4 +1,5 @@
 import { h } from './dom.js';
+import { NO_CONTEXT, type CardContext } from './corroboration-view.js';
 import { entryCard } from './entry-card.js';
 import type { ContentLanguage } from './entry-language.js';
 import { formatDayHeading, t } from './i18n.js';
@@ -20,6 +21,8 @@ export class TimelineView {
   private asOf = '';
   /** The language switch's choice: which text each card shows. */
   language: ContentLanguage = 'original';
+  /** The editor mode and the relations among loaded entries, for each card (issue 14). */
+  context: CardContext = NO_CONTEXT;
   private readonly unseen = new Set<string>();
   /** The entry each card shows, for ordering an insert among its day's cards. */
   private readonly entryOf = new WeakMap<Element, Entry>();
@@ -119,7 +122,7 @@ export class TimelineView {
   }
 
   private card(e: Entry): HTMLElement {
-    const card = entryCard(e, this.asOf, this.language);
+    const card = entryCard(e, this.asOf, this.language, this.context);
     card.dataset.version = String(e.version);
     this.entryOf.set(card, e);
     return card;
@@ -215,6 +218,11 @@ function carryOver(old: HTMLElement, card: HTMLElement): () => void {
   if (oldHistory?.open && newHistory) {
     if (old.dataset.version === card.dataset.version) newHistory.replaceWith(oldHistory);
     else newHistory.open = true;
+  }
+  // The other disclosures (corroboration, duplicates) stay open too; opening reloads what they list.
+  for (const d of old.querySelectorAll<HTMLDetailsElement>('details[data-panel]:not([data-panel="history"])')) {
+    const twin = d.open ? card.querySelector<HTMLDetailsElement>(`details[data-panel="${d.dataset.panel}"]`) : null;
+    if (twin) twin.open = true;
   }
   if (index === -2) return () => undefined;
   return () => {

@@ -20,12 +20,12 @@ export const DASHBOARD_SCRIPT_DIR = path.join(APP_ROOT, 'dist', 'dashboard');
 export const MAP_SHAPES_FILE = createRequire(import.meta.url).resolve('world-atlas/countries-110m.json');
 
 /**
- * Content-Security-Policy of the whole API: only this origin, no inline script or style (the
+ * Content-Security-Policy of the whole API: only this origin (and, for the editor mode, ingest's), no inline script or style (the
  * dashboard has none), framing only by `embedOrigins` (EMBED_ORIGINS; none by default). The JSON
  * endpoints are unaffected; a browser enforces it on the dashboard, where an injected script from
  * event text would otherwise be the main risk.
  */
-export function dashboardHelmet(embedOrigins: readonly string[] = []): HelmetOptions {
+export function dashboardHelmet(embedOrigins: readonly string[] = [], ingestPublicUrl?: string): HelmetOptions {
   return {
     contentSecurityPolicy: {
       useDefaults: false,
@@ -35,7 +35,8 @@ export function dashboardHelmet(embedOrigins: readonly string[] = []): HelmetOpt
         // Swagger UI's page (/docs) carries inline <style> blocks; it alone may use them.
         styleSrc: ["'self'", (req) => (/^\/docs(\/|$|\?)/.test((req as { url?: string }).url ?? '') ? "'unsafe-inline'" : '')],
         imgSrc: ["'self'", 'data:'],
-        connectSrc: ["'self'"],
+        // The editor mode posts merges and splits to ingest (INGEST_PUBLIC_URL), and only there.
+        connectSrc: ["'self'", ...(ingestPublicUrl ? [ingestPublicUrl] : [])],
         fontSrc: ["'self'"],
         objectSrc: ["'none'"],
         baseUri: ["'self'"],
@@ -51,15 +52,29 @@ export function dashboardHelmet(embedOrigins: readonly string[] = []): HelmetOpt
   };
 }
 
+/** What the dashboard learns from {@link DASHBOARD_CONFIG_PATH}: where its editor mode posts (null: no editor mode). */
+export interface DashboardClientConfig {
+  readonly ingestUrl: string | null;
+}
+
+/** The dashboard's settings, read by the page at start (not part of the `/v1` API). */
+export const DASHBOARD_CONFIG_PATH = '/assets/dashboard-config.json';
+
 /**
- * Serves the dashboard at `/` (HTML, CSS, icons), its compiled scripts under `/assets/js/` and the
- * map's outlines at `/assets/map/countries-110m.json`.
+ * Serves the dashboard at `/` (HTML, CSS, icons), its compiled scripts under `/assets/js/`, the
+ * map's outlines at `/assets/map/countries-110m.json` and its settings at {@link DASHBOARD_CONFIG_PATH}
+ * (the API tells the browser where ingest is; it never talks to Kafka itself).
  */
-export function serveDashboard(app: NestExpressApplication): void {
+export function serveDashboard(app: NestExpressApplication, client: DashboardClientConfig = { ingestUrl: null }): void {
   // Only the one file the map draws (the package also holds 10m outlines: 3.6 MB nobody asked for).
   const express = app.getHttpAdapter().getInstance() as {
     get: (route: string, handler: (req: unknown, res: { sendFile: (file: string, opts: object) => void }) => void) => void;
   };
+  const settings = JSON.stringify(client);
+  express.get(DASHBOARD_CONFIG_PATH, (_req, res) => {
+    const r = res as unknown as { set: (h: Record<string, string>) => { send: (b: string) => void } };
+    r.set({ 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-cache' }).send(settings);
+  });
   express.get('/assets/map/countries-110m.json', (_req, res) =>
     res.sendFile(MAP_SHAPES_FILE, { maxAge: '1d', headers: { 'Content-Type': 'application/json' } }),
   );

@@ -18,10 +18,10 @@ export async function createTimelineApiApp(
     config,
     logger,
     description: 'Chronological, queryable timeline of the crisis: entries, history, stats, exports and a live stream.',
-    helmetOptions: dashboardHelmet(config.api.embedOrigins),
+    helmetOptions: dashboardHelmet(config.api.embedOrigins, config.api.ingestPublicUrl),
     ...(preview ? { preview } : {}),
   });
   enableReadCors(app, config);
-  serveDashboard(app);
+  serveDashboard(app, { ingestUrl: config.api.ingestPublicUrl ?? null });
   return app;
 }

@@ -47,6 +47,18 @@ describe('loadConfig', () => {
     expect(c.projector.sessionTimeoutMs).toBe(10_000);
   });
 
+  it('reads INGEST_PUBLIC_URL and INGEST_CORS_ORIGINS, the dashboard editor mode (issue 14), as origins only', () => {
+    expect(loadConfig(base).api.ingestPublicUrl).toBeUndefined();
+    expect(loadConfig(base).auth.writeCorsOrigins).toEqual([]);
+    const c = loadConfig({ ...base, INGEST_PUBLIC_URL: 'https://ingest.example/', INGEST_CORS_ORIGINS: 'https://timeline.example' });
+    expect(c.api.ingestPublicUrl).toBe('https://ingest.example');
+    expect(c.auth.writeCorsOrigins).toEqual(['https://timeline.example']);
+    for (const bad of ['https://ingest.example/v1', 'ingest.example', "'self'", 'https://*.example']) {
+      expect(() => loadConfig({ ...base, INGEST_PUBLIC_URL: bad })).toThrow(/^INGEST_PUBLIC_URL/);
+    }
+    expect(() => loadConfig({ ...base, INGEST_CORS_ORIGINS: 'https://a.example/path' })).toThrow(/^INGEST_CORS_ORIGINS/);
+  });
+
   it('reads EMBED_ORIGINS as CSP frame-ancestors sources and refuses anything that is not an origin (issue 15)', () => {
     expect(loadConfig(base).api.embedOrigins).toEqual([]);
     expect(loadConfig({ ...base, EMBED_ORIGINS: 'https://cms.example, http://localhost:8080' }).api.embedOrigins).toEqual([

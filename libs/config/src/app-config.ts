@@ -62,8 +62,14 @@ export interface AuthConfig {
   readonly apiKeys: readonly ApiKeyEntry[];
   /** `public`: reads need no key; `key`: reads need at least a `reader` key. @default "public" */
   readonly readAccess: 'public' | 'key';
-  /** Origins allowed by CORS on read endpoints; writes are never CORS-enabled. @default [] */
+  /** Origins allowed by CORS on read endpoints. @default [] */
   readonly corsOrigins: readonly string[];
+  /**
+   * Origins (the dashboard's, `https://timeline.newsroom.example`) whose pages may POST events to
+   * ingest from a browser (INGEST_CORS_ORIGINS): the dashboard's editor mode. A write still needs an
+   * editor key in X-API-Key; CORS only lets that page send it. Empty: ingest answers no preflight. @default []
+   */
+  readonly writeCorsOrigins: readonly string[];
 }
 
 export interface ProjectorConfig {
@@ -116,6 +122,12 @@ export interface ApiConfig {
    * `frame-ancestors`. Empty: no one may frame it. @default []
    */
   readonly embedOrigins: readonly string[];
+  /**
+   * Where browsers reach ingest (INGEST_PUBLIC_URL, an origin like `https://ingest.newsroom.example`):
+   * the dashboard's editor mode posts merges and splits there, and the CSP's `connect-src` allows it.
+   * The API only tells the browser; it never writes. Unset: the dashboard has no editor mode.
+   */
+  readonly ingestPublicUrl?: string;
 }
 
 /** Per-client request rate limits (token buckets in each process); 0 turns a limit off. */
@@ -269,6 +281,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       apiKeys: parseApiKeys('API_KEYS', r.raw('API_KEYS')),
       readAccess: r.oneOf('READ_ACCESS', ['public', 'key'] as const, 'public'),
       corsOrigins: r.list('CORS_ORIGINS'),
+      writeCorsOrigins: parseOrigins('INGEST_CORS_ORIGINS', r.list('INGEST_CORS_ORIGINS')),
     },
     projector: projectorConfig(r),
     api: {
@@ -277,6 +290,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       streamMaxTotal: r.int('API_STREAM_MAX_TOTAL', 2000, { min: 1, max: 100_000 }),
       streamHeartbeatMs: r.int('API_STREAM_HEARTBEAT_SECONDS', 15, { min: 1, max: 300 }) * 1000,
       embedOrigins: parseOrigins('EMBED_ORIGINS', r.list('EMBED_ORIGINS')),
+      ...ingestPublicUrl(r),
     },
     rateLimits: {
       writesPerMinute: r.int('RATE_LIMIT_WRITES_PER_MINUTE', 1200, { min: 0, max: 1_000_000 }),
@@ -298,6 +312,16 @@ function parseOrigins(name: string, values: string[]): string[] {
     }
   }
   return values;
+}
+
+/** INGEST_PUBLIC_URL as an origin (no wildcard: the browser posts to exactly this host), if set. */
+function ingestPublicUrl(r: EnvReader): { ingestPublicUrl?: string } {
+  const v = r.optionalString('INGEST_PUBLIC_URL')?.replace(/\/+$/, '');
+  if (v === undefined || v === '') return {};
+  if (!/^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?$/.test(v)) {
+    throw new ConfigError('INGEST_PUBLIC_URL', `"${v}" is not an origin like https://ingest.newsroom.example (no path, quotes or spaces)`);
+  }
+  return { ingestPublicUrl: v };
 }
 
 /** `auto` (the default when unset) or a whole number in `range`. */
