@@ -47,9 +47,8 @@ describe('data/datasets/russia-ukraine-2022.ndjson', () => {
     expect(events.filter((e) => e.tags.includes('seed-article')).length).toBeGreaterThanOrEqual(9);
   });
 
-  it('uses every type of the catalogue (but the issue 14 meta events, which come with the real duplicate reports being prepared for it)', () => {
-    const later = ['entry.merged', 'entry.split', 'entry.related'];
-    expect(new Set(events.map((e) => e.type))).toEqual(new Set(EVENT_TYPES.map((d) => d.type).filter((t) => !later.includes(t))));
+  it('uses every type of the catalogue', () => {
+    expect(new Set(events.map((e) => e.type))).toEqual(new Set(EVENT_TYPES.map((d) => d.type)));
   });
 
   it('has deterministic, unique eventIds: UUIDv5 of storyId + datasetKey', () => {
@@ -255,6 +254,56 @@ describe('data/datasets/russia-ukraine-2022.ndjson', () => {
           expect.objectContaining({ role: 'primary', language: 'uk', url: expect.stringMatching(/rada\.gov\.ua\//) }),
         ]),
       );
+    });
+  });
+
+  describe('one event, many reports; who denied what (issue 14)', () => {
+    const key = (k: string) => byId.get(datasetEventId(STORY, k))!;
+    const merges = ofType('entry.merged').map((e) => e.payload as { survivorId: string; mergedIds: string[] });
+
+    it('merges real reports of the same fact into at least three entries, each report naming its outlet and origin', () => {
+      expect(merges.length).toBeGreaterThanOrEqual(3);
+      for (const m of merges) {
+        const survivor = byId.get(m.survivorId)!;
+        for (const id of m.mergedIds) {
+          const report = byId.get(id)!;
+          expect(report.type).toBe(survivor.type);
+          expect(report.storyId).toBe(survivor.storyId);
+          for (const s of report.sources) expect(s.outletKind).toBeDefined();
+        }
+      }
+      const alert = merges.find((m) => m.survivorId === datasetEventId(STORY, '2022-01-24/pentagon-8500-troops-heightened-alert'))!;
+      expect(alert.mergedIds.map((id) => byId.get(id)!.sources[0]!.originOutlet ?? byId.get(id)!.sources[0]!.outlet)).toEqual([
+        'Associated Press',
+        'Associated Press',
+        'The Hill',
+      ]);
+    });
+
+    it('splits the report of a later event back out', () => {
+      const [split] = ofType('entry.split');
+      const p = split!.payload as { survivorId: string; splitIds: string[] };
+      expect(merges.some((m) => m.survivorId === p.survivorId && p.splitIds.every((id) => m.mergedIds.includes(id)))).toBe(true);
+      expect(byId.get(p.splitIds[0]!)!.occurredAt > byId.get(p.survivorId)!.occurredAt).toBe(true);
+    });
+
+    it('links at least five claims to what they deny, contradict, confirm or answer, all within the dataset', () => {
+      const links = [
+        ...events.flatMap((e) => (e.relatesTo ?? []).map((r) => ({ from: e.eventId, to: r.entryId, relation: r.relation }))),
+        ...ofType('entry.related').map((e) => {
+          const p = e.payload as { fromId: string; toId: string; relation: string };
+          return { from: p.fromId, to: p.toId, relation: p.relation };
+        }),
+      ];
+      expect(links.length).toBeGreaterThanOrEqual(5);
+      for (const l of links) {
+        expect(byId.has(l.from)).toBe(true);
+        expect(byId.has(l.to)).toBe(true);
+      }
+      expect(new Set(links.map((l) => l.relation))).toEqual(new Set(['denies', 'contradicts', 'confirms', 'respondsTo']));
+      expect(key('2022-02-15/kremlin-baseless-hysteria').relatesTo).toEqual([
+        { entryId: datasetEventId(STORY, '2022-02-11/sullivan-invasion-could-come-during-olympics'), relation: 'denies' },
+      ]);
     });
   });
 });
