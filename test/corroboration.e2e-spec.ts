@@ -3,6 +3,7 @@ import { compareChecksums, projectionChecksum } from '@timeline/store';
 import { hashApiKey } from '@timeline/http';
 import {
   denialIssued,
+  parseCsvRecord,
   readTopic,
   readinessRaised,
   runCli,
@@ -39,29 +40,6 @@ const input = (e: RawEvent): Json => {
   const { recordedAt: _r, ...rest } = e;
   return rest;
 };
-
-/** Fields of one RFC 4180 record. */
-function csvRecord(line: string): string[] {
-  const out: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < line.length; i++) {
-    const ch = line[i]!;
-    if (quoted) {
-      if (ch === '"' && line[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (ch === '"') quoted = false;
-      else field += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ',') {
-      out.push(field);
-      field = '';
-    } else field += ch;
-  }
-  out.push(field);
-  return out;
-}
 
 /**
  * Issue 14 on the real stack (ingest → Kafka → projector → PostgreSQL → timeline API): three reports
@@ -275,7 +253,7 @@ describe('corroboration and claims (issue 14)', () => {
       .replace(/^\uFEFF/, '')
       .trimEnd()
       .split('\r\n')
-      .map(csvRecord);
+      .map(parseCsvRecord);
     const [header, ...rows] = csv as [string[], ...string[][]];
     const col = (row: string[], name: string) => row[header.indexOf(name)];
     const csvOf = (id: string) => rows.find((r) => col(r, 'id') === id)!;
@@ -342,5 +320,25 @@ describe('corroboration and claims (issue 14)', () => {
     expect(v.code).toBe(0);
     expect(v.stdout).toMatch(/OK: .* equals the projection rebuilt from event_log/);
     expect(ids(await timeline())).toHaveLength(5);
+  });
+
+  it('stores a link to an entry not known yet and resolves it when that entry arrives', async () => {
+    const later = report(randomUUID(), 'Russian troops reported moving towards the border', { outlet: 'Reuters' });
+    const denial = denialIssued({
+      eventId: randomUUID(),
+      storyId: STORY,
+      relatesTo: [{ entryId: later.eventId, relation: 'contradicts' }],
+    });
+    await accept(input(denial));
+    const early = await waitFor('the denial', async () => {
+      const r = await get(`/v1/entries/${denial.eventId}`);
+      return r.status === 200 ? (JSON.parse(r.text) as { entry: Entry }) : undefined;
+    });
+    expect(early.entry.relations.outgoing).toEqual([{ entryId: later.eventId, relation: 'contradicts', summary: null }]);
+    await accept(input(later));
+    const t = await waitForTimeline('the later entry', (x) => x.some((e) => e.id === later.eventId));
+    expect(t.find((e) => e.id === later.eventId)!.disputed).toBe(true);
+    const resolved = await json<{ entry: Entry }>(`/v1/entries/${denial.eventId}`);
+    expect(resolved.entry.relations.outgoing).toEqual([{ entryId: later.eventId, relation: 'contradicts', summary: later.summary }]);
   });
 });

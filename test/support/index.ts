@@ -2,6 +2,7 @@ export { ROOT, runCli, startApp, type AppName, type RunningApp } from './app-pro
 export { useTestStack, type TestStack } from './test-stack.js';
 export { seriousAxeViolations, useDashboardStack, type DashboardStack } from './dashboard-stack.js';
 export { createTestDatabase } from './database.js';
+export { parseCsvRecord } from './csv.js';
 export { createTopics, fetchApiVersions, testKafka } from './kafka.js';
 export { uniqueName } from './names.js';
 export { testConfig, testEnv } from './test-config.js';

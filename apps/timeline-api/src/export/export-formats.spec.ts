@@ -1,4 +1,5 @@
 import type { EntryView } from '../presentation/entry-view.js';
+import { parseCsvRecord } from '../../../../test/support/csv.js';
 import { CSV_COLUMNS, csvField, csvHeader, csvRow } from './csv-format.js';
 import { escapeHtml, isMediaUrl, timelineJsHead, timelineJsSlide } from './timelinejs-format.js';
 
@@ -46,32 +47,9 @@ const entry = (over: Partial<EntryView> = {}): EntryView => ({
   ...over,
 });
 
-/** The fields of one RFC 4180 record. */
-function parseRecord(line: string): string[] {
-  const out: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < line.length; i++) {
-    const ch = line[i]!;
-    if (quoted) {
-      if (ch === '"' && line[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (ch === '"') quoted = false;
-      else field += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ',') {
-      out.push(field);
-      field = '';
-    } else field += ch;
-  }
-  out.push(field);
-  return out;
-}
-
 /** The CSV cell of `column` in the record of `e`. */
 const cell = (e: EntryView, column: (typeof CSV_COLUMNS)[number]) =>
-  parseRecord(csvRow(e).replace(/\r\n$/, ''))[CSV_COLUMNS.indexOf(column)];
+  parseCsvRecord(csvRow(e).replace(/\r\n$/, ''))[CSV_COLUMNS.indexOf(column)];
 
 describe('corroboration and claims in exports (issue 14)', () => {
   const denial = entry({

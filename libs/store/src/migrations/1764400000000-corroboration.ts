@@ -43,6 +43,8 @@ export class Corroboration1764400000000 implements MigrationInterface {
     await q.query(`CREATE UNIQUE INDEX entry_versions_event_idx ON ${s}.entry_versions (projection, event_id, entry_id)`);
     // Incoming relations ("who denies this entry?") are containment queries on `relations`.
     await q.query(`CREATE INDEX timeline_entries_relations_idx ON ${s}.timeline_entries USING gin (relations jsonb_path_ops)`);
+    // The same question as known at asOf (versions valid at T that link to the entry).
+    await q.query(`CREATE INDEX entry_versions_relations_idx ON ${s}.entry_versions USING gin (relations jsonb_path_ops)`);
     await q.query(
       `CREATE INDEX timeline_entries_merged_idx ON ${s}.timeline_entries (projection, merged_into) WHERE merged_into IS NOT NULL`,
     );
@@ -51,6 +53,7 @@ export class Corroboration1764400000000 implements MigrationInterface {
   async down(q: QueryRunner): Promise<void> {
     const s = ident((q.connection.options as { schema?: string }).schema ?? 'public');
     await q.query(`DROP INDEX IF EXISTS ${s}.timeline_entries_merged_idx`);
+    await q.query(`DROP INDEX IF EXISTS ${s}.entry_versions_relations_idx`);
     await q.query(`DROP INDEX IF EXISTS ${s}.timeline_entries_relations_idx`);
     await q.query(`DELETE FROM ${s}.entry_versions WHERE change NOT IN (${list(CHANGES_BEFORE)})`);
     await q.query(`DROP INDEX IF EXISTS ${s}.entry_versions_event_idx`);

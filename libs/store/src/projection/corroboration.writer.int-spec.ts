@@ -109,6 +109,19 @@ describe('TimelineProjectionWriter: merges, splits, relations (real Postgres)', 
     expect(await entry(afp.eventId)).toMatchObject({ report_count: 2, status: 'corrected' });
   });
 
+  it('refreshes the survivor when a merged report is corrected, and drops a retracted report from it', async () => {
+    const sources = [{ role: 'reporting', outlet: 'Reuters', url: 'https://example.org/corrected-copy' }];
+    await apply([entryCorrected(syndicated, { summary: 'Corrected copy', sources }, { recordedAt: '2022-01-28T11:00:00Z' })]);
+    const survivor = await entry(afp.eventId);
+    expect(survivor.merged_reports.map((r: { summary: string }) => r.summary)).toEqual(['Corrected copy']);
+    // The copy's origin is now Reuters: AFP (the survivor's own) + Reuters.
+    expect(survivor).toMatchObject({ report_count: 2, independent_outlets: 2 });
+    await apply([entryRetracted(syndicated, 'Not a copy of this story.', { recordedAt: '2022-01-28T12:00:00Z' })]);
+    expect(await entry(afp.eventId)).toMatchObject({ report_count: 1, independent_outlets: 1 });
+    expect(await entry(syndicated.eventId)).toMatchObject({ status: 'retracted', merged_into: afp.eventId });
+    expect(await asOf(afp.eventId, '2022-01-28T11:30:00Z')).toMatchObject({ report_count: 2 });
+  });
+
   it('stores relations from relatesTo and entry.related (to entries not projected yet too), and withdraws them', async () => {
     const later = readinessRaised();
     const denial = denialIssued({ relatesTo: [{ entryId: reuters.eventId, relation: 'denies' }] });

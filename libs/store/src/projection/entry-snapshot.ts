@@ -372,6 +372,34 @@ export function groupVersions(
   };
 }
 
+/**
+ * The survivor's next version after one of its merged reports was corrected or retracted: the report
+ * as it stands now (a retracted report no longer corroborates: it leaves the list), so the survivor
+ * never shows what a correction took back. Undefined when `report` is not among its reports.
+ */
+export function survivorAfterReportChange(
+  survivor: EntrySnapshot,
+  report: EntrySnapshot,
+  meta: EventEnvelope,
+  position: EventPosition,
+): EntryVersionRow | undefined {
+  if (!survivor.mergedReports.some((r) => r.entryId === report.entryId)) return undefined;
+  const retracted = report.status === 'retracted';
+  return {
+    ...survivor,
+    eventId: entryKey(meta.eventId),
+    version: survivor.version + 1,
+    updatedAt: laterOf(meta.recordedAt, survivor.updatedAt),
+    position: { partition: position.partition, offset: position.offset },
+    mergedReports: retracted
+      ? survivor.mergedReports.filter((r) => r.entryId !== report.entryId)
+      : survivor.mergedReports.map((r) => (r.entryId === report.entryId ? mergedReportOf(report) : r)),
+    change: 'merged',
+    correctionSeverity: null,
+    changeNote: `merged report ${report.entryId} ${retracted ? 'retracted' : 'corrected'}`,
+  };
+}
+
 function mergedReportOf(e: EntrySnapshot): MergedReport {
   return {
     entryId: e.entryId,

@@ -10,6 +10,7 @@ import {
   metaTarget,
   metaTargets,
   nextVersion,
+  survivorAfterReportChange,
   type EntrySnapshot,
   type EntryStatus,
   type EntryVersionRow,
@@ -287,6 +288,11 @@ export class TimelineProjectionWriter {
     } else if (created.size > 0) {
       await q.query('SELECT pg_advisory_xact_lock_shared(hashtext(current_schema() || $1))', [lockKey]);
     }
+    // A correction of a merged report changes what its survivor accumulates: lock and load the survivors too.
+    const survivors = [...new Set([...stored.values()].flatMap((e) => (e.mergedInto ? [e.mergedInto] : [])))].filter(
+      (id) => !stored.has(id) && !created.has(id),
+    );
+    for (const s of await this.lockEntries(q, projection, survivors)) stored.set(s.entryId, s);
     const pendingByTarget = created.size > 0 ? await this.takePending(q, projection, [...created], result) : new Map();
 
     const chains = new Map<string, VersionOut[]>();
@@ -304,8 +310,12 @@ export class TimelineProjectionWriter {
       const state = current(metaTarget(pe.event));
       if (!state) throw new Error(`internal: target of ${pe.event.eventId} vanished`);
       const next = nextVersion(this.catalogue, state, pe.event, at);
-      if (next.ok) record(next.version);
-      else result.rejected.push({ eventId: entryKey(pe.event.eventId), position: pe.position, ...next.rejection });
+      if (next.ok) {
+        record(next.version);
+        const survivor = next.version.mergedInto && pe.event.type !== 'entry.related' ? current(next.version.mergedInto) : undefined;
+        const refreshed = survivor && survivorAfterReportChange(survivor, next.version, pe.event, at);
+        if (refreshed) record(refreshed);
+      } else result.rejected.push({ eventId: entryKey(pe.event.eventId), position: pe.position, ...next.rejection });
       return next.ok;
     };
     const waiting = new Map<string, PositionedEvent[]>();
