@@ -195,7 +195,10 @@ export class TimelineReader {
     const p = new SqlParams();
     const tsq = searchTsquery(parseSearch(filter.q, nameRegistry()), p, this.schema);
     if (!tsq) return [];
-    const where = [`e.projection = ${p.bind(projection)}`, ...filterPredicates({ ...filter, q: undefined }, p, 'e', { schema: this.schema })];
+    const where = [
+      `e.projection = ${p.bind(projection)}`,
+      ...filterPredicates({ ...filter, q: undefined }, p, 'e', { schema: this.schema }),
+    ];
     if (after) where.push(keysetAfter(after, order, p, 'e'));
     const lim = p.bind(limit + 1, 'int');
     const walk = async (rows: number) => {
