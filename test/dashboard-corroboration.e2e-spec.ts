@@ -270,10 +270,13 @@ describe('newsroom dashboard: corroboration, claims, merge and split (issue 14)'
     );
     expect(await page.locator('article.card').count()).toBe(4);
     expect(await page.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded)).toBe(true);
-    // The contradiction follows Reuters' report out of the survivor.
-    expect(await card(reuters.eventId).locator('section.claims li.claim').allTextContents()).toEqual([
-      `Contradicted by ${contradiction.summary}`,
-    ]);
+    // The contradiction follows Reuters' report out of the survivor (the card is re-read after the split arrives).
+    await waitFor('Reuters’ thread with the contradiction', async () =>
+      (await card(reuters.eventId).locator('section.claims li.claim').allTextContents()).join('|') ===
+      `Contradicted by ${contradiction.summary}`
+        ? true
+        : undefined,
+    );
     await waitFor('AFP’s thread without it', async () =>
       (await card(afp.eventId).locator('section.claims li.claim').allTextContents()).join('|') === `Denied by ${denial.summary}`
         ? true
