@@ -39,12 +39,22 @@ export async function queryBench(): Promise<void> {
     const db = await run.pgClient();
     const machine = await machineInfo(db);
     const loadBefore = load();
-    const env = run.env('read');
+    // BENCH_REUSE_SCHEMA: the timeline a BENCH_KEEP_SCHEMA=1 run seeded (same N), queried again
+    // without seeding it anew (minutes at 1M); the row says so.
+    const reuse = process.env.BENCH_REUSE_SCHEMA;
+    const env = { ...run.env('read'), ...(reuse ? { DATABASE_SCHEMA: reuse } : {}) };
     const config = run.config(env);
     const schema = config.database.schema;
-    const ds = await run.migrate(config);
-    process.stderr.write(`[bench] seeding ${n} events through TimelineProjectionWriter …\n`);
-    const seeded = await seedTimeline(ds, n, config.kafka.eventsTopic, config.kafka.partitions);
+    let seeded: { seconds: number };
+    if (reuse) {
+      process.stderr.write(`[bench] reusing the seeded schema "${reuse}" (BENCH_REUSE_SCHEMA), migrated to this build …\n`);
+      await run.migrate(config, { keep: true });
+      seeded = { seconds: 0 };
+    } else {
+      const ds = await run.migrate(config);
+      process.stderr.write(`[bench] seeding ${n} events through TimelineProjectionWriter …\n`);
+      seeded = await seedTimeline(ds, n, config.kafka.eventsTopic, config.kafka.partitions);
+    }
     await db.query(`ANALYZE "${schema}".timeline_entries, "${schema}".entry_versions`);
     const visible = Number(
       ((await db.query(`SELECT count(*) AS c FROM "${schema}".timeline_entries WHERE status <> 'retracted'`)).rows[0] as { c: string }).c,
@@ -158,7 +168,10 @@ export async function queryBench(): Promise<void> {
             `${ms(results.get(c.key)!.p50)} / ${ms(results.get(c.key)!.p95)}`,
           ]),
           ['SQL first / keyset 90% / OFFSET 90% p95', `${ms(sqlFirst.p95)} / ${ms(sqlDeep.p95)} / ${ms(offsetDeep.p95)}`],
-          ['timeline', `${visible} visible entries; seeded in ${seeded.seconds.toFixed(0)} s`],
+          [
+            'timeline',
+            `${visible} visible entries; ${reuse ? `schema of an earlier run reused (${reuse})` : `seeded in ${seeded.seconds.toFixed(0)} s`}`,
+          ],
         ],
         ratios: [
           { name: 'deep ÷ first page p95 (keyset, HTTP)', value: ratio('deep'), bar: '≤ 1.5', met: ratio('deep') <= 1.5 },
@@ -219,6 +232,18 @@ async function captureSql(api: MeasuredProcess, file: string, pathAndQuery: stri
     .filter((s) => /^\s*(SELECT|WITH)\b/i.test(s.text));
 }
 
+/**
+ * The statements that found a page: the planner's page statement, or for a search the sample (and the
+ * walk or index read it chose) and the read of the page's rows by id.
+ */
+function pageStatements(stmts: CapturedSql[]): CapturedSql[] {
+  const page = stmts.filter((x) => /ORDER BY e\.occurred_at/.test(x.text) && /LIMIT \$\d+(::int)?\s*$/.test(x.text));
+  if (page.length) return page.slice(0, 1);
+  const search = stmts.filter((x) => /WITH [wm] AS MATERIALIZED/.test(x.text) || /e\.entry_id = ANY\(/.test(x.text));
+  if (search.length) return search;
+  throw new Error(`no page statement among the captured SQL:\n${stmts.map((x) => x.text).join('\n---\n')}`);
+}
+
 /** The page statement (the one ordered and limited in timeline order). */
 function mainStatement(stmts: CapturedSql[]): CapturedSql {
   const s = stmts.find((x) => /ORDER BY e\.occurred_at/.test(x.text) && /LIMIT \$\d+(::int)?\s*$/.test(x.text));
@@ -262,11 +287,13 @@ async function writePlans(db: pg.Client, cases: QueryCase[], sqlOf: Map<string, 
     'Bind values are shown in the first line of each block.',
   ];
   for (const c of cases) {
-    const s = mainStatement(sqlOf.get(c.key)!);
-    const plan = await db.query(`EXPLAIN (ANALYZE, BUFFERS) ${s.text}`, s.values);
-    const lines = (plan.rows as { 'QUERY PLAN': string }[]).map((r) => r['QUERY PLAN']);
-    const values = s.values.map((v) => (typeof v === 'string' && v.length > 60 ? `${v.slice(0, 57)}…` : v));
-    parts.push(`#### ${c.title}`, '', '```text', `-- values: ${JSON.stringify(values)}`, ...lines, '```', '');
+    parts.push(`#### ${c.title}`, '');
+    for (const s of pageStatements(sqlOf.get(c.key)!)) {
+      const plan = await db.query(`EXPLAIN (ANALYZE, BUFFERS) ${s.text}`, s.values);
+      const lines = (plan.rows as { 'QUERY PLAN': string }[]).map((r) => r['QUERY PLAN']);
+      const values = s.values.map((v) => (typeof v === 'string' && v.length > 60 ? `${v.slice(0, 57)}…` : v));
+      parts.push('```text', `-- values: ${JSON.stringify(values)}`, ...lines, '```', '');
+    }
   }
   // The plans of the largest timeline measured so far are kept: a default-size run does not replace
   // the plans of a BENCH_EVENTS=1000000 run.

@@ -167,11 +167,11 @@ export class BenchRun {
    * The deployment's schema, migrated (all tables and indexes); dropped at the end unless
    * `BENCH_KEEP_SCHEMA=1` (to study the plans of a 1M-entry timeline without seeding it again).
    */
-  async migrate(config: AppConfig): Promise<DataSource> {
+  async migrate(config: AppConfig, opts: { keep?: boolean } = {}): Promise<DataSource> {
     const ds = createDataSource(config.database, { applicationName: `${this.name} bench`, poolSize: 4 });
     await ds.initialize();
     this.cleanups.push(async () => {
-      if (process.env.BENCH_KEEP_SCHEMA === '1')
+      if (opts.keep || process.env.BENCH_KEEP_SCHEMA === '1')
         process.stderr.write(`[bench] schema "${config.database.schema}" kept (BENCH_KEEP_SCHEMA=1)\n`);
       else await ds.query(`DROP SCHEMA IF EXISTS "${config.database.schema}" CASCADE`).catch(() => undefined);
       await ds.destroy().catch(() => undefined);
