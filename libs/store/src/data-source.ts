@@ -95,19 +95,26 @@ export async function runMigrations(ds: DataSource): Promise<string[]> {
     const found: { n: number }[] = await ds.query('SELECT count(*)::int AS n FROM pg_namespace WHERE nspname = $1', [schema]);
     if (found[0]!.n === 0) await ds.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
   }
+  // Migrations run on a connection of their own without the pool's statement_timeout: a migration
+  // that backfills or indexes a large read model (1M entries: minutes) must not be cancelled after
+  // 60 s and leave every app failing its boot. lock_timeout, when set, still holds.
+  const options = ds.options as DataSourceOptions & { extra?: Record<string, unknown> };
+  const migrator = new DataSource({ ...options, poolSize: 2, extra: { ...options.extra, statement_timeout: 0 } } as DataSourceOptions);
+  await migrator.initialize();
   // Two processes migrating at once (apps booting together) serialise on an advisory lock.
-  const qr = ds.createQueryRunner();
+  const qr = migrator.createQueryRunner();
   await qr.connect();
   try {
     // Waiting for another process's migrations is not a stuck lock: no lock_timeout for this wait.
     await qr.query('SET lock_timeout = 0');
     await qr.query('SELECT pg_advisory_lock(hashtext($1))', [`timeline-migrations:${schema ?? ''}`]);
     await qr.query('RESET lock_timeout');
-    const applied = await ds.runMigrations({ transaction: 'all' });
+    const applied = await migrator.runMigrations({ transaction: 'all' });
     return applied.map((m) => m.name);
   } finally {
     await qr.query('SELECT pg_advisory_unlock(hashtext($1))', [`timeline-migrations:${schema ?? ''}`]).catch(() => undefined);
     await qr.release();
+    await migrator.destroy();
   }
 }
 
