@@ -130,6 +130,10 @@ export async function openFaultHarness(
       // A failed scenario leaves its load running; stop it before the apps it talks to.
       await Promise.all(loads.map((l) => l.stop()));
       await Promise.all(apps.map((a) => a.stop(15_000)));
+      // Every app's output, for the post-mortem of a failed scenario (git-ignored).
+      const logs = path.join(ARTIFACTS_DIR, 'faults', 'logs', config.database.schema);
+      fs.mkdirSync(logs, { recursive: true });
+      apps.forEach((a, i) => fs.writeFileSync(path.join(logs, `${i}-${a.name}-${a.child.pid ?? 'x'}.log`), a.output()));
       // Invariant 5, for the whole scenario: every process it started is gone.
       const left = pids.filter(processAlive);
       if (left.length) throw new Error(`processes left behind: ${left.join(', ')}`);

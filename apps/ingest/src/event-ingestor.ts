@@ -100,7 +100,12 @@ export class EventIngestor {
   }
 
   private mergeProblems(envelopes: PreparedEvent[], pointer: string | undefined): Promise<ProblemField[]> {
-    return mergeProblemsOf(envelopes, pointer, (ids) => this.stored.storedKinds(ids));
+    return mergeProblemsOf(
+      envelopes,
+      pointer,
+      (ids) => this.stored.storedKinds(ids),
+      (id) => this.stored.publishedRecently(id),
+    );
   }
 
   /** `pointer`: where a batch's events sit in the body (`/events`, or `` for a bare array); undefined for one event. */
@@ -146,15 +151,18 @@ export class EventIngestor {
 
 /**
  * What ingest can tell about a merge or split without the read model (issue 14): an id that is a
- * stored event of another story than the meta event's (`EVENT.MERGE_CROSS_STORY`), or a stored meta
- * event rather than an entry (`EVENT.MERGE_UNKNOWN_ENTRY`) — from `event_log` (best effort, read only)
- * and from the events of the same request. Ids it cannot find pass: they may be in flight, and the
- * projector, the authority, dead-letters what is still invalid when the merge arrives.
+ * stored event of another story than the meta event's (`EVENT.MERGE_CROSS_STORY`), a stored meta
+ * event rather than an entry, or — when the archive answered — an id that is neither stored, nor in
+ * the same request, nor published by this process a moment ago (`EVENT.MERGE_UNKNOWN_ENTRY`): a 202
+ * means stored, so a merge the projector would dead-letter is refused here. When the archive cannot
+ * answer (no DATABASE_URL, PostgreSQL down) unknown ids pass, and the projector, the authority,
+ * dead-letters what is still invalid when the merge arrives.
  */
 export async function mergeProblemsOf(
   envelopes: readonly PreparedEvent[],
   pointer: string | undefined,
-  storedKinds: (ids: string[]) => Promise<Map<string, { storyId: string; type: string }>>,
+  storedKinds: (ids: string[]) => Promise<Map<string, { storyId: string; type: string }> | undefined>,
+  publishedRecently: (id: string) => boolean = () => false,
 ): Promise<ProblemField[]> {
   const groups = envelopes.flatMap((e, index) => {
     if (e.type !== 'entry.merged' && e.type !== 'entry.split') return [];
@@ -167,14 +175,24 @@ export async function mergeProblemsOf(
     return [{ index, storyId: e.storyId, named }];
   });
   if (groups.length === 0) return [];
-  const known = await storedKinds([...new Set(groups.flatMap((g) => g.named.map((n) => n.id.toLowerCase())))]);
+  const stored = await storedKinds([...new Set(groups.flatMap((g) => g.named.map((n) => n.id.toLowerCase())))]);
+  const known = new Map(stored ?? []);
   for (const e of envelopes) known.set(e.eventId.toLowerCase(), { storyId: e.storyId, type: e.type });
   const problems: ProblemField[] = [];
   for (const g of groups) {
     const at = pointer === undefined ? '' : `${pointer}/${g.index}`;
     for (const n of g.named) {
       const k = known.get(n.id.toLowerCase());
-      if (!k) continue;
+      if (!k) {
+        if (stored && !publishedRecently(n.id)) {
+          problems.push({
+            path: `${at}${n.path}`,
+            message: `no entry ${n.id} is stored: publish its report first, or check the id (a report published a moment ago through another ingest process may need a retry)`,
+            code: 'EVENT.MERGE_UNKNOWN_ENTRY',
+          });
+        }
+        continue;
+      }
       if (eventCatalogue.get(k.type)?.meta) {
         problems.push({ path: `${at}${n.path}`, message: `${n.id} is a ${k.type} event, not an entry`, code: 'EVENT.MERGE_UNKNOWN_ENTRY' });
       } else if (k.storyId !== g.storyId) {

@@ -28,9 +28,16 @@ describe('mergeProblemsOf (ingest, issue 14)', () => {
     ]);
   });
 
-  it('passes ids it cannot find (in flight: the projector decides) and same-story merges; batch paths are prefixed', async () => {
+  it('refuses an id the archive does not hold (a 202 would be a dead letter later), unless just published here or the archive cannot tell', async () => {
     const unknown = '2d3e4f5a-6b7c-4d8e-9f0a-1b2c3d4e5f6a';
-    expect(await mergeProblemsOf([merge('s1', A, [unknown])], undefined, lookup)).toEqual([]);
+    expect(await mergeProblemsOf([merge('s1', A, [unknown])], undefined, lookup)).toEqual([
+      expect.objectContaining({ path: '/payload/mergedIds/0', code: 'EVENT.MERGE_UNKNOWN_ENTRY' }),
+    ]);
+    expect(await mergeProblemsOf([merge('s1', A, [unknown])], undefined, lookup, (id) => id === unknown)).toEqual([]);
+    expect(await mergeProblemsOf([merge('s1', A, [unknown])], undefined, async () => undefined)).toEqual([]);
+  });
+
+  it('passes same-story merges; batch paths are prefixed', async () => {
     expect(await mergeProblemsOf([merge('s2', A, [B])], '/events', lookup)).toEqual([
       expect.objectContaining({ path: '/events/0/payload/survivorId', code: 'EVENT.MERGE_CROSS_STORY' }),
     ]);

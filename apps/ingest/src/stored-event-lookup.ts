@@ -68,13 +68,14 @@ export class StoredEventLookup implements OnApplicationShutdown {
   }
 
   /**
-   * Story and type of each of `ids` archived in `event_log` (best effort, like {@link conflicts}: an
-   * empty answer when PostgreSQL cannot answer or has not stored them yet). A stored event's story
-   * never changes, so what this finds is final.
+   * Story and type of each of `ids` archived in `event_log`; undefined when it cannot tell (ingest
+   * runs without DATABASE_URL, or PostgreSQL did not answer). A stored event's story never changes,
+   * so what this finds is final; an id it does not find is not stored (yet).
    */
-  async storedKinds(ids: readonly string[]): Promise<Map<string, { storyId: string; type: string }>> {
+  async storedKinds(ids: readonly string[]): Promise<Map<string, { storyId: string; type: string }> | undefined> {
     const out = new Map<string, { storyId: string; type: string }>();
-    if (ids.length === 0 || !this.pool) return out;
+    if (!this.pool) return undefined;
+    if (ids.length === 0) return out;
     try {
       const { rows } = await this.pool.query<{ event_id: string; story_id: string; type: string }>(
         `SELECT event_id::text AS event_id, story_id, type FROM ${this.table} WHERE event_id = ANY($1::uuid[])`,
@@ -86,8 +87,14 @@ export class StoredEventLookup implements OnApplicationShutdown {
         this.warned = true;
         this.logger.warn({ err }, 'merge check skipped: PostgreSQL did not answer (the projector still refuses invalid merges)');
       }
+      return undefined;
     }
     return out;
+  }
+
+  /** Whether this process published `id` recently (acknowledged by Kafka, maybe not stored yet). */
+  publishedRecently(id: string): boolean {
+    return this.recent.has(id.toLowerCase());
   }
 
   /** Remembers what was just acknowledged by Kafka. */

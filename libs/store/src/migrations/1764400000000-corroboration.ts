@@ -24,6 +24,10 @@ export class Corroboration1764400000000 implements MigrationInterface {
 
   async up(q: QueryRunner): Promise<void> {
     const s = ident((q.connection.options as { schema?: string }).schema ?? 'public');
+    // The extension is database-wide while the migration lock is per schema: two schemas migrating
+    // at once on a fresh database both created it (CI: duplicate key in pg_extension_name_index).
+    // A transaction lock on the database serialises them; the second sees the first's extension.
+    await q.query(`SELECT pg_advisory_xact_lock(hashtext('timeline-extension:pg_trgm'))`);
     const trgm = (await q.query(`SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm'`)) as unknown[];
     if (trgm.length === 0) await q.query('CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public');
     for (const table of ['timeline_entries', 'entry_versions']) {
