@@ -12,6 +12,7 @@ import { SkippedRanges1764200000000 } from './migrations/1764200000000-skipped-r
 import { RateLimits1764290000000 } from './migrations/1764290000000-rate-limits.js';
 import { MultilingualSearch1764300000000 } from './migrations/1764300000000-multilingual-search.js';
 import { Corroboration1764400000000 } from './migrations/1764400000000-corroboration.js';
+import { ClaimLinks1764500000000 } from './migrations/1764500000000-claim-links.js';
 
 /** Every entity of the store, for DataSource construction. */
 export const STORE_ENTITIES = [
@@ -31,6 +32,7 @@ export const STORE_MIGRATIONS = [
   RateLimits1764290000000,
   MultilingualSearch1764300000000,
   Corroboration1764400000000,
+  ClaimLinks1764500000000,
 ];
 
 /** Options for {@link createDataSource}. */

@@ -15,6 +15,7 @@ import { searchTsquery } from './search-sql.js';
 import { utcText } from './sql-params.js';
 import {
   SqlParams,
+  disputedTargetsSql,
   entriesRelation,
   entryColumns,
   filterPredicates,
@@ -155,6 +156,7 @@ export class TimelineReader {
           )) as EntryRow[]);
       const hasMore = rows.length > limit;
       if (hasMore) rows.length = limit;
+      await this.markDisputed(em, projection, rows, filter.asOf);
       const notices = await this.notices(
         em,
         projection,
@@ -246,6 +248,19 @@ export class TimelineReader {
     return matches.map((m) => m.entry_id);
   }
 
+  /**
+   * Sets `disputed` on each row: an entry that is not retracted denies or contradicts it, or one of
+   * its merged reports (the claim was about the same event) — one statement for all rows.
+   */
+  private async markDisputed(em: EntityManager, projection: string, rows: EntryRow[], asOf: Instant | undefined): Promise<void> {
+    if (rows.length === 0) return;
+    const targetsOf = (r: EntryRow) => [r.entry_id, ...(r.merged_reports ?? []).map((m) => m.entryId)].map((id) => id.toLowerCase());
+    const p = new SqlParams();
+    const sql = disputedTargetsSql(this.schema, projection, [...new Set(rows.flatMap(targetsOf))], asOf, p);
+    const disputed = new Set(((await em.query(sql, p.values)) as { target: string }[]).map((t) => t.target.toLowerCase()));
+    for (const r of rows) r.disputed = targetsOf(r).some((id) => disputed.has(id));
+  }
+
   /** The rows of a search page (see {@link searchPageIds}), with the search columns, in timeline order. */
   private async rowsByIds(em: EntityManager, projection: string, ids: string[], q: string, order: SortOrder): Promise<EntryRow[]> {
     if (ids.length === 0) return [];
@@ -270,6 +285,7 @@ export class TimelineReader {
         p.values,
       )) as EntryRow[];
       if (!row) return undefined;
+      await this.markDisputed(em, projection, [row], asOf);
       const vp = new SqlParams();
       const cond = [`v.projection = ${vp.bind(projection)}`, `v.entry_id = ${vp.bind(id, 'uuid')}`];
       if (asOf) cond.push(`v.recorded_from <= ${vp.bind(asOf.iso, 'timestamptz')}`);

@@ -202,22 +202,30 @@ export function entriesAt(schema: string, asOf: Instant | undefined, p: SqlParam
 export const DISPUTING_RELATIONS = ['denies', 'contradicts'] as const;
 
 /**
- * `disputed` and `relation_views` for rows of alias `a`: links resolve at read time, so a link to an
+ * `relation_views` for rows of alias `a`: links resolve at read time, so a link to an
  * entry that arrives later is resolved from then on (and, with `asOf`, as known at that time).
  */
 export function relationColumns(schema: string, asOf: Instant | undefined, p: SqlParams, a: string): string {
-  const link = (id: string, rel: string) => `jsonb_build_array(jsonb_build_object('entryId', ${id}, 'relation', '${rel}'))`;
-  const disputing = (id: string) => DISPUTING_RELATIONS.map((r) => `d.relations @> ${link(id, r)}`).join(' OR ');
-  // A survivor is disputed when one of its merged reports is: the claim was about the same event.
-  return `(EXISTS (SELECT 1 FROM ${entriesAt(schema, asOf, p)} d
-                    WHERE d.projection = ${a}.projection AND d.status <> 'retracted' AND (${disputing(`${a}.entry_id::text`)}))
-           OR EXISTS (SELECT 1 FROM jsonb_array_elements(${a}.merged_reports) AS m(report), ${entriesAt(schema, asOf, p)} d
-                       WHERE d.projection = ${a}.projection AND d.status <> 'retracted' AND (${disputing(`m.report->>'entryId'`)}))
-          ) AS disputed,
-          (SELECT coalesce(jsonb_agg(jsonb_build_object('entryId', x.r->>'entryId', 'relation', x.r->>'relation', 'summary', t.summary)
+  // `disputed` is not computed here: a per-row EXISTS over every entry's relations was planned as a
+  // sequential scan per row (37 s for a page of 500 at 20,000 entries); see disputedTargetsSql.
+  return `(SELECT coalesce(jsonb_agg(jsonb_build_object('entryId', x.r->>'entryId', 'relation', x.r->>'relation', 'summary', t.summary)
                                      ORDER BY x.n), '[]'::jsonb)
              FROM jsonb_array_elements(${a}.relations) WITH ORDINALITY AS x(r, n)
              LEFT JOIN ${entriesAt(schema, asOf, p)} t ON t.projection = ${a}.projection AND t.entry_id = (x.r->>'entryId')::uuid) AS relation_views`;
+}
+
+/**
+ * Which of `targets` (entry ids) an entry that is not retracted denies or contradicts, in one
+ * statement for a whole page: only the entries that carry claim links are read (partial indexes
+ * `*_claims_idx`, migration ClaimLinks1764500000000), so the cost follows the number of claims, not
+ * the page or the timeline. As known at `asOf` when given.
+ */
+export function disputedTargetsSql(schema: string, projection: string, targets: string[], asOf: Instant | undefined, p: SqlParams): string {
+  return `SELECT DISTINCT x.rel->>'entryId' AS target
+            FROM ${entriesAt(schema, asOf, p)} d, jsonb_array_elements(d.relations) AS x(rel)
+           WHERE d.projection = ${p.bind(projection)} AND d.relations <> '[]'::jsonb AND d.status <> 'retracted'
+             AND x.rel->>'relation' = ANY(${p.bind([...DISPUTING_RELATIONS], 'text[]')})
+             AND x.rel->>'entryId' = ANY(${p.bind(targets, 'text[]')})`;
 }
 
 /**
