@@ -237,16 +237,21 @@ async function captureSql(api: MeasuredProcess, file: string, pathAndQuery: stri
  * walk or index read it chose) and the read of the page's rows by id.
  */
 function pageStatements(stmts: CapturedSql[]): CapturedSql[] {
-  const page = stmts.filter((x) => /ORDER BY e\.occurred_at/.test(x.text) && /LIMIT \$\d+(::int)?\s*$/.test(x.text));
-  if (page.length) return page.slice(0, 1);
+  const page = stmts.find(isPageStatement);
+  if (page) return [page];
   const search = stmts.filter((x) => /WITH [wm] AS MATERIALIZED/.test(x.text) || /e\.entry_id = ANY\(/.test(x.text));
   if (search.length) return search;
   throw new Error(`no page statement among the captured SQL:\n${stmts.map((x) => x.text).join('\n---\n')}`);
 }
 
+/** Whether `x` is the planner's page statement (ordered and limited in timeline order). */
+function isPageStatement(x: CapturedSql): boolean {
+  return /ORDER BY e\.occurred_at/.test(x.text) && /LIMIT \$\d+(::int)?\s*$/.test(x.text);
+}
+
 /** The page statement (the one ordered and limited in timeline order). */
 function mainStatement(stmts: CapturedSql[]): CapturedSql {
-  const s = stmts.find((x) => /ORDER BY e\.occurred_at/.test(x.text) && /LIMIT \$\d+(::int)?\s*$/.test(x.text));
+  const s = stmts.find(isPageStatement);
   if (!s) throw new Error(`no page statement among the captured SQL:\n${stmts.map((x) => x.text).join('\n---\n')}`);
   return s;
 }

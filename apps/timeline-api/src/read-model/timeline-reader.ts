@@ -102,6 +102,11 @@ export function probeWindow(limit: number): number {
   return Math.min(20_000, Math.max(1_000, (limit + 1) * 40));
 }
 
+/** The ids a claim about `row` may name: the entry itself and, for a survivor, each of its merged reports. */
+function claimTargetsOf(row: EntryRow): string[] {
+  return [row.entry_id, ...(row.merged_reports ?? []).map((m) => m.entryId)].map((id) => id.toLowerCase());
+}
+
 /** The longest walk in timeline order a search page takes on its sample's word (rows). */
 const MAX_WALK = 100_000;
 
@@ -203,21 +208,19 @@ export class TimelineReader {
     ];
     if (after) where.push(keysetAfter(after, order, p, 'e'));
     const lim = p.bind(limit + 1, 'int');
+    // The search is tested once per walked row: `m` holds the walked rows that match.
     const walk = async (rows: number) => {
       const q = new SqlParams();
       q.values.push(...p.values);
       const [r] = (await em.query(
         `WITH w AS MATERIALIZED (
            SELECT e.entry_id, e.occurred_at, e.recorded_at, e.search FROM ${this.s}.timeline_entries e
-            WHERE ${where.join(' AND ')} ORDER BY ${timelineOrder(order, 'e')} LIMIT ${q.bind(rows, 'int')})
-         SELECT (SELECT count(*)::int FROM w) AS scanned,
-                (SELECT count(*)::int FROM w WHERE w.search @@ (${tsq})) AS hits,
-                ARRAY(SELECT w.entry_id::text FROM w WHERE w.search @@ (${tsq})
-                       ORDER BY ${timelineOrder(order, 'w')} LIMIT ${lim}) AS ids,
-                (SELECT coalesce(sum(c.reltuples), 0)::float8 FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
-                  WHERE i.inhparent = ${q.bind(`${this.s}.timeline_entries`)}::regclass) AS table_rows`,
+            WHERE ${where.join(' AND ')} ORDER BY ${timelineOrder(order, 'e')} LIMIT ${q.bind(rows, 'int')}),
+         m AS MATERIALIZED (SELECT w.entry_id, w.occurred_at, w.recorded_at FROM w WHERE w.search @@ (${tsq}))
+         SELECT (SELECT count(*)::int FROM w) AS scanned, (SELECT count(*)::int FROM m) AS hits,
+                ARRAY(SELECT m.entry_id::text FROM m ORDER BY ${timelineOrder(order, 'm')} LIMIT ${lim}) AS ids`,
         q.values,
-      )) as { scanned: number; hits: number; ids: string[]; table_rows: number }[];
+      )) as { scanned: number; hits: number; ids: string[] }[];
       return r!;
     };
     const window = probeWindow(limit);
@@ -228,7 +231,7 @@ export class TimelineReader {
     }
     const rate = probe.hits / probe.scanned;
     const walkRows = rate > 0 ? Math.ceil(((limit + 1) / rate) * 1.5) : Infinity;
-    if (walkRows <= MAX_WALK && walkRows < rate * probe.table_rows) {
+    if (walkRows <= MAX_WALK && walkRows < rate * (await this.tableRows(em))) {
       const longer = await walk(walkRows);
       if (longer.ids.length > limit || longer.scanned < walkRows) {
         this.searchPages.inc({ plan: 'walk' });
@@ -248,17 +251,26 @@ export class TimelineReader {
     return matches.map((m) => m.entry_id);
   }
 
+  /** The planner's row count of the timeline's partitions (every projection version), for plan pricing. */
+  private async tableRows(em: EntityManager): Promise<number> {
+    const [r] = (await em.query(
+      `SELECT coalesce(sum(c.reltuples), 0)::float8 AS n FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+        WHERE i.inhparent = $1::regclass`,
+      [`${this.s}.timeline_entries`],
+    )) as { n: number }[];
+    return r?.n ?? 0;
+  }
+
   /**
    * Sets `disputed` on each row: an entry that is not retracted denies or contradicts it, or one of
    * its merged reports (the claim was about the same event) — one statement for all rows.
    */
   private async markDisputed(em: EntityManager, projection: string, rows: EntryRow[], asOf: Instant | undefined): Promise<void> {
     if (rows.length === 0) return;
-    const targetsOf = (r: EntryRow) => [r.entry_id, ...(r.merged_reports ?? []).map((m) => m.entryId)].map((id) => id.toLowerCase());
     const p = new SqlParams();
-    const sql = disputedTargetsSql(this.schema, projection, [...new Set(rows.flatMap(targetsOf))], asOf, p);
+    const sql = disputedTargetsSql(this.schema, projection, [...new Set(rows.flatMap(claimTargetsOf))], asOf, p);
     const disputed = new Set(((await em.query(sql, p.values)) as { target: string }[]).map((t) => t.target.toLowerCase()));
-    for (const r of rows) r.disputed = targetsOf(r).some((id) => disputed.has(id));
+    for (const r of rows) r.disputed = claimTargetsOf(r).some((id) => disputed.has(id));
   }
 
   /** The rows of a search page (see {@link searchPageIds}), with the search columns, in timeline order. */
@@ -295,7 +307,7 @@ export class TimelineReader {
       )) as VersionRow[];
       // Links to the entry itself and, for a survivor, to each of its merged reports (at most 51 ids).
       const ip = new SqlParams();
-      const targets = [id, ...(row.merged_reports ?? []).map((r) => r.entryId)].map((t) => ip.bind(t));
+      const targets = claimTargetsOf(row).map((t) => ip.bind(t));
       const contains = targets.map((t) => `d.relations @> jsonb_build_array(jsonb_build_object('entryId', ${t}::text))`).join(' OR ');
       const incoming = (await em.query(
         `SELECT d.entry_id::text AS entry_id, x.r->>'relation' AS relation, d.summary, d.status, x.r->>'entryId' AS target_id
